@@ -1,0 +1,9 @@
+using System.Text.Json.Nodes;
+
+namespace Envoy;
+
+/// <summary>A wait to register with <see cref="StateContext.WaitFor(WaitFor[])"/>: resolved from outside by id.</summary>
+/// <param name="Id">The id used to resolve it; unique among the state's waits.</param>
+/// <param name="Type">What kind of event it waits for (free text, for example <c>webhook</c>).</param>
+/// <param name="Params">Anything the resolver needs to know.</param>
+public sealed record WaitFor(string Id, string Type, JsonNode? Params = null);
