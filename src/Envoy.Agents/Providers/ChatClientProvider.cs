@@ -1,0 +1,181 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using Polly.Timeout;
+
+namespace Envoy;
+
+/// <summary>
+/// An <see cref="ILlmProvider"/> over any Microsoft.Extensions.AI <see cref="IChatClient"/> (OpenAI, Azure OpenAI, Ollama,
+/// or a client with its own middleware), adding Envoy's modes, error types and retries with backoff.
+/// </summary>
+public sealed class ChatClientProvider : IStreamingLlmProvider
+{
+    private readonly Func<LlmConfig, IChatClient> _clientFor;
+    private readonly LlmResilience _resilience;
+
+    /// <summary>Wraps <paramref name="client"/>; the caller keeps owning it.</summary>
+    /// <param name="client">The chat client.</param>
+    /// <param name="config">Default settings for every call (the model, mode, retries...); <see cref="LlmConfig.ApiKey"/> and <see cref="LlmConfig.BaseUrl"/> are the client's business.</param>
+    /// <param name="timeProvider">The clock for retry delays and timeouts; default <see cref="TimeProvider.System"/>.</param>
+    public ChatClientProvider(IChatClient client, LlmConfig? config = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        (config ??= new LlmConfig()).Validate();
+        _clientFor = _ => client;
+        _resilience = new LlmResilience(timeProvider ?? TimeProvider.System);
+        Config = config;
+    }
+
+    internal ChatClientProvider(Func<LlmConfig, IChatClient> clientFor, LlmConfig config, TimeProvider timeProvider)
+    {
+        _clientFor = clientFor;
+        _resilience = new LlmResilience(timeProvider);
+        Config = config;
+    }
+
+    /// <summary>The default settings of every call.</summary>
+    public LlmConfig Config { get; }
+
+    /// <inheritdoc />
+    public async Task<LlmResponse> GenerateAsync(IReadOnlyList<LlmMessage> messages, LlmConfig? config = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var effective = Config.Merge(config);
+        effective.Validate();
+        var call = new Call(_clientFor(effective), ChatMapping.ToChatMessages(messages), ChatMapping.ToChatOptions(effective));
+        ChatResponse response;
+        try
+        {
+            response = await _resilience.For(effective).ExecuteAsync(
+                static async (call, token) =>
+                {
+                    call.Attempts++;
+                    try
+                    {
+                        return await call.Client.GetResponseAsync(call.Messages, call.Options, token).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (LlmErrors.TryTranslate(ex, token, out var translated) && !ReferenceEquals(ex, translated))
+                    {
+                        throw translated;
+                    }
+                },
+                call,
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutRejectedException ex)
+        {
+            throw LlmErrors.Timeout(effective.Timeout ?? LlmConfig.DefaultTimeout, call.Attempts, ex);
+        }
+
+        return ChatMapping.ToResponse(response, effective.Mode ?? LlmMode.Text);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<LlmStreamUpdate> GenerateStreamingAsync(
+        IReadOnlyList<LlmMessage> messages,
+        LlmConfig? config = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var effective = Config.Merge(config);
+        effective.Validate();
+        var call = new Call(_clientFor(effective), ChatMapping.ToChatMessages(messages), ChatMapping.ToChatOptions(effective));
+        var timeout = effective.Timeout ?? LlmConfig.DefaultTimeout;
+
+        // The stream outlives the pipeline call, so the attempt timeout (time to the first piece) is a timer of our own.
+        var (stream, first) = await _resilience.For(effective, withTimeout: false).ExecuteAsync(
+            static async (state, token) => await state.Provider.OpenStreamAsync(state.Call, state.Timeout, token).ConfigureAwait(false),
+            (Provider: this, Call: call, Timeout: timeout),
+            cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            if (first is null)
+            {
+                yield break;
+            }
+
+            yield return first;
+            while (true)
+            {
+                LlmStreamUpdate next;
+                try
+                {
+                    if (!await stream.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        yield break;
+                    }
+
+                    next = ChatMapping.ToUpdate(stream.Current);
+                }
+                catch (Exception ex) when (LlmErrors.TryTranslate(ex, cancellationToken, out var translated) && !ReferenceEquals(ex, translated))
+                {
+                    throw translated;
+                }
+
+                yield return next;
+            }
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The attempt's token source is owned by the returned enumerator, or disposed on failure.")]
+    private async Task<(IAsyncEnumerator<ChatResponseUpdate> Stream, LlmStreamUpdate? First)> OpenStreamAsync(Call call, TimeSpan timeout, CancellationToken token)
+    {
+        call.Attempts++;
+        var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
+        var stream = call.Client.GetStreamingResponseAsync(call.Messages, call.Options, attempt.Token).GetAsyncEnumerator(attempt.Token);
+        var timer = timeout == Timeout.InfiniteTimeSpan ? null : _resilience.TimeProvider.CreateTimer(static s => ((CancellationTokenSource)s!).Cancel(), attempt, timeout, Timeout.InfiniteTimeSpan);
+        try
+        {
+            var hasFirst = await stream.MoveNextAsync().ConfigureAwait(false);
+            return (new OwningEnumerator(stream, attempt), hasFirst ? ChatMapping.ToUpdate(stream.Current) : null);
+        }
+        catch (Exception ex)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            attempt.Dispose();
+            if (ex is OperationCanceledException && !token.IsCancellationRequested)
+            {
+                throw LlmErrors.Timeout(timeout, call.Attempts, ex);
+            }
+
+            if (LlmErrors.TryTranslate(ex, token, out var translated) && !ReferenceEquals(ex, translated))
+            {
+                throw translated;
+            }
+
+            throw;
+        }
+        finally
+        {
+            if (timer is not null)
+            {
+                await timer.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private sealed class Call(IChatClient client, List<ChatMessage> messages, ChatOptions options)
+    {
+        public IChatClient Client { get; } = client;
+
+        public List<ChatMessage> Messages { get; } = messages;
+
+        public ChatOptions Options { get; } = options;
+
+        public int Attempts { get; set; }
+    }
+
+    /// <summary>A stream that also disposes the token source its attempt was started with.</summary>
+    private sealed class OwningEnumerator(IAsyncEnumerator<ChatResponseUpdate> inner, CancellationTokenSource attempt) : IAsyncEnumerator<ChatResponseUpdate>
+    {
+        public ChatResponseUpdate Current => inner.Current;
+
+        public ValueTask<bool> MoveNextAsync() => inner.MoveNextAsync();
+
+        public async ValueTask DisposeAsync()
+        {
+            await inner.DisposeAsync().ConfigureAwait(false);
+            attempt.Dispose();
+        }
+    }
+}
