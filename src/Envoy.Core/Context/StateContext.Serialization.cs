@@ -130,7 +130,9 @@ public sealed partial class StateContext
             _input = Detach(root, "input"),
             _output = Detach(root, "output"),
             Phase = ParsePhase(root["phase"]?.GetValue<string>()),
-            PhaseIndex = root["phaseIndex"]?.GetValue<int>() ?? 0,
+            PhaseIndex = root["phaseIndex"]?.GetValue<int>() is { } phaseIndex
+                ? (phaseIndex >= 0 ? phaseIndex : throw Malformed("'phaseIndex' must not be negative"))
+                : 0,
             Done = ParseDone(root["done"]?.GetValue<string>()),
             Error = root["error"]?.GetValue<string>(),
             JobId = root["jobId"]?.GetValue<string>(),
@@ -142,14 +144,25 @@ public sealed partial class StateContext
         }
 
         ctx._data = data is JsonObject { Count: > 0 } obj ? obj : null;
+        if (root["waits"] is not null and not JsonArray)
+        {
+            throw Malformed("'waits' must be an array");
+        }
+
         if (root["waits"] is JsonArray waits && waits.Count > 0)
         {
             ctx._waits = new List<Wait>(waits.Count);
             foreach (var node in waits)
             {
                 var wait = node as JsonObject ?? throw Malformed("a wait is not an object");
+                var id = wait["id"]?.GetValue<string>() ?? throw Malformed("a wait has no id");
+                if (ctx._waits.Exists(w => string.Equals(w.Id, id, StringComparison.Ordinal)))
+                {
+                    throw Malformed($"wait '{id}' appears twice");
+                }
+
                 ctx._waits.Add(new Wait(
-                    wait["id"]?.GetValue<string>() ?? throw Malformed("a wait has no id"),
+                    id,
                     wait["type"]?.GetValue<string>() ?? throw Malformed("a wait has no type"),
                     Detach(wait, "params"),
                     ParseStatus(wait["status"]?.GetValue<string>()),

@@ -11,8 +11,12 @@ public sealed partial class StateFlow
     /// <returns>The final context: <see cref="StateContext.Done"/> says how it ended (finished, error, max steps).</returns>
     /// <exception cref="StateFlowException">A handler failed, or a wait cannot be resolved in-process.</exception>
     /// <exception cref="StateFlowValidationException">The flow has no states.</exception>
-    public Task<StateContext> RunAsync(object? input = null, CancellationToken cancellationToken = default) =>
-        ResumeAsync(NewContext(input), cancellationToken);
+    public async Task<StateContext> RunAsync(object? input = null, CancellationToken cancellationToken = default)
+    {
+        // Awaited (not returned) so that an empty flow or an input that is not JSON faults the task instead of throwing at the call.
+        var context = NewContext(input);
+        return await ResumeAsync(context, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Continues a run from a context (for example one restored with <see cref="StateContext.Deserialize(string)"/>) until it is done.</summary>
     public async Task<StateContext> ResumeAsync(StateContext context, CancellationToken cancellationToken = default)

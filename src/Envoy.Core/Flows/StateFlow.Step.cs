@@ -132,6 +132,12 @@ public sealed partial class StateFlow
             case Router.RoutesRouter routesRouter:
                 routes = routesRouter;
                 var chosen = await InvokeAsync(routesRouter.OnRoute, work, state, "router", cancellationToken).ConfigureAwait(false);
+                if (work.Done is not null)
+                {
+                    // The router ended the run (ctx.Fail): stay in this state, as when a handler fails.
+                    return;
+                }
+
                 (next, map, routeError) = Choose(routesRouter, state, chosen);
                 break;
             default:
@@ -146,6 +152,11 @@ public sealed partial class StateFlow
             {
                 var current = next;
                 next = await InvokeAsync(ctx => onRoute(ctx, current), work, state, "plugin '" + plugin.Name + "' OnRoute", cancellationToken).ConfigureAwait(false);
+                if (work.Done is not null)
+                {
+                    return;
+                }
+
                 if (next is not null && IndexOf(next) < 0)
                 {
                     routeError = $"Plugin '{plugin.Name}' routed state '{state.Name}' to '{next}', which is not a state of the flow.";
@@ -186,6 +197,11 @@ public sealed partial class StateFlow
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 throw StateFlowException.FromHandler(state.Name, work.Step, "the output map to '" + next + "'", ex);
+            }
+
+            if (work.Done is not null)
+            {
+                return;
             }
 
             if (nextInput?.Parent is not null)

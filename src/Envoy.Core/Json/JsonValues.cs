@@ -6,7 +6,10 @@ namespace Envoy;
 /// <summary>Converts between CLR values and JSON nodes with <see cref="EnvoyJson.Options"/>, with fast paths for primitives.</summary>
 public static class JsonValues
 {
-    /// <summary>Turns any value into a detached JSON node (a node that already has a parent is cloned).</summary>
+    /// <summary>
+    /// Turns any value into a detached JSON node that nothing else references: a JSON node is always copied, so that
+    /// <c>ctx.Set("snapshot", ctx.Output())</c> or <c>ctx.Output(ctx.Input())</c> never alias the context's own values.
+    /// </summary>
     /// <exception cref="ContextValueException">The value cannot be written as JSON.</exception>
     public static JsonNode? ToNode(object? value, string path = "value")
     {
@@ -15,7 +18,7 @@ public static class JsonValues
             case null:
                 return null;
             case JsonNode node:
-                return node.Parent is null ? node : node.DeepClone();
+                return node.DeepClone();
             case string s:
                 return JsonValue.Create(s);
             case int i:
