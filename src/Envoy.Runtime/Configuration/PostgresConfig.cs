@@ -1,0 +1,23 @@
+namespace Envoy;
+
+/// <summary>The PostgreSQL store (the source of truth for many machines).</summary>
+public sealed class PostgresConfig
+{
+    /// <summary>The server host.</summary>
+    public string Host { get; set; } = "localhost";
+
+    /// <summary>The server port.</summary>
+    public int Port { get; set; } = 5432;
+
+    /// <summary>The user name.</summary>
+    public string Username { get; set; } = "postgres";
+
+    /// <summary>The password.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>The database.</summary>
+    public string Database { get; set; } = "postgres";
+
+    /// <summary>A full Npgsql connection string; overrides the other properties.</summary>
+    public string? ConnectionString { get; set; }
+}

@@ -1,0 +1,119 @@
+namespace Envoy;
+
+/// <summary>
+/// Everything a scheduler needs: the store (none = the embedded SQLite default), workers, retries and leases.
+/// Validated once at start, with every error listed.
+/// </summary>
+public sealed class SchedulerConfig
+{
+    /// <summary>The embedded SQLite store (the default when neither it nor <see cref="Postgres"/> is set).</summary>
+    public SqliteConfig? Sqlite { get; set; }
+
+    /// <summary>The PostgreSQL store.</summary>
+    public PostgresConfig? Postgres { get; set; }
+
+    /// <summary>Redis coordination (with <see cref="Postgres"/>).</summary>
+    public RedisConfig? Redis { get; set; }
+
+    /// <summary>Jobs run in parallel in this process (default: the processor count).</summary>
+    public int Concurrency { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Retries per job after a failed step (default 3; 0 = never retry).</summary>
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>The first retry's delay; each next one doubles, with jitter (default 200 ms).</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The longest retry delay (default 10 s).</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a worker owns a claimed job without renewing (default 30 s); renewed every third of it.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The safety-net poll for work when no wake-up arrives (default 1 s).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The most jobs claimed in one round trip (default 32).</summary>
+    public int ClaimBatchSize { get; set; } = 32;
+
+    /// <summary>The most step commits grouped in one transaction (default 256).</summary>
+    public int CommitBatchSize { get; set; } = 256;
+
+    /// <summary>A name for this worker in leases and logs (default: machine, process id and a random suffix).</summary>
+    public string? WorkerId { get; set; }
+
+    /// <summary>Every problem with this configuration (empty when valid).</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (Concurrency < 1)
+        {
+            errors.Add($"Concurrency must be at least 1 (was {Concurrency}).");
+        }
+
+        if (MaxRetries < 0)
+        {
+            errors.Add($"MaxRetries cannot be negative (was {MaxRetries}).");
+        }
+
+        if (RetryBaseDelay < TimeSpan.Zero)
+        {
+            errors.Add($"RetryBaseDelay cannot be negative (was {RetryBaseDelay}).");
+        }
+
+        if (RetryMaxDelay < RetryBaseDelay)
+        {
+            errors.Add($"RetryMaxDelay ({RetryMaxDelay}) cannot be shorter than RetryBaseDelay ({RetryBaseDelay}).");
+        }
+
+        if (LeaseDuration < TimeSpan.FromMilliseconds(100))
+        {
+            errors.Add($"LeaseDuration must be at least 100 ms (was {LeaseDuration}).");
+        }
+
+        if (PollInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"PollInterval must be positive (was {PollInterval}).");
+        }
+
+        if (ClaimBatchSize < 1)
+        {
+            errors.Add($"ClaimBatchSize must be at least 1 (was {ClaimBatchSize}).");
+        }
+
+        if (CommitBatchSize < 1)
+        {
+            errors.Add($"CommitBatchSize must be at least 1 (was {CommitBatchSize}).");
+        }
+
+        if (Sqlite is not null && Postgres is not null)
+        {
+            errors.Add("Choose one store: Sqlite or Postgres, not both.");
+        }
+
+        if (Redis is not null && Postgres is null)
+        {
+            errors.Add("Redis coordinates PostgreSQL stores; set Postgres too (the SQLite store coordinates in-process).");
+        }
+
+        if (Sqlite is not null && string.IsNullOrWhiteSpace(Sqlite.Path) && string.IsNullOrWhiteSpace(Sqlite.ConnectionString))
+        {
+            errors.Add("Sqlite.Path or Sqlite.ConnectionString must be set.");
+        }
+
+        return errors;
+    }
+
+    /// <summary>Throws <see cref="EnvoyConfigurationException"/> listing every problem.</summary>
+    public void ThrowIfInvalid()
+    {
+        var errors = Validate();
+        if (errors.Count > 0)
+        {
+            throw new EnvoyConfigurationException(errors);
+        }
+    }
+
+    /// <summary>A copy, so that later changes to this instance do not reach a running scheduler.</summary>
+    public SchedulerConfig Clone() => (SchedulerConfig)MemberwiseClone();
+}

@@ -1,0 +1,74 @@
+using System.Text.Json.Nodes;
+
+namespace Envoy.Runtime.Execution;
+
+/// <summary>Turns stored rows into <see cref="Job"/>s and contexts.</summary>
+internal static class JobMapper
+{
+    public static Job ToJob(JobRecord record)
+    {
+        var context = ContextOf(record);
+        if (context.Done is null && record.Status == JobStatus.Cancelled)
+        {
+            context.MarkCancelled(record.Error);
+        }
+        else if (context.Done is null && record.Status == JobStatus.Failed)
+        {
+            context.Fail(record.Error ?? "failed");
+        }
+
+        return new Job
+        {
+            Id = record.Id,
+            Flow = record.Flow,
+            Status = record.Status,
+            Context = context,
+            CreatedAt = FromMs(record.CreatedAtMs),
+            UpdatedAt = FromMs(record.UpdatedAtMs),
+            StartedAt = record.StartedAtMs is { } started ? FromMs(started) : null,
+            FinishedAt = record.FinishedAtMs is { } finished ? FromMs(finished) : null,
+            Error = record.Error,
+            ParentId = record.ParentId,
+            Retries = record.Retries,
+            Priority = record.Priority,
+            RunAt = FromMs(record.RunAtMs),
+            Attempts = record.Attempts,
+            IdempotencyKey = record.IdempotencyKey,
+            Version = record.Version,
+        };
+    }
+
+    /// <summary>The committed context with the job id set and the stored wait resolutions applied.</summary>
+    public static StateContext ContextOf(JobRecord record)
+    {
+        var context = StateContext.Deserialize(record.ContextJson);
+        context.JobId = record.Id;
+        foreach (var row in record.Resolutions)
+        {
+            if (context.GetWait(row.WaitId) is not { IsPending: true })
+            {
+                continue;
+            }
+
+            var output = row.OutputJson is null ? null : JsonNode.Parse(row.OutputJson);
+            switch (row.Kind)
+            {
+                case WaitResolutionKind.Success:
+                    context.Resolve(row.WaitId, output);
+                    break;
+                case WaitResolutionKind.Cancelled:
+                    context.Cancel(row.WaitId);
+                    break;
+                case WaitResolutionKind.Error:
+                    context.Reject(row.WaitId, row.Error ?? "failed", output);
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        return context;
+    }
+
+    public static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+}

@@ -1,0 +1,59 @@
+namespace Envoy.Runtime.Execution;
+
+/// <summary>A job this worker holds: its identity, commit version and cancellation.</summary>
+internal sealed class RunningJob(JobRecord record, int maxRetries) : IDisposable
+{
+    public string Id { get; } = record.Id;
+
+    public string Flow { get; } = record.Flow;
+
+    public int Priority { get; } = record.Priority;
+
+    public int MaxRetries { get; } = maxRetries;
+
+    public int Retries { get; } = record.Retries;
+
+    public long Version { get; set; } = record.Version;
+
+    public bool HasResolutions { get; set; } = record.Resolutions.Count > 0;
+
+    public CancellationTokenSource Cancellation { get; } = new();
+
+    /// <summary>Why <see cref="Cancellation"/> fired.</summary>
+    public JobStopReason StopReason { get; private set; }
+
+    public void Stop(JobStopReason reason)
+    {
+        if (StopReason == JobStopReason.None)
+        {
+            StopReason = reason;
+        }
+
+        try
+        {
+            Cancellation.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The job already ended.
+        }
+    }
+
+    public void Dispose() => Cancellation.Dispose();
+}
+
+/// <summary>Why a running job's step was signalled.</summary>
+internal enum JobStopReason
+{
+    /// <summary>Not signalled.</summary>
+    None,
+
+    /// <summary>The job was cancelled or failed by hand.</summary>
+    Cancelled,
+
+    /// <summary>The worker is stopping.</summary>
+    Stopping,
+
+    /// <summary>Another worker took the job over.</summary>
+    LeaseLost,
+}

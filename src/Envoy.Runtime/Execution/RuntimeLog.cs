@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace Envoy.Runtime.Execution;
+
+/// <summary>The runtime's log messages, with stable event ids.</summary>
+internal static partial class RuntimeLog
+{
+    [LoggerMessage(1000, LogLevel.Information, "Envoy worker {WorkerId} started on {Store} with concurrency {Concurrency}")]
+    public static partial void WorkerStarted(ILogger logger, string workerId, string store, int concurrency);
+
+    [LoggerMessage(1001, LogLevel.Information, "Envoy worker {WorkerId} stopped")]
+    public static partial void WorkerStopped(ILogger logger, string workerId);
+
+    [LoggerMessage(1002, LogLevel.Warning, "Job {JobId} ({Flow}) step {Step} at state {State} failed; retry {Retry} of {MaxRetries} in {Delay}")]
+    public static partial void StepRetrying(ILogger logger, Exception? exception, string jobId, string flow, int step, string state, int retry, int maxRetries, TimeSpan delay);
+
+    [LoggerMessage(1003, LogLevel.Error, "Job {JobId} ({Flow}) failed at state {State} step {Step}: {Error}")]
+    public static partial void JobFailed(ILogger logger, Exception? exception, string jobId, string flow, string state, int step, string error);
+
+    [LoggerMessage(1004, LogLevel.Warning, "Job {JobId}: the commit was refused (lease lost or job changed elsewhere); the step is dropped")]
+    public static partial void CommitRefused(ILogger logger, string jobId);
+
+    [LoggerMessage(1005, LogLevel.Error, "Envoy worker loop error; retrying")]
+    public static partial void LoopError(ILogger logger, Exception exception);
+
+    [LoggerMessage(1006, LogLevel.Warning, "Job {JobId}: lease lost; its step is cancelled here")]
+    public static partial void LeaseLost(ILogger logger, string jobId);
+
+    [LoggerMessage(1007, LogLevel.Error, "Job {JobId}: the commit could not be written; the job will be taken over when its lease expires")]
+    public static partial void CommitFailed(ILogger logger, Exception exception, string jobId);
+}

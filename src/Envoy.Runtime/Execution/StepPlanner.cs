@@ -1,0 +1,175 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Envoy.Runtime.Retries;
+
+namespace Envoy.Runtime.Execution;
+
+/// <summary>Turns the outcome of one step into the commit that records it (and the events to raise once it is applied).</summary>
+internal sealed class StepPlanner(RuntimeServices services)
+{
+    /// <summary>The step ran: finished, blocked on waits, failed by the flow, or moved to the next state.</summary>
+    public PlannedCommit Completed(RunningJob job, StateContext before, StateContext after, TimeSpan duration)
+    {
+        if (after.Done == DoneReason.Error)
+        {
+            return Failed(job, before, after.Error ?? "The step failed.", null, duration);
+        }
+
+        var now = services.NowMs;
+        var status = after.Done switch
+        {
+            DoneReason.Finished => JobStatus.Done,
+            DoneReason.MaxSteps => JobStatus.Failed,
+            DoneReason.Cancelled => JobStatus.Cancelled,
+            _ => after.IsWaiting ? JobStatus.Blocking : JobStatus.Running,
+        };
+        var children = new List<NewJob>();
+        var waits = new List<NewWait>();
+        var escalations = new List<NewEscalation>();
+        var raised = new List<SchedulerEvent>();
+        if (status == JobStatus.Blocking)
+        {
+            foreach (var wait in after.Waits)
+            {
+                if (!wait.IsPending)
+                {
+                    continue;
+                }
+
+                waits.Add(new NewWait(wait.Id, wait.Type));
+                if (wait.Type == WaitTypes.Spawn)
+                {
+                    children.Add(Child(job, wait));
+                }
+                else if (wait.Type == WaitTypes.Escalation)
+                {
+                    var escalation = EscalationOf(job.Id, wait, now);
+                    escalations.Add(new NewEscalation(wait.Id, escalation.User, escalation.Message, JsonSerializer.Serialize(escalation.Inputs, EnvoyJson.Options)));
+                    raised.Add(new EscalationCreatedEvent(job.Id, escalation.CreatedAt, escalation));
+                }
+            }
+        }
+
+        var at = JobMapper.FromMs(now);
+        var error = status == JobStatus.Failed ? after.Error : null;
+        if (status == JobStatus.Failed)
+        {
+            RuntimeLog.JobFailed(services.Logger, null, job.Id, job.Flow, before.State, before.Step, error ?? "failed");
+        }
+
+        raised.Insert(0, new StepCompletedEvent(job.Id, at, job.Flow, before.State, before.Step, status, duration));
+        if (status.IsTerminal())
+        {
+            raised.Add(new JobFinishedEvent(job.Id, at, job.Flow, status, error));
+        }
+
+        var commit = new StepCommit
+        {
+            JobId = job.Id,
+            Owner = services.WorkerId,
+            ExpectedVersion = job.Version,
+            Status = status,
+            ContextJson = after.Serialize(),
+            NowMs = now,
+            LeaseUntilMs = status == JobStatus.Running ? services.LeaseUntilMs : null,
+            Error = error,
+            Retries = job.Retries,
+            OutputJson = status == JobStatus.Done ? after.Output()?.ToJsonString() : null,
+            Children = children,
+            Waits = waits,
+            Escalations = escalations,
+            ConsumedWaits = job.HasResolutions,
+            Events = [new JobEvent(job.Id, at, JobEventKind.StepCompleted, before.State, before.Step, JobStatus.Running, status, duration, error)],
+        };
+        return new PlannedCommit(commit, after, raised);
+    }
+
+    /// <summary>The step threw or the flow failed it: retry from the last commit with backoff, or fail for good.</summary>
+    public PlannedCommit Failed(RunningJob job, StateContext before, string error, Exception? exception, TimeSpan duration)
+    {
+        var now = services.NowMs;
+        var at = JobMapper.FromMs(now);
+        var retry = job.Retries < job.MaxRetries;
+        var status = retry ? JobStatus.Pending : JobStatus.Failed;
+        long? runAt = null;
+        var raised = new List<SchedulerEvent> { new StepCompletedEvent(job.Id, at, job.Flow, before.State, before.Step, status, duration) };
+        if (retry)
+        {
+            var delay = RetryBackoff.Delay(job.Retries + 1, services.Config.RetryBaseDelay, services.Config.RetryMaxDelay);
+            runAt = now + (long)delay.TotalMilliseconds;
+            RuntimeLog.StepRetrying(services.Logger, exception, job.Id, job.Flow, before.Step, before.State, job.Retries + 1, job.MaxRetries, delay);
+        }
+        else
+        {
+            RuntimeLog.JobFailed(services.Logger, exception, job.Id, job.Flow, before.State, before.Step, error);
+            raised.Add(new JobFinishedEvent(job.Id, at, job.Flow, JobStatus.Failed, error));
+        }
+
+        var commit = new StepCommit
+        {
+            JobId = job.Id,
+            Owner = services.WorkerId,
+            ExpectedVersion = job.Version,
+            Status = status,
+            ContextJson = before.Serialize(),
+            NowMs = now,
+            Error = error,
+            Retries = retry ? job.Retries + 1 : job.Retries,
+            RunAtMs = runAt,
+            ConsumedWaits = job.HasResolutions,
+            Events = [new JobEvent(job.Id, at, JobEventKind.StepFailed, before.State, before.Step, JobStatus.Running, status, duration, error)],
+        };
+        return new PlannedCommit(commit, before, raised);
+    }
+
+    /// <summary>The worker stops before the step finished: give the job back as pending, unchanged.</summary>
+    public PlannedCommit Released(RunningJob job, StateContext before)
+    {
+        var now = services.NowMs;
+        var commit = new StepCommit
+        {
+            JobId = job.Id,
+            Owner = services.WorkerId,
+            ExpectedVersion = job.Version,
+            Status = JobStatus.Pending,
+            ContextJson = before.Serialize(),
+            NowMs = now,
+            Retries = job.Retries,
+            RunAtMs = now,
+            ConsumedWaits = job.HasResolutions,
+            Events = [new JobEvent(job.Id, JobMapper.FromMs(now), JobEventKind.Released, before.State, before.Step, JobStatus.Running, JobStatus.Pending)],
+        };
+        return new PlannedCommit(commit, before, []);
+    }
+
+    private NewJob Child(RunningJob parent, Wait wait)
+    {
+        var flowName = wait.Params?["flow"]?.GetValue<string>() ?? string.Empty;
+        var flow = services.Flows.Get(flowName);
+        var id = services.NewJobId();
+        var context = flow.NewContext(wait.Params?["input"]?.DeepClone());
+        context.JobId = id;
+        var now = services.NowMs;
+        return new NewJob(id, flowName, context.Serialize(), parent.Priority, now, now, parent.Id, wait.Id, null);
+    }
+
+    public static Escalation EscalationOf(string jobId, Wait wait, long nowMs)
+    {
+        var inputs = wait.Params?["inputs"] is JsonNode node ? node.Deserialize<List<EscalationInput>>(EnvoyJson.Options) ?? [] : [];
+        return new Escalation(
+            wait.Id,
+            jobId,
+            wait.Id,
+            wait.Params?["user"]?.GetValue<string>() ?? string.Empty,
+            wait.Params?["message"]?.GetValue<string>() ?? string.Empty,
+            inputs,
+            EscalationStatus.Pending,
+            null,
+            null,
+            JobMapper.FromMs(nowMs),
+            null);
+    }
+}
+
+/// <summary>A commit to write, the context the job has once it is applied, and the events to raise then.</summary>
+internal sealed record PlannedCommit(StepCommit Commit, StateContext After, IReadOnlyList<SchedulerEvent> Events);

@@ -1,0 +1,327 @@
+using System.Collections.Concurrent;
+using Envoy.Runtime.Coordination;
+
+namespace Envoy.Runtime.Execution;
+
+/// <summary>
+/// The workers of one scheduler while it is started: a dispatcher that claims batches of jobs into free slots, one task per
+/// claimed job that runs its steps and commits each through the <see cref="CommitBatcher"/>, and a lease keeper.
+/// </summary>
+internal sealed class WorkerPool : IDisposable
+{
+    private readonly RuntimeServices _services;
+    private readonly StepPlanner _planner;
+    private readonly CommitBatcher _batcher;
+    private readonly SemaphoreSlim _slots;
+    private readonly WakeSignal _wake = new();
+    private readonly CancellationTokenSource _stopClaiming = new();
+    private readonly ConcurrentDictionary<string, RunningJob> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Task, byte> _tasks = new();
+    private readonly IDisposable _subscription;
+    private readonly Task _dispatcher;
+    private readonly Task _leaseKeeper;
+
+    public WorkerPool(RuntimeServices services)
+    {
+        _services = services;
+        _planner = new StepPlanner(services);
+        _batcher = new CommitBatcher(services.Store, services.Config.CommitBatchSize);
+        _slots = new SemaphoreSlim(services.Config.Concurrency, services.Config.Concurrency);
+        _subscription = services.Store.Signals.Subscribe(signal =>
+        {
+            if (signal.Kind is JobSignalKind.Ready or JobSignalKind.Changed)
+            {
+                _wake.Set();
+            }
+        });
+        _dispatcher = Task.Run(DispatchAsync);
+        _leaseKeeper = Task.Run(KeepLeasesAsync);
+    }
+
+    /// <summary>Signals the step of a job running here (cancelled or failed by hand).</summary>
+    public void Signal(string jobId, JobStopReason reason)
+    {
+        if (_running.TryGetValue(jobId, out var job))
+        {
+            job.Stop(reason);
+        }
+    }
+
+    /// <summary>Stops claiming, lets running steps finish until <paramref name="deadline"/>, then signals them and gives their jobs back.</summary>
+    public async Task StopAsync(CancellationToken deadline)
+    {
+        _subscription.Dispose();
+        await _stopClaiming.CancelAsync().ConfigureAwait(false);
+        await _dispatcher.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        try
+        {
+            await Task.WhenAll(_tasks.Keys).WaitAsync(deadline).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            foreach (var job in _running.Values)
+            {
+                job.Stop(JobStopReason.Stopping);
+            }
+
+            await Task.WhenAll(_tasks.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        await _leaseKeeper.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _batcher.StopAsync().ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        _subscription.Dispose();
+        _stopClaiming.Dispose();
+        _slots.Dispose();
+    }
+
+    private async Task DispatchAsync()
+    {
+        var stop = _stopClaiming.Token;
+        var flows = _services.Flows;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await _slots.WaitAsync(stop).ConfigureAwait(false);
+                var want = 1;
+                while (want < _services.Config.ClaimBatchSize && await _slots.WaitAsync(0, CancellationToken.None).ConfigureAwait(false))
+                {
+                    want++;
+                }
+
+                IReadOnlyList<JobRecord> claimed;
+                try
+                {
+                    claimed = flows.Names.Count == 0
+                        ? []
+                        : await _services.Store.ClaimAsync(new ClaimRequest(_services.WorkerId, want, _services.NowMs, _services.LeaseUntilMs, flows.Names), stop).ConfigureAwait(false);
+                }
+                catch
+                {
+                    _slots.Release(want);
+                    throw;
+                }
+
+                if (want > claimed.Count)
+                {
+                    _slots.Release(want - claimed.Count);
+                }
+
+                foreach (var record in claimed)
+                {
+                    Start(record);
+                }
+
+                if (claimed.Count == 0)
+                {
+                    await _wake.WaitAsync(await IdleTimeoutAsync(stop).ConfigureAwait(false), _services.Time, stop).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // The dispatcher must survive store hiccups; it logs and tries again after a pause.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                RuntimeLog.LoopError(_services.Logger, ex);
+                try
+                {
+                    await _wake.WaitAsync(_services.Config.PollInterval, _services.Time, stop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task<TimeSpan> IdleTimeoutAsync(CancellationToken stop)
+    {
+        var poll = _services.Config.PollInterval;
+        var now = _services.NowMs;
+        var next = await _services.Store.NextDueAtAsync(now, stop).ConfigureAwait(false);
+        if (next is null)
+        {
+            return poll;
+        }
+
+        var until = TimeSpan.FromMilliseconds(Math.Max(1, next.Value - now + 1));
+        return until < poll ? until : poll;
+    }
+
+    private void Start(JobRecord record)
+    {
+        _services.Flows.TryGet(record.Flow, out _, out var options);
+        var job = new RunningJob(record, options?.MaxRetries ?? _services.Config.MaxRetries);
+        _running[job.Id] = job;
+        var task = Task.Run(() => RunAsync(job, record));
+        _tasks[task] = 0;
+        task.ContinueWith(
+            (t, state) =>
+            {
+                var pool = (WorkerPool)state!;
+                pool._tasks.TryRemove(t, out _);
+            },
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default).Forget();
+    }
+
+    private async Task RunAsync(RunningJob job, JobRecord record)
+    {
+        try
+        {
+            var context = JobMapper.ContextOf(record);
+            var flow = _services.Flows.Get(job.Flow);
+            while (true)
+            {
+                var planned = await RunStepAsync(job, flow, context).ConfigureAwait(false);
+                if (planned is null || !await CommitAsync(job, planned).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                if (planned.Commit.Status != JobStatus.Running)
+                {
+                    return;
+                }
+
+                context = planned.After;
+            }
+        }
+        finally
+        {
+            _running.TryRemove(job.Id, out _);
+            job.Dispose();
+            _slots.Release();
+        }
+    }
+
+    private async Task<PlannedCommit?> RunStepAsync(RunningJob job, StateFlow flow, StateContext before)
+    {
+        var token = job.Cancellation.Token;
+        var started = _services.Time.GetTimestamp();
+        if (_services.Events.HasObservers)
+        {
+            _services.Events.Publish(new StepStartedEvent(job.Id, _services.Time.GetUtcNow(), job.Flow, before.State, before.Step));
+        }
+
+        try
+        {
+            if (before.Done is not null)
+            {
+                return _planner.Failed(job, before, before.Error ?? $"The job's context already ended ({before.Done}).", null, TimeSpan.Zero);
+            }
+
+            var after = await flow.StepAsync(before, token).ConfigureAwait(false);
+            return _planner.Completed(job, before, after, _services.Time.GetElapsedTime(started));
+        }
+#pragma warning disable CA1031 // Whatever a signalled step throws, the signal decides: release on stop, drop on cancel.
+        catch (Exception) when (token.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            return job.StopReason == JobStopReason.Stopping ? _planner.Released(job, before) : null;
+        }
+#pragma warning disable CA1031 // Any failure of user code fails the step; the job is retried or failed, never lost.
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            var message = ex is StateFlowException { InnerException: { } inner } ? inner.Message : ex.Message;
+            return _planner.Failed(job, before, message, ex, _services.Time.GetElapsedTime(started));
+        }
+    }
+
+    private async Task<bool> CommitAsync(RunningJob job, PlannedCommit planned)
+    {
+        bool applied;
+        try
+        {
+            applied = await _batcher.CommitAsync(planned.Commit).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A commit that cannot be written leaves the job to lease expiry and takeover.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            RuntimeLog.CommitFailed(_services.Logger, ex, job.Id);
+            return false;
+        }
+
+        if (!applied)
+        {
+            RuntimeLog.CommitRefused(_services.Logger, job.Id);
+            return false;
+        }
+
+        job.Version++;
+        job.HasResolutions = false;
+        foreach (var e in planned.Events)
+        {
+            _services.Events.Publish(e);
+        }
+
+        return true;
+    }
+
+    private async Task KeepLeasesAsync()
+    {
+        var stop = _stopClaiming.Token;
+        using var timer = new PeriodicTimer(_services.Config.LeaseDuration / 3, _services.Time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                await RenewOnceAsync(stop).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Stopping; running jobs still hold leases long enough to finish within the stop deadline or be released.
+        }
+    }
+
+    private async Task RenewOnceAsync(CancellationToken stop)
+    {
+        var ids = _running.Keys.ToArray();
+        if (ids.Length == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var kept = await _services.Store.RenewLeasesAsync(_services.WorkerId, ids, _services.LeaseUntilMs, stop).ConfigureAwait(false);
+            if (kept.Count == ids.Length)
+            {
+                return;
+            }
+
+            var keptSet = kept.ToHashSet(StringComparer.Ordinal);
+            foreach (var id in ids)
+            {
+                if (!keptSet.Contains(id) && _running.TryGetValue(id, out var job))
+                {
+                    RuntimeLog.LeaseLost(_services.Logger, id);
+                    job.Stop(JobStopReason.LeaseLost);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            RuntimeLog.LoopError(_services.Logger, ex);
+        }
+    }
+}
+
+/// <summary>Fire-and-forget for continuations that cannot fail.</summary>
+internal static class TaskExtensions
+{
+    public static void Forget(this Task task) => _ = task;
+}

@@ -1,0 +1,53 @@
+namespace Envoy;
+
+/// <summary>A durable run of a flow, as stored.</summary>
+public sealed record Job
+{
+    /// <summary>The job id (a UUID).</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The flow's registered name.</summary>
+    public required string Flow { get; init; }
+
+    /// <summary>Where the job stands.</summary>
+    public required JobStatus Status { get; init; }
+
+    /// <summary>The last committed context (with resolved waits applied while the job is blocking).</summary>
+    public required StateContext Context { get; init; }
+
+    /// <summary>When the job was scheduled.</summary>
+    public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>When the job last changed.</summary>
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>When a worker first claimed it.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary>When it became terminal.</summary>
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>The last error (a failed step, a manual failure, cancellation).</summary>
+    public string? Error { get; init; }
+
+    /// <summary>The parent job of a spawned child.</summary>
+    public string? ParentId { get; init; }
+
+    /// <summary>How many times the job was retried (the first run is not a retry).</summary>
+    public int Retries { get; init; }
+
+    /// <summary>Higher runs first.</summary>
+    public int Priority { get; init; }
+
+    /// <summary>Not claimed before this time.</summary>
+    public DateTimeOffset RunAt { get; init; }
+
+    /// <summary>How many times a worker claimed it (takeovers and retries included).</summary>
+    public int Attempts { get; init; }
+
+    /// <summary>The idempotency key it was scheduled with.</summary>
+    public string? IdempotencyKey { get; init; }
+
+    /// <summary>The commit version; every change increases it.</summary>
+    public long Version { get; init; }
+}

@@ -1,0 +1,20 @@
+namespace Envoy;
+
+/// <summary>How to schedule a job.</summary>
+public sealed class ScheduleOptions
+{
+    /// <summary>Scheduling again with the same key returns the first job's id and creates nothing.</summary>
+    public string? IdempotencyKey { get; init; }
+
+    /// <summary>Do not run before this time.</summary>
+    public DateTimeOffset? RunAt { get; init; }
+
+    /// <summary>Do not run before now plus this delay (ignored when <see cref="RunAt"/> is set).</summary>
+    public TimeSpan? Delay { get; init; }
+
+    /// <summary>Higher runs first (default 0).</summary>
+    public int Priority { get; init; }
+
+    /// <summary>Records the job as a child of this job (no wait is created).</summary>
+    public string? ParentId { get; init; }
+}

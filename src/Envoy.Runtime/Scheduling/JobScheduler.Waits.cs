@@ -1,0 +1,84 @@
+using System.Text.Json.Nodes;
+using Envoy.Runtime;
+
+namespace Envoy;
+
+public partial class JobScheduler
+{
+    /// <summary>
+    /// Resolves one wait of a blocking job with a success value; when no wait is left, the job goes back to pending.
+    /// </summary>
+    /// <exception cref="JobNotFoundException">No job has this id.</exception>
+    /// <exception cref="JobAlreadyTerminalException">The job is terminal.</exception>
+    /// <exception cref="WaitNotFoundException">The job has no such wait.</exception>
+    /// <exception cref="WaitAlreadyResolvedException">The wait was already resolved.</exception>
+    public async Task ResolveBlockingJobAsync(string jobId, string waitId, object? result, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        ArgumentNullException.ThrowIfNull(waitId);
+        var output = JsonValues.ToNode(result, "result")?.ToJsonString();
+        var outcome = await _services.Store.ResolveWaitAsync(new WaitResolution(jobId, waitId, WaitResolutionKind.Success, output, null, _services.NowMs), cancellationToken).ConfigureAwait(false);
+        ThrowIfFailed(outcome, jobId, waitId, null);
+    }
+
+    /// <summary>
+    /// Answers an escalation: <see cref="EscalationDecision.Approved"/> resolves its wait with success and the values,
+    /// <see cref="EscalationDecision.Rejected"/> with an error carrying them. A second reply is refused.
+    /// </summary>
+    /// <exception cref="EscalationNotFoundException">No escalation has this id.</exception>
+    /// <exception cref="EscalationAlreadyAnsweredException">It was already answered.</exception>
+    /// <exception cref="JobAlreadyTerminalException">Its job is terminal.</exception>
+    public Task ReplyToEscalationAsync(string escalationId, IReadOnlyDictionary<string, object?> values, EscalationDecision decision, CancellationToken cancellationToken = default) =>
+        ReplyToEscalationAsync(escalationId, values, decision, null, cancellationToken);
+
+    /// <summary>Answers an escalation and records who replied.</summary>
+    public async Task ReplyToEscalationAsync(string escalationId, IReadOnlyDictionary<string, object?> values, EscalationDecision decision, string? repliedBy, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(escalationId);
+        ArgumentNullException.ThrowIfNull(values);
+        var response = new JsonObject();
+        foreach (var (key, value) in values)
+        {
+            response[key] = JsonValues.ToNode(value, key);
+        }
+
+        var status = decision == EscalationDecision.Approved ? EscalationStatus.Approved : EscalationStatus.Rejected;
+        var outcome = await _services.Store.ReplyToEscalationAsync(new EscalationReply(escalationId, status, response.ToJsonString(), repliedBy, _services.NowMs), cancellationToken).ConfigureAwait(false);
+        ThrowIfFailed(outcome, outcome.JobId ?? string.Empty, escalationId, escalationId);
+    }
+
+    /// <summary>One escalation.</summary>
+    /// <exception cref="EscalationNotFoundException">No escalation has this id.</exception>
+    public async Task<Escalation> GetEscalationAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return await _services.Store.GetEscalationAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new EscalationNotFoundException(id);
+    }
+
+    /// <summary>Escalations, newest first, optionally only with a status or for a user.</summary>
+    public Task<IReadOnlyList<Escalation>> ListEscalationsAsync(EscalationStatus? status = null, string? user = null, CancellationToken cancellationToken = default) =>
+        _services.Store.ListEscalationsAsync(status, user, cancellationToken);
+
+    private static void ThrowIfFailed(StoreResult result, string jobId, string waitId, string? escalationId)
+    {
+        switch (result.Outcome)
+        {
+            case StoreOutcome.Ok:
+                return;
+            case StoreOutcome.JobNotFound:
+                throw new JobNotFoundException(jobId);
+            case StoreOutcome.JobTerminal:
+                throw new JobAlreadyTerminalException(jobId, result.Status ?? JobStatus.Done);
+            case StoreOutcome.WaitNotFound:
+                throw new WaitNotFoundException(jobId, waitId);
+            case StoreOutcome.WaitAlreadyResolved:
+                throw new WaitAlreadyResolvedException(jobId, waitId);
+            case StoreOutcome.EscalationNotFound:
+                throw new EscalationNotFoundException(escalationId ?? waitId);
+            case StoreOutcome.EscalationAlreadyAnswered:
+                throw new EscalationAlreadyAnsweredException(escalationId ?? waitId, result.EscalationStatus ?? EscalationStatus.Approved);
+            default:
+                throw new InvalidOperationException($"Unexpected store outcome {result.Outcome}.");
+        }
+    }
+}

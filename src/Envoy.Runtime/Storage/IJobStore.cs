@@ -1,0 +1,65 @@
+namespace Envoy.Runtime;
+
+/// <summary>
+/// The store port: where jobs, waits, escalations and history live. Every method is one transaction. Implementations signal
+/// <see cref="Coordination.IJobSignals"/> after they commit (jobs ready, jobs finished). All times are Unix milliseconds.
+/// Each implementation runs the store conformance suite.
+/// </summary>
+public interface IJobStore : IAsyncDisposable
+{
+    /// <summary>A short description for logs and errors (for example <c>sqlite:/data/envoy.db</c>).</summary>
+    string Description { get; }
+
+    /// <summary>The signals this store raises and listens to.</summary>
+    Coordination.IJobSignals Signals { get; }
+
+    /// <summary>Creates or migrates the schema; safe to call from several processes.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Inserts a job; with an idempotency key already used, returns the existing job's id and inserts nothing.</summary>
+    Task<string> CreateJobAsync(NewJob job, CancellationToken cancellationToken = default);
+
+    /// <summary>Claims pending due jobs (by priority, then run-at, then age) and running jobs whose lease expired.</summary>
+    Task<IReadOnlyList<JobRecord>> ClaimAsync(ClaimRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Commits several steps in one transaction; each is applied only if its version and lease still hold.</summary>
+    /// <returns>For each commit, whether it was applied.</returns>
+    Task<IReadOnlyList<bool>> CommitAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken = default);
+
+    /// <summary>Extends the leases of running jobs still owned by <paramref name="owner"/>.</summary>
+    /// <returns>The ids whose lease was extended (the others were lost).</returns>
+    Task<IReadOnlyCollection<string>> RenewLeasesAsync(string owner, IReadOnlyCollection<string> jobIds, long leaseUntilMs, CancellationToken cancellationToken = default);
+
+    /// <summary>One job with its unapplied wait resolutions, or null.</summary>
+    Task<JobRecord?> GetJobAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Jobs matching a query, newest first.</summary>
+    Task<IReadOnlyList<JobRecord>> ListJobsAsync(JobQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>A job's history in order, or null for an unknown job.</summary>
+    Task<IReadOnlyList<JobEvent>?> GetHistoryAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Resolves one pending wait; a blocking job with no pending wait left becomes pending.</summary>
+    Task<StoreResult> ResolveWaitAsync(WaitResolution resolution, CancellationToken cancellationToken = default);
+
+    /// <summary>Answers a pending escalation and resolves its wait.</summary>
+    Task<StoreResult> ReplyToEscalationAsync(EscalationReply reply, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Ends a non-terminal job by hand (<see cref="JobStatus.Cancelled"/> or <see cref="JobStatus.Failed"/>): its non-terminal
+    /// descendants are cancelled, and its parent's wait resolves.
+    /// </summary>
+    Task<StoreResult> FinishJobAsync(string jobId, JobStatus status, string error, long nowMs, CancellationToken cancellationToken = default);
+
+    /// <summary>Puts a failed job back to pending.</summary>
+    Task<StoreResult> RetryJobAsync(string jobId, long nowMs, CancellationToken cancellationToken = default);
+
+    /// <summary>One escalation, or null.</summary>
+    Task<Escalation?> GetEscalationAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Escalations, newest first, optionally by status and user.</summary>
+    Task<IReadOnlyList<Escalation>> ListEscalationsAsync(EscalationStatus? status, string? user, CancellationToken cancellationToken = default);
+
+    /// <summary>The earliest run-at of a pending job not yet due, or null.</summary>
+    Task<long?> NextDueAtAsync(long nowMs, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,196 @@
+namespace Envoy.Runtime;
+
+/// <summary>A job to insert. Times are Unix milliseconds.</summary>
+public sealed record NewJob(
+    string Id,
+    string Flow,
+    string ContextJson,
+    int Priority,
+    long RunAtMs,
+    long CreatedAtMs,
+    string? ParentId,
+    string? ParentWaitId,
+    string? IdempotencyKey);
+
+/// <summary>How a wait row was resolved.</summary>
+public enum WaitResolutionKind
+{
+    /// <summary>Not yet.</summary>
+    Pending = 0,
+
+    /// <summary>With a success value.</summary>
+    Success = 1,
+
+    /// <summary>With an error.</summary>
+    Error = 2,
+
+    /// <summary>The child behind it was cancelled.</summary>
+    Cancelled = 3,
+}
+
+/// <summary>A resolved wait of a job, not yet applied to its committed context.</summary>
+public sealed record WaitRow(string WaitId, WaitResolutionKind Kind, string? OutputJson, string? Error);
+
+/// <summary>A job row as stored.</summary>
+public sealed record JobRecord
+{
+    /// <summary>The job id.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The flow name.</summary>
+    public required string Flow { get; init; }
+
+    /// <summary>The status.</summary>
+    public required JobStatus Status { get; init; }
+
+    /// <summary>The committed context as JSON.</summary>
+    public required string ContextJson { get; init; }
+
+    /// <summary>Priority (higher first).</summary>
+    public int Priority { get; init; }
+
+    /// <summary>Run-at time.</summary>
+    public long RunAtMs { get; init; }
+
+    /// <summary>Creation time.</summary>
+    public long CreatedAtMs { get; init; }
+
+    /// <summary>Last change.</summary>
+    public long UpdatedAtMs { get; init; }
+
+    /// <summary>First claim.</summary>
+    public long? StartedAtMs { get; init; }
+
+    /// <summary>Terminal time.</summary>
+    public long? FinishedAtMs { get; init; }
+
+    /// <summary>Last error.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>Parent job.</summary>
+    public string? ParentId { get; init; }
+
+    /// <summary>Retries so far.</summary>
+    public int Retries { get; init; }
+
+    /// <summary>Claims so far.</summary>
+    public int Attempts { get; init; }
+
+    /// <summary>Idempotency key.</summary>
+    public string? IdempotencyKey { get; init; }
+
+    /// <summary>Commit version.</summary>
+    public long Version { get; init; }
+
+    /// <summary>Waits resolved since the context was committed.</summary>
+    public IReadOnlyList<WaitRow> Resolutions { get; init; } = [];
+}
+
+/// <summary>Claim up to <paramref name="Max"/> runnable jobs of the given flows for <paramref name="Owner"/>.</summary>
+public sealed record ClaimRequest(string Owner, int Max, long NowMs, long LeaseUntilMs, IReadOnlyCollection<string> Flows);
+
+/// <summary>A wait registered by a step.</summary>
+public sealed record NewWait(string WaitId, string Type);
+
+/// <summary>An escalation registered by a step.</summary>
+public sealed record NewEscalation(string Id, string User, string Message, string InputsJson);
+
+/// <summary>
+/// The commit of one step of a claimed job: applied only if the job still has <see cref="ExpectedVersion"/> and its lease
+/// belongs to <see cref="Owner"/>. Everything in it (context, events, children, waits, escalations) is one transaction.
+/// </summary>
+public sealed record StepCommit
+{
+    /// <summary>The job.</summary>
+    public required string JobId { get; init; }
+
+    /// <summary>The worker holding the lease.</summary>
+    public required string Owner { get; init; }
+
+    /// <summary>The version the worker read; the commit sets it + 1.</summary>
+    public required long ExpectedVersion { get; init; }
+
+    /// <summary>The new status.</summary>
+    public required JobStatus Status { get; init; }
+
+    /// <summary>The new context as JSON.</summary>
+    public required string ContextJson { get; init; }
+
+    /// <summary>The commit time.</summary>
+    public required long NowMs { get; init; }
+
+    /// <summary>When the worker keeps running the job: its renewed lease end; otherwise the lease is released.</summary>
+    public long? LeaseUntilMs { get; init; }
+
+    /// <summary>The job's error (a failed step).</summary>
+    public string? Error { get; init; }
+
+    /// <summary>The job's retry count.</summary>
+    public int Retries { get; init; }
+
+    /// <summary>For a retry: not before this time.</summary>
+    public long? RunAtMs { get; init; }
+
+    /// <summary>For a terminal commit of a child: the final output passed to the parent's wait.</summary>
+    public string? OutputJson { get; init; }
+
+    /// <summary>Children created by this step.</summary>
+    public IReadOnlyList<NewJob> Children { get; init; } = [];
+
+    /// <summary>Waits registered by this step.</summary>
+    public IReadOnlyList<NewWait> Waits { get; init; } = [];
+
+    /// <summary>Escalations registered by this step.</summary>
+    public IReadOnlyList<NewEscalation> Escalations { get; init; } = [];
+
+    /// <summary>History entries.</summary>
+    public IReadOnlyList<JobEvent> Events { get; init; } = [];
+
+    /// <summary>True when the step applied resolved waits: they are marked consumed.</summary>
+    public bool ConsumedWaits { get; init; }
+}
+
+/// <summary>An answer to one wait of a job.</summary>
+public sealed record WaitResolution(string JobId, string WaitId, WaitResolutionKind Kind, string? OutputJson, string? Error, long NowMs);
+
+/// <summary>A reply to an escalation.</summary>
+public sealed record EscalationReply(string EscalationId, EscalationStatus Status, string ResponseJson, string? RepliedBy, long NowMs);
+
+/// <summary>What a store operation found.</summary>
+public enum StoreOutcome
+{
+    /// <summary>Done.</summary>
+    Ok,
+
+    /// <summary>No such job.</summary>
+    JobNotFound,
+
+    /// <summary>The job is terminal (see <see cref="StoreResult.Status"/>).</summary>
+    JobTerminal,
+
+    /// <summary>No such wait.</summary>
+    WaitNotFound,
+
+    /// <summary>The wait was already resolved.</summary>
+    WaitAlreadyResolved,
+
+    /// <summary>No such escalation.</summary>
+    EscalationNotFound,
+
+    /// <summary>The escalation was already answered.</summary>
+    EscalationAlreadyAnswered,
+
+    /// <summary>The job is not in a status this operation applies to (see <see cref="StoreResult.Status"/>).</summary>
+    WrongStatus,
+}
+
+/// <summary>The result of a store operation.</summary>
+/// <param name="Outcome">What happened.</param>
+/// <param name="Status">The job's status where relevant.</param>
+/// <param name="JobId">The job concerned where relevant.</param>
+/// <param name="EscalationStatus">The escalation's status where relevant.</param>
+public readonly record struct StoreResult(StoreOutcome Outcome, JobStatus? Status = null, string? JobId = null, EscalationStatus? EscalationStatus = null)
+{
+    /// <summary>Success.</summary>
+    public static StoreResult Ok { get; } = new(StoreOutcome.Ok);
+}

@@ -1,0 +1,159 @@
+using System.Text;
+using Envoy.Runtime;
+using Microsoft.Data.Sqlite;
+
+namespace Envoy.Storage.Sqlite;
+
+public sealed partial class SqliteJobStore
+{
+    /// <inheritdoc />
+    public Task<JobRecord?> GetJobAsync(string id, CancellationToken cancellationToken = default) =>
+        ReadAsync(
+            connection =>
+            {
+                using var command = NewCommand(connection, SqliteSql.GetJob).Bind("@id", id);
+                JobRecord job;
+                using (var reader = command.ExecuteReader())
+                {
+                    if (!reader.Read())
+                    {
+                        return null;
+                    }
+
+                    job = SqliteRows.ReadJob(reader);
+                }
+
+                return job.Status == JobStatus.Blocking ? AttachResolutions([job], null, connection)[0] : job;
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<JobRecord>> ListJobsAsync(JobQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var sql = new StringBuilder($"SELECT {SqliteSql.JobColumns} FROM jobs WHERE 1 = 1");
+        if (query.Status is not null)
+        {
+            sql.Append(" AND status = @status");
+        }
+
+        if (query.Flow is not null)
+        {
+            sql.Append(" AND flow = @flow");
+        }
+
+        if (query.ParentId is not null)
+        {
+            sql.Append(" AND parent_id = @parent_id");
+        }
+
+        if (query.CreatedAfter is not null)
+        {
+            sql.Append(" AND created_at >= @after");
+        }
+
+        if (query.CreatedBefore is not null)
+        {
+            sql.Append(" AND created_at < @before");
+        }
+
+        sql.Append(" ORDER BY created_at DESC, seq DESC LIMIT @limit OFFSET @offset");
+        return ReadAsync<IReadOnlyList<JobRecord>>(
+            connection =>
+            {
+                using var command = NewCommand(connection, sql.ToString())
+                    .Bind("@status", query.Status is { } s ? (int)s : null)
+                    .Bind("@flow", query.Flow)
+                    .Bind("@parent_id", query.ParentId)
+                    .Bind("@after", query.CreatedAfter?.ToUnixTimeMilliseconds())
+                    .Bind("@before", query.CreatedBefore?.ToUnixTimeMilliseconds())
+                    .Bind("@limit", query.Limit)
+                    .Bind("@offset", query.Offset);
+                var jobs = new List<JobRecord>();
+                using (var reader = command.ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        jobs.Add(SqliteRows.ReadJob(reader));
+                    }
+                }
+
+                return jobs.Exists(j => j.Status == JobStatus.Blocking) ? AttachResolutions(jobs, null, connection) : jobs;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<JobEvent>?> GetHistoryAsync(string id, CancellationToken cancellationToken = default) =>
+        ReadAsync<IReadOnlyList<JobEvent>?>(
+            connection =>
+            {
+                using (var exists = NewCommand(connection, "SELECT 1 FROM jobs WHERE id = @id").Bind("@id", id))
+                {
+                    if (exists.ExecuteScalar() is null)
+                    {
+                        return null;
+                    }
+                }
+
+                using var command = NewCommand(connection, SqliteSql.History).Bind("@id", id);
+                using var reader = command.ExecuteReader();
+                var events = new List<JobEvent>();
+                while (reader.Read())
+                {
+                    events.Add(SqliteRows.ReadEvent(reader));
+                }
+
+                return events;
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    public Task<Escalation?> GetEscalationAsync(string id, CancellationToken cancellationToken = default) =>
+        ReadAsync(
+            connection =>
+            {
+                using var command = NewCommand(connection, SqliteSql.GetEscalation).Bind("@id", id);
+                using var reader = command.ExecuteReader();
+                return reader.Read() ? SqliteRows.ReadEscalation(reader) : null;
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Escalation>> ListEscalationsAsync(EscalationStatus? status, string? user, CancellationToken cancellationToken = default) =>
+        ReadAsync<IReadOnlyList<Escalation>>(
+            connection =>
+            {
+                var sql = $"SELECT {SqliteSql.EscalationColumns} FROM escalations WHERE (@status IS NULL OR status = @status) AND (@user IS NULL OR user_name = @user) ORDER BY created_at DESC, rowid DESC";
+                using var command = NewCommand(connection, sql).Bind("@status", status is { } s ? (int)s : null).Bind("@user", user);
+                using var reader = command.ExecuteReader();
+                var list = new List<Escalation>();
+                while (reader.Read())
+                {
+                    list.Add(SqliteRows.ReadEscalation(reader));
+                }
+
+                return list;
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    public Task<long?> NextDueAtAsync(long nowMs, CancellationToken cancellationToken = default) =>
+        ReadAsync(
+            connection =>
+            {
+                using var command = NewCommand(connection, SqliteSql.NextDue).Bind("@now", nowMs);
+                var value = command.ExecuteScalar();
+                return value is null or DBNull ? (long?)null : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+            },
+            cancellationToken);
+
+    private static SqliteCommand NewCommand(SqliteConnection connection, string sql)
+    {
+        var command = connection.CreateCommand();
+#pragma warning disable CA2100 // SQL is built from constant fragments only; every value is a parameter.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        return command;
+    }
+}

@@ -1,0 +1,283 @@
+using Envoy.Runtime;
+using Envoy.Runtime.Coordination;
+using Microsoft.Data.Sqlite;
+
+namespace Envoy.Storage.Sqlite;
+
+public sealed partial class SqliteJobStore
+{
+    /// <inheritdoc />
+    public async Task<string> CreateJobAsync(NewJob job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var id = await WriteAsync(
+            tx =>
+            {
+                var created = InsertJob(job, tx);
+                if (created)
+                {
+                    InsertEvent(new JobEvent(job.Id, FromMs(job.CreatedAtMs), JobEventKind.Scheduled, To: JobStatus.Pending), tx);
+                    return job.Id;
+                }
+
+                return (string)Commands.Get(SqliteSql.JobIdByKey, tx).Bind("@key", job.IdempotencyKey).ExecuteScalar()!;
+            },
+            cancellationToken).ConfigureAwait(false);
+        Signals.Publish(new JobSignal(JobSignalKind.Ready));
+        return id;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<JobRecord>> ClaimAsync(ClaimRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var flows = ToJsonArray(request.Flows);
+        return WriteAsync<IReadOnlyList<JobRecord>>(
+            tx =>
+            {
+                var claimed = new List<JobRecord>();
+                ClaimInto(claimed, SqliteSql.ClaimExpired, request, flows, request.Max, tx);
+                var expired = claimed.Count;
+                if (claimed.Count < request.Max)
+                {
+                    ClaimInto(claimed, SqliteSql.ClaimPending, request, flows, request.Max - claimed.Count, tx);
+                }
+
+                if (claimed.Count == 0)
+                {
+                    return claimed;
+                }
+
+                var at = FromMs(request.NowMs);
+                for (var i = 0; i < claimed.Count; i++)
+                {
+                    var from = i < expired ? JobStatus.Running : JobStatus.Pending;
+                    InsertEvent(new JobEvent(claimed[i].Id, at, JobEventKind.Claimed, From: from, To: JobStatus.Running), tx);
+                }
+
+                return AttachResolutions(claimed, tx);
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<bool>> CommitAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(commits);
+        var effects = new StoreEffects();
+        var applied = await WriteAsync(
+            tx =>
+            {
+                var results = new bool[commits.Count];
+                for (var i = 0; i < commits.Count; i++)
+                {
+                    results[i] = ApplyCommit(commits[i], tx, effects);
+                }
+
+                return results;
+            },
+            cancellationToken).ConfigureAwait(false);
+        effects.Publish(Signals);
+        return applied;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyCollection<string>> RenewLeasesAsync(string owner, IReadOnlyCollection<string> jobIds, long leaseUntilMs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(jobIds);
+        if (jobIds.Count == 0)
+        {
+            return Task.FromResult<IReadOnlyCollection<string>>([]);
+        }
+
+        return WriteAsync<IReadOnlyCollection<string>>(
+            tx =>
+            {
+                var kept = new List<string>(jobIds.Count);
+                var command = Commands.Get(SqliteSql.RenewLease, tx).Bind("@owner", owner).Bind("@until", leaseUntilMs);
+                foreach (var id in jobIds)
+                {
+                    if (command.Bind("@id", id).ExecuteNonQuery() == 1)
+                    {
+                        kept.Add(id);
+                    }
+                }
+
+                return kept;
+            },
+            cancellationToken);
+    }
+
+    private bool ApplyCommit(StepCommit commit, SqliteTransaction tx, StoreEffects effects)
+    {
+        var terminal = commit.Status.IsTerminal();
+        var update = Commands.Get(SqliteSql.CommitJob, tx)
+            .Bind("@status", (int)commit.Status)
+            .Bind("@context", commit.ContextJson)
+            .Bind("@error", commit.Error)
+            .Bind("@retries", commit.Retries)
+            .Bind("@run_at", commit.RunAtMs)
+            .Bind("@now", commit.NowMs)
+            .Bind("@finished_at", terminal ? commit.NowMs : null)
+            .Bind("@lease_owner", commit.LeaseUntilMs is null ? null : commit.Owner)
+            .Bind("@lease_until", commit.LeaseUntilMs)
+            .Bind("@id", commit.JobId)
+            .Bind("@version", commit.ExpectedVersion)
+            .Bind("@owner", commit.Owner);
+        string? parentId;
+        string? parentWaitId;
+        using (var reader = update.ExecuteReader())
+        {
+            if (!reader.Read())
+            {
+                return false;
+            }
+
+            parentId = reader.GetNullableString(0);
+            parentWaitId = reader.GetNullableString(1);
+        }
+
+        if (commit.ConsumedWaits)
+        {
+            Commands.Get(SqliteSql.ConsumeWaits, tx).Bind("@id", commit.JobId).ExecuteNonQuery();
+        }
+
+        foreach (var wait in commit.Waits)
+        {
+            Commands.Get(SqliteSql.InsertWait, tx).Bind("@job_id", commit.JobId).Bind("@wait_id", wait.WaitId).Bind("@type", wait.Type).ExecuteNonQuery();
+        }
+
+        foreach (var escalation in commit.Escalations)
+        {
+            Commands.Get(SqliteSql.InsertEscalation, tx)
+                .Bind("@id", escalation.Id)
+                .Bind("@job_id", commit.JobId)
+                .Bind("@user", escalation.User)
+                .Bind("@message", escalation.Message)
+                .Bind("@inputs", escalation.InputsJson)
+                .Bind("@now", commit.NowMs)
+                .ExecuteNonQuery();
+        }
+
+        foreach (var child in commit.Children)
+        {
+            InsertJob(child, tx);
+            InsertEvent(new JobEvent(child.Id, FromMs(commit.NowMs), JobEventKind.Scheduled, To: JobStatus.Pending), tx);
+            effects.Ready = true;
+        }
+
+        foreach (var entry in commit.Events)
+        {
+            InsertEvent(entry, tx);
+        }
+
+        if (commit.Status == JobStatus.Pending)
+        {
+            effects.Ready = true;
+        }
+
+        if (terminal)
+        {
+            effects.Finished.Add(commit.JobId);
+            var kind = commit.Status switch
+            {
+                JobStatus.Done => WaitResolutionKind.Success,
+                JobStatus.Cancelled => WaitResolutionKind.Cancelled,
+                _ => WaitResolutionKind.Error,
+            };
+            FinishEffects(commit.JobId, commit.Status, parentId, parentWaitId, kind, commit.OutputJson, commit.Error, commit.NowMs, tx, effects);
+        }
+
+        return true;
+    }
+
+    private void ClaimInto(List<JobRecord> claimed, string sql, ClaimRequest request, string flows, int max, SqliteTransaction tx)
+    {
+        var command = Commands.Get(sql, tx)
+            .Bind("@owner", request.Owner)
+            .Bind("@until", request.LeaseUntilMs)
+            .Bind("@now", request.NowMs)
+            .Bind("@flows", flows)
+            .Bind("@max", max);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            claimed.Add(SqliteRows.ReadJob(reader));
+        }
+    }
+
+    private List<JobRecord> AttachResolutions(List<JobRecord> jobs, SqliteTransaction? tx, SqliteConnection? connection = null)
+    {
+        var command = connection is null ? Commands.Get(SqliteSql.ResolutionsFor, tx) : connection.CreateCommand();
+        if (connection is not null)
+        {
+            command.CommandText = SqliteSql.ResolutionsFor;
+        }
+
+        Dictionary<string, List<WaitRow>>? byJob = null;
+        command.Bind("@ids", ToJsonArray(jobs.Select(j => j.Id)));
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                byJob ??= new Dictionary<string, List<WaitRow>>(StringComparer.Ordinal);
+                var jobId = reader.GetString(0);
+                if (!byJob.TryGetValue(jobId, out var rows))
+                {
+                    rows = [];
+                    byJob[jobId] = rows;
+                }
+
+                rows.Add(new WaitRow(reader.GetString(1), (WaitResolutionKind)reader.GetInt32(2), reader.GetNullableString(3), reader.GetNullableString(4)));
+            }
+        }
+
+        if (connection is not null)
+        {
+            command.Dispose();
+        }
+
+        if (byJob is null)
+        {
+            return jobs;
+        }
+
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            if (byJob.TryGetValue(jobs[i].Id, out var rows))
+            {
+                jobs[i] = jobs[i] with { Resolutions = rows };
+            }
+        }
+
+        return jobs;
+    }
+
+    private bool InsertJob(NewJob job, SqliteTransaction tx) =>
+        Commands.Get(SqliteSql.InsertJob, tx)
+            .Bind("@id", job.Id)
+            .Bind("@flow", job.Flow)
+            .Bind("@context", job.ContextJson)
+            .Bind("@priority", job.Priority)
+            .Bind("@run_at", job.RunAtMs)
+            .Bind("@now", job.CreatedAtMs)
+            .Bind("@parent_id", job.ParentId)
+            .Bind("@parent_wait_id", job.ParentWaitId)
+            .Bind("@key", job.IdempotencyKey)
+            .ExecuteNonQuery() == 1;
+
+    private void InsertEvent(JobEvent entry, SqliteTransaction tx) =>
+        Commands.Get(SqliteSql.InsertEvent, tx)
+            .Bind("@job_id", entry.JobId)
+            .Bind("@at", entry.At.ToUnixTimeMilliseconds())
+            .Bind("@kind", (int)entry.Kind)
+            .Bind("@state", entry.State)
+            .Bind("@step", entry.Step)
+            .Bind("@from", entry.From is { } from ? (int)from : null)
+            .Bind("@to", entry.To is { } to ? (int)to : null)
+            .Bind("@duration", entry.Duration?.TotalMilliseconds)
+            .Bind("@error", entry.Error)
+            .ExecuteNonQuery();
+
+    private static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+}

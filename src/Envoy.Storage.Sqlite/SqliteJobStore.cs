@@ -1,0 +1,227 @@
+using System.Text.Json;
+using Envoy.Runtime;
+using Envoy.Runtime.Coordination;
+using Microsoft.Data.Sqlite;
+
+namespace Envoy.Storage.Sqlite;
+
+/// <summary>
+/// The embedded default store: one SQLite file in WAL mode. All writes go through one connection (SQLite has one writer);
+/// claims are batched and the commits of concurrent jobs share a transaction. Schedulers of one process on the same file share
+/// in-process signals; other processes' commits are noticed through <c>PRAGMA data_version</c>.
+/// </summary>
+public sealed partial class SqliteJobStore : IJobStore
+{
+    private const int SchemaVersion = 1;
+
+    private readonly SqliteStoreOptions _options;
+    private readonly string _connectionString;
+    private readonly bool _inMemory;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private SqliteConnection? _writer;
+    private SqliteCommands? _commands;
+    private Task? _changeWatcher;
+    private bool _disposed;
+
+    /// <summary>Creates the store; call <see cref="InitializeAsync"/> before use.</summary>
+    public SqliteJobStore(SqliteStoreOptions options, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        TimeProvider = timeProvider ?? TimeProvider.System;
+        var builder = new SqliteConnectionStringBuilder(options.ConnectionString ?? $"Data Source={options.Path}");
+        _inMemory = string.Equals(builder.DataSource, ":memory:", StringComparison.Ordinal) || builder.Mode == SqliteOpenMode.Memory;
+        builder.Pooling = !_inMemory;
+        builder.DefaultTimeout = 30;
+        _connectionString = builder.ToString();
+        var fullPath = _inMemory ? null : Path.GetFullPath(builder.DataSource);
+        Description = "sqlite:" + (fullPath ?? ":memory:");
+        Signals = fullPath is null ? new InProcessSignals() : SqliteSignalHub.For(fullPath);
+    }
+
+    /// <inheritdoc />
+    public string Description { get; }
+
+    /// <inheritdoc />
+    public IJobSignals Signals { get; }
+
+    private TimeProvider TimeProvider { get; }
+
+    private SqliteCommands Commands => _commands ?? throw new InvalidOperationException("The SQLite store is not initialized; call InitializeAsync first.");
+
+    /// <inheritdoc />
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_writer is not null)
+        {
+            return;
+        }
+
+        var writer = new SqliteConnection(_connectionString);
+        try
+        {
+            await writer.OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException ex)
+        {
+            await writer.DisposeAsync().ConfigureAwait(false);
+            throw new EnvoyException($"Cannot open the SQLite database {Description}: {ex.Message}", ex);
+        }
+
+        var synchronous = _options.Synchronous == SqliteSynchronous.Full ? "FULL" : "NORMAL";
+        Execute(writer, $"PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; PRAGMA busy_timeout = 30000; PRAGMA temp_store = MEMORY;");
+        _writer = writer;
+        _commands = new SqliteCommands(writer);
+        await MigrateAsync(cancellationToken).ConfigureAwait(false);
+        if (!_inMemory)
+        {
+            _changeWatcher = WatchOtherProcessesAsync(_stopping.Token);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_changeWatcher is not null)
+        {
+#pragma warning disable VSTHRD003 // The watcher was started by this store in InitializeAsync.
+            await _changeWatcher.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+#pragma warning restore VSTHRD003
+        }
+
+        await _writeGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _commands?.Dispose();
+            if (_writer is not null)
+            {
+                await _writer.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+
+        _stopping.Dispose();
+        _writeGate.Dispose();
+    }
+
+    private async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var tx = _writer!.BeginTransaction(deferred: false);
+            Execute(_writer, "CREATE TABLE IF NOT EXISTS envoy_schema (version INTEGER NOT NULL)", tx);
+            using var read = _writer.CreateCommand();
+            read.Transaction = tx;
+            read.CommandText = "SELECT coalesce(max(version), 0) FROM envoy_schema";
+            var current = Convert.ToInt32(read.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            if (current > SchemaVersion)
+            {
+                throw new EnvoyException($"The database {Description} has schema version {current}, newer than this Envoy ({SchemaVersion}).");
+            }
+
+            if (current < 1)
+            {
+                Execute(_writer, SqliteSql.Migration1, tx);
+                Execute(_writer, "INSERT INTO envoy_schema (version) VALUES (1)", tx);
+            }
+
+            tx.Commit();
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private async Task WatchOtherProcessesAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA data_version";
+        long? last = null;
+        using var timer = new PeriodicTimer(_options.ChangePollInterval, TimeProvider);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var version = Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+                if (last is not null && version != last)
+                {
+                    Signals.Publish(new JobSignal(JobSignalKind.Changed));
+                }
+
+                last = version;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    private async Task<T> WriteAsync<T>(Func<SqliteTransaction, T> work, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var tx = Commands.Connection.BeginTransaction(deferred: false);
+            var result = work(tx);
+            tx.Commit();
+            return result;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private async Task<T> ReadAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_inMemory)
+        {
+            await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return work(Commands.Connection);
+            }
+            finally
+            {
+                _writeGate.Release();
+            }
+        }
+
+        var connection = new SqliteConnection(_connectionString);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return work(connection);
+    }
+
+    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? tx = null)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = tx;
+#pragma warning disable CA2100 // Constant SQL from SqliteSql and fixed pragmas.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        command.ExecuteNonQuery();
+    }
+
+    private static string ToJsonArray(IEnumerable<string> values) => JsonSerializer.Serialize(values);
+}

@@ -1,0 +1,12 @@
+using System.Collections.Concurrent;
+using Envoy.Runtime.Coordination;
+
+namespace Envoy.Storage.Sqlite;
+
+/// <summary>One set of in-process signals per database file, shared by every store of this process that opens it.</summary>
+internal static class SqliteSignalHub
+{
+    private static readonly ConcurrentDictionary<string, InProcessSignals> Hubs = new(StringComparer.Ordinal);
+
+    public static InProcessSignals For(string fullPath) => Hubs.GetOrAdd(fullPath, static _ => new InProcessSignals());
+}

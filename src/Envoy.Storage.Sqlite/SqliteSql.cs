@@ -1,0 +1,175 @@
+namespace Envoy.Storage.Sqlite;
+
+/// <summary>Every SQL statement of the SQLite store, parameterised. Statuses: 0 pending, 1 running, 2 blocking, 3 done, 4 failed, 5 cancelled.</summary>
+internal static class SqliteSql
+{
+    public const string Migration1 = """
+        CREATE TABLE jobs (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          id TEXT NOT NULL UNIQUE,
+          flow TEXT NOT NULL,
+          status INTEGER NOT NULL,
+          context TEXT NOT NULL,
+          priority INTEGER NOT NULL DEFAULT 0,
+          run_at INTEGER NOT NULL,
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL,
+          started_at INTEGER,
+          finished_at INTEGER,
+          error TEXT,
+          parent_id TEXT,
+          parent_wait_id TEXT,
+          retries INTEGER NOT NULL DEFAULT 0,
+          attempts INTEGER NOT NULL DEFAULT 0,
+          idempotency_key TEXT UNIQUE,
+          lease_owner TEXT,
+          lease_until INTEGER,
+          version INTEGER NOT NULL DEFAULT 0);
+        CREATE INDEX jobs_ready ON jobs (priority DESC, run_at, seq) WHERE status = 0;
+        CREATE INDEX jobs_due ON jobs (run_at) WHERE status = 0;
+        CREATE INDEX jobs_leases ON jobs (lease_until) WHERE status = 1;
+        CREATE INDEX jobs_parent ON jobs (parent_id) WHERE parent_id IS NOT NULL;
+        CREATE INDEX jobs_created ON jobs (created_at);
+        CREATE INDEX jobs_status_created ON jobs (status, created_at);
+        CREATE TABLE waits (
+          job_id TEXT NOT NULL,
+          wait_id TEXT NOT NULL,
+          type TEXT NOT NULL,
+          status INTEGER NOT NULL DEFAULT 0,
+          output TEXT,
+          error TEXT,
+          consumed INTEGER NOT NULL DEFAULT 0,
+          resolved_at INTEGER,
+          PRIMARY KEY (job_id, wait_id)) WITHOUT ROWID;
+        CREATE TABLE escalations (
+          id TEXT PRIMARY KEY,
+          job_id TEXT NOT NULL,
+          wait_id TEXT NOT NULL,
+          user_name TEXT NOT NULL,
+          message TEXT NOT NULL,
+          inputs TEXT NOT NULL,
+          status INTEGER NOT NULL DEFAULT 0,
+          response TEXT,
+          replied_by TEXT,
+          created_at INTEGER NOT NULL,
+          answered_at INTEGER);
+        CREATE INDEX escalations_status ON escalations (status, user_name);
+        CREATE TABLE job_events (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          job_id TEXT NOT NULL,
+          at INTEGER NOT NULL,
+          kind INTEGER NOT NULL,
+          state TEXT,
+          step INTEGER,
+          from_status INTEGER,
+          to_status INTEGER,
+          duration_ms REAL,
+          error TEXT);
+        CREATE INDEX job_events_job ON job_events (job_id, seq);
+        """;
+
+    public const string JobColumns =
+        "id, flow, status, context, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version";
+
+    public const string InsertJob = """
+        INSERT INTO jobs (id, flow, status, context, priority, run_at, created_at, updated_at, parent_id, parent_wait_id, idempotency_key)
+        VALUES (@id, @flow, 0, @context, @priority, @run_at, @now, @now, @parent_id, @parent_wait_id, @key)
+        ON CONFLICT (idempotency_key) DO NOTHING
+        """;
+
+    public const string JobIdByKey = "SELECT id FROM jobs WHERE idempotency_key = @key";
+
+    public const string ClaimPending = $"""
+        UPDATE jobs SET status = 1, lease_owner = @owner, lease_until = @until, version = version + 1, attempts = attempts + 1,
+          started_at = coalesce(started_at, @now), updated_at = @now
+        WHERE seq IN (SELECT seq FROM jobs WHERE status = 0 AND run_at <= @now AND flow IN (SELECT value FROM json_each(@flows))
+                      ORDER BY priority DESC, run_at, seq LIMIT @max)
+        RETURNING {JobColumns}
+        """;
+
+    public const string ClaimExpired = $"""
+        UPDATE jobs SET lease_owner = @owner, lease_until = @until, version = version + 1, attempts = attempts + 1, updated_at = @now
+        WHERE seq IN (SELECT seq FROM jobs WHERE status = 1 AND lease_until < @now AND flow IN (SELECT value FROM json_each(@flows))
+                      ORDER BY lease_until LIMIT @max)
+        RETURNING {JobColumns}
+        """;
+
+    public const string ResolutionsFor = """
+        SELECT job_id, wait_id, status, output, error FROM waits
+        WHERE job_id IN (SELECT value FROM json_each(@ids)) AND status <> 0 AND consumed = 0
+        """;
+
+    public const string CommitJob = """
+        UPDATE jobs SET status = @status, context = @context, error = @error, retries = @retries, run_at = coalesce(@run_at, run_at),
+          updated_at = @now, finished_at = @finished_at, lease_owner = @lease_owner, lease_until = @lease_until, version = version + 1
+        WHERE id = @id AND version = @version AND lease_owner = @owner
+        RETURNING parent_id, parent_wait_id
+        """;
+
+    public const string ConsumeWaits = "UPDATE waits SET consumed = 1 WHERE job_id = @id AND status <> 0 AND consumed = 0";
+
+    public const string InsertWait = "INSERT INTO waits (job_id, wait_id, type) VALUES (@job_id, @wait_id, @type)";
+
+    public const string InsertEscalation = """
+        INSERT INTO escalations (id, job_id, wait_id, user_name, message, inputs, created_at)
+        VALUES (@id, @job_id, @id, @user, @message, @inputs, @now)
+        """;
+
+    public const string InsertEvent = """
+        INSERT INTO job_events (job_id, at, kind, state, step, from_status, to_status, duration_ms, error)
+        VALUES (@job_id, @at, @kind, @state, @step, @from, @to, @duration, @error)
+        """;
+
+    public const string ResolveWait = """
+        UPDATE waits SET status = @status, output = @output, error = @error, resolved_at = @now
+        WHERE job_id = @job_id AND wait_id = @wait_id AND status = 0
+        """;
+
+    public const string Unblock = """
+        UPDATE jobs SET status = 0, run_at = @now, updated_at = @now, version = version + 1
+        WHERE id = @id AND status = 2 AND NOT EXISTS (SELECT 1 FROM waits WHERE job_id = @id AND status = 0)
+        """;
+
+    public const string CancelDescendants = """
+        WITH RECURSIVE d(id) AS (
+          SELECT id FROM jobs WHERE parent_id = @root
+          UNION SELECT j.id FROM jobs j JOIN d ON j.parent_id = d.id)
+        UPDATE jobs SET status = 5, error = @error, finished_at = @now, updated_at = @now, version = version + 1, lease_owner = NULL, lease_until = NULL
+        WHERE id IN (SELECT id FROM d) AND status IN (0, 1, 2)
+        RETURNING id, status
+        """;
+
+    public const string JobStatusAndParent = "SELECT status, parent_id, parent_wait_id FROM jobs WHERE id = @id";
+
+    public const string WaitStatus = "SELECT status FROM waits WHERE job_id = @job_id AND wait_id = @wait_id";
+
+    public const string FinishJob = """
+        UPDATE jobs SET status = @status, error = @error, finished_at = @now, updated_at = @now, version = version + 1, lease_owner = NULL, lease_until = NULL
+        WHERE id = @id
+        """;
+
+    public const string RetryJob = """
+        UPDATE jobs SET status = 0, error = NULL, finished_at = NULL, retries = 0, run_at = @now, updated_at = @now, version = version + 1
+        WHERE id = @id AND status = 4
+        """;
+
+    public const string RenewLease = "UPDATE jobs SET lease_until = @until WHERE id = @id AND status = 1 AND lease_owner = @owner";
+
+    public const string GetJob = $"SELECT {JobColumns} FROM jobs WHERE id = @id";
+
+    public const string History = "SELECT job_id, at, kind, state, step, from_status, to_status, duration_ms, error FROM job_events WHERE job_id = @id ORDER BY seq";
+
+    public const string EscalationColumns = "id, job_id, wait_id, user_name, message, inputs, status, response, replied_by, created_at, answered_at";
+
+    public const string GetEscalation = $"SELECT {EscalationColumns} FROM escalations WHERE id = @id";
+
+    public const string AnswerEscalation = """
+        UPDATE escalations SET status = @status, response = @response, replied_by = @replied_by, answered_at = @now
+        WHERE id = @id AND status = 0
+        """;
+
+    public const string NextDue = """
+        SELECT min(t) FROM (SELECT min(run_at) AS t FROM jobs WHERE status = 0 AND run_at > @now
+                            UNION ALL SELECT min(lease_until) FROM jobs WHERE status = 1)
+        """;
+}
