@@ -31,7 +31,7 @@ internal static class ChatMapping
     {
         var options = new ChatOptions
         {
-            ModelId = config.Model ?? LlmConfig.DefaultModel,
+            ModelId = config.Model,
             Temperature = config.Temperature is { } t ? (float)t : null,
             MaxOutputTokens = config.MaxTokens,
             ResponseFormat = config.Mode == LlmMode.Json ? ChatResponseFormat.Json : null,

@@ -79,17 +79,20 @@ public sealed partial record AgentTool
         return new AgentTool(name, description, schema.DeepClone(), (arguments, context, _) => handler(arguments, context));
     }
 
-    /// <summary>A tool whose handler returns nothing (or only throws); see <see cref="Create(string, string, Delegate)"/>.</summary>
-    public static AgentTool Create(string name, string description, Action handler) => Create(name, description, (Delegate)handler);
+    /// <summary>A tool whose handler only throws (<c>(string x) => throw ...</c> has no delegate type of its own); see <see cref="Create(string, string, Delegate)"/>.</summary>
+    public static AgentTool Create(string name, string description, Func<NoResult> handler) => Create(name, description, (Delegate)handler);
 
-    /// <summary>A tool whose handler returns nothing (or only throws); see <see cref="Create(string, string, Delegate)"/>.</summary>
-    public static AgentTool Create<T1>(string name, string description, Action<T1> handler) => Create(name, description, (Delegate)handler);
+    /// <summary>A tool whose handler only throws; see <see cref="Create(string, string, Delegate)"/>.</summary>
+    public static AgentTool Create<T1>(string name, string description, Func<T1, NoResult> handler) => Create(name, description, (Delegate)handler);
 
-    /// <summary>A tool whose handler returns nothing (or only throws); see <see cref="Create(string, string, Delegate)"/>.</summary>
-    public static AgentTool Create<T1, T2>(string name, string description, Action<T1, T2> handler) => Create(name, description, (Delegate)handler);
+    /// <summary>A tool whose handler only throws; see <see cref="Create(string, string, Delegate)"/>.</summary>
+    public static AgentTool Create<T1, T2>(string name, string description, Func<T1, T2, NoResult> handler) => Create(name, description, (Delegate)handler);
 
-    /// <summary>A tool whose handler returns nothing (or only throws); see <see cref="Create(string, string, Delegate)"/>.</summary>
-    public static AgentTool Create<T1, T2, T3>(string name, string description, Action<T1, T2, T3> handler) => Create(name, description, (Delegate)handler);
+    /// <summary>A tool whose handler only throws; see <see cref="Create(string, string, Delegate)"/>.</summary>
+    public static AgentTool Create<T1, T2, T3>(string name, string description, Func<T1, T2, T3, NoResult> handler) => Create(name, description, (Delegate)handler);
+
+    /// <summary>A tool whose handler only throws; see <see cref="Create(string, string, Delegate)"/>.</summary>
+    public static AgentTool Create<T1, T2, T3, T4>(string name, string description, Func<T1, T2, T3, T4, NoResult> handler) => Create(name, description, (Delegate)handler);
 
     /// <summary>The tool as offered to the model.</summary>
     public LlmToolDefinition ToDefinition() => new(Name, Description, _parameters.DeepClone());
