@@ -18,6 +18,7 @@ public sealed partial class SqliteJobStore : IJobStore
     private readonly string _connectionString;
     private readonly bool _inMemory;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly SemaphoreSlim _initGate = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private SqliteConnection? _writer;
     private SqliteCommands? _commands;
@@ -54,10 +55,27 @@ public sealed partial class SqliteJobStore : IJobStore
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_writer is not null)
+        if (Volatile.Read(ref _commands) is not null)
         {
             return;
         }
+
+        await _initGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_commands is null)
+            {
+                await OpenAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _initGate.Release();
+        }
+    }
+
+    private async Task OpenAsync(CancellationToken cancellationToken)
+    {
 
         var writer = new SqliteConnection(_connectionString);
         try
@@ -73,8 +91,10 @@ public sealed partial class SqliteJobStore : IJobStore
         var synchronous = _options.Synchronous == SqliteSynchronous.Full ? "FULL" : "NORMAL";
         Execute(writer, $"PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; PRAGMA busy_timeout = 30000; PRAGMA temp_store = MEMORY;");
         _writer = writer;
-        _commands = new SqliteCommands(writer);
         await MigrateAsync(cancellationToken).ConfigureAwait(false);
+#pragma warning disable CA2000 // Owned by the store; disposed in DisposeAsync.
+        Volatile.Write(ref _commands, new SqliteCommands(writer));
+#pragma warning restore CA2000
         if (!_inMemory)
         {
             _changeWatcher = WatchOtherProcessesAsync(_stopping.Token);
@@ -114,6 +134,7 @@ public sealed partial class SqliteJobStore : IJobStore
 
         _stopping.Dispose();
         _writeGate.Dispose();
+        _initGate.Dispose();
     }
 
     private async Task MigrateAsync(CancellationToken cancellationToken)
@@ -176,7 +197,7 @@ public sealed partial class SqliteJobStore : IJobStore
 
     private async Task<T> WriteAsync<T>(Func<SqliteTransaction, T> work, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -193,7 +214,7 @@ public sealed partial class SqliteJobStore : IJobStore
 
     private async Task<T> ReadAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
         if (_inMemory)
         {
             await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);

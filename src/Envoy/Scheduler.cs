@@ -40,6 +40,19 @@ public sealed class Scheduler : JobScheduler
         }
     }
 
+    /// <summary>
+    /// Creates a scheduler without opening the store yet (the store opens and migrates on first use or at <c>StartAsync</c>);
+    /// used by dependency injection, where construction is synchronous.
+    /// </summary>
+    public static Scheduler Create(SchedulerConfig config, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.ThrowIfInvalid();
+#pragma warning disable CA2000 // The scheduler owns the store and disposes it.
+        return new Scheduler(StoreFactory.Create(config, timeProvider), config, timeProvider, loggerFactory);
+#pragma warning restore CA2000
+    }
+
     /// <summary>Registers (or replaces) a flow under a name; returns this scheduler.</summary>
     public new Scheduler AddFlow(string name, StateFlow flow, FlowOptions? options = null)
     {

@@ -66,6 +66,7 @@ public partial class JobScheduler : IAsyncDisposable
         {
             if (_pool is null)
             {
+                await _services.Store.InitializeAsync(cancellationToken).ConfigureAwait(false);
                 _pool = new WorkerPool(_services);
                 RuntimeLog.WorkerStarted(_services.Logger, WorkerId, _services.Store.Description, _services.Config.Concurrency);
             }
