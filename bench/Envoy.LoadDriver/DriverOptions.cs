@@ -1,0 +1,168 @@
+using System.Globalization;
+
+namespace Envoy.LoadDriver;
+
+/// <summary>The command line of the load driver (see bench/README.md).</summary>
+internal sealed class DriverOptions
+{
+    public const string Usage = """
+        usage: Envoy.LoadDriver --workload single|chain|fanout --n N --concurrency C --store sqlite
+                                [--sync full|normal] [--db PATH] [--batch B] [--max-backlog M]
+                                [--latency-probe K] [--claim-batch X] [--commit-batch Y]
+                                [--verify-history H] [--timeout SECONDS] [--keep-db] [--quiet]
+               (--store postgres|postgres+redis --pg CONNSTRING --redis HOST:PORT --processes P are parsed
+                but not supported yet)
+        """;
+
+    public string Workload { get; private set; } = "chain";
+
+    public int N { get; private set; } = 20_000;
+
+    public int Concurrency { get; private set; } = 64;
+
+    public string Store { get; private set; } = "sqlite";
+
+    public bool FullSync { get; private set; } = true;
+
+    public string? DbPath { get; private set; }
+
+    public bool KeepDb { get; private set; }
+
+    /// <summary>Jobs scheduled concurrently per batch.</summary>
+    public int Batch { get; private set; } = 500;
+
+    /// <summary>At most this many scheduled top-level jobs not yet finished before the next batch is scheduled.</summary>
+    public int MaxBacklog { get; private set; } = 5_000;
+
+    /// <summary>Jobs scheduled one at a time with idle workers to measure schedule-to-start latency (0 = skip).</summary>
+    public int LatencyProbe { get; private set; } = 200;
+
+    public int? ClaimBatch { get; private set; }
+
+    public int? CommitBatch { get; private set; }
+
+    /// <summary>Jobs whose stored history is read back to check each step committed exactly once.</summary>
+    public int VerifyHistory { get; private set; } = 500;
+
+    public TimeSpan Timeout { get; private set; } = TimeSpan.FromMinutes(10);
+
+    public bool Quiet { get; private set; }
+
+    public string? Pg { get; private set; }
+
+    public string? Redis { get; private set; }
+
+    public int Processes { get; private set; } = 1;
+
+    public static DriverOptions Parse(string[] args)
+    {
+        var o = new DriverOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            string Value()
+            {
+                if (i + 1 >= args.Length)
+                {
+                    throw new ArgumentException($"{name} needs a value.");
+                }
+
+                return args[++i];
+            }
+
+            switch (name)
+            {
+                case "--workload": o.Workload = Value(); break;
+                case "--n": o.N = PositiveInt(name, Value()); break;
+                case "--concurrency": o.Concurrency = PositiveInt(name, Value()); break;
+                case "--store": o.Store = Value(); break;
+                case "--sync":
+                    var sync = Value();
+                    o.FullSync = sync switch
+                    {
+                        "full" => true,
+                        "normal" => false,
+                        _ => throw new ArgumentException($"--sync must be full or normal (was '{sync}')."),
+                    };
+                    break;
+                case "--db": o.DbPath = Value(); break;
+                case "--keep-db": o.KeepDb = true; break;
+                case "--batch": o.Batch = PositiveInt(name, Value()); break;
+                case "--max-backlog": o.MaxBacklog = PositiveInt(name, Value()); break;
+                case "--latency-probe": o.LatencyProbe = NonNegativeInt(name, Value()); break;
+                case "--claim-batch": o.ClaimBatch = PositiveInt(name, Value()); break;
+                case "--commit-batch": o.CommitBatch = PositiveInt(name, Value()); break;
+                case "--verify-history": o.VerifyHistory = NonNegativeInt(name, Value()); break;
+                case "--timeout": o.Timeout = TimeSpan.FromSeconds(PositiveInt(name, Value())); break;
+                case "--quiet": o.Quiet = true; break;
+                case "--pg": o.Pg = Value(); break;
+                case "--redis": o.Redis = Value(); break;
+                case "--processes": o.Processes = PositiveInt(name, Value()); break;
+                case "--help" or "-h": throw new ArgumentException(string.Empty);
+                default: throw new ArgumentException($"Unknown option '{name}'.");
+            }
+        }
+
+        o.Validate();
+        return o;
+    }
+
+    private void Validate()
+    {
+        if (Workload is not ("single" or "chain" or "fanout" or "agent"))
+        {
+            throw new ArgumentException($"--workload must be single, chain, fanout or agent (was '{Workload}').");
+        }
+
+        if (Store is not ("sqlite" or "postgres" or "postgres+redis"))
+        {
+            throw new ArgumentException($"--store must be sqlite, postgres or postgres+redis (was '{Store}').");
+        }
+
+        if (Store == "postgres+redis" && Redis is null)
+        {
+            throw new ArgumentException("--store postgres+redis needs --redis HOST:PORT.");
+        }
+
+        if (Store.StartsWith("postgres", StringComparison.Ordinal) && Pg is null)
+        {
+            throw new ArgumentException($"--store {Store} needs --pg CONNSTRING.");
+        }
+    }
+
+    /// <summary>What this build cannot run yet (null when it can).</summary>
+    public string? Unsupported()
+    {
+        if (Store != "sqlite")
+        {
+            return $"--store {Store} is not supported yet: this build has the embedded SQLite store only (PostgreSQL and Redis come in a later issue).";
+        }
+
+        if (Processes != 1)
+        {
+            return "--processes is not supported yet: the SQLite store runs in one process (multi-process runs come with the PostgreSQL store).";
+        }
+
+        if (Pg is not null || Redis is not null)
+        {
+            return "--pg and --redis are not supported yet (they come with the PostgreSQL store); use --store sqlite without them.";
+        }
+
+        if (Workload == "agent")
+        {
+            return "--workload agent is not supported yet (it needs the fake model server harness); use single, chain or fanout.";
+        }
+
+        return null;
+    }
+
+    private static int PositiveInt(string name, string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : throw new ArgumentException($"{name} must be a positive integer (was '{value}').");
+
+    private static int NonNegativeInt(string name, string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0
+            ? n
+            : throw new ArgumentException($"{name} must be a non-negative integer (was '{value}').");
+}

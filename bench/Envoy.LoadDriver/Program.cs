@@ -1,0 +1,155 @@
+using System.Runtime;
+using Envoy;
+using Envoy.LoadDriver;
+
+// End-to-end throughput and latency of real jobs through the real scheduler. See bench/README.md.
+//   dotnet run -c Release --project bench/Envoy.LoadDriver -- --workload chain --n 20000 --concurrency 64 --store sqlite --sync full
+DriverOptions options;
+try
+{
+    options = DriverOptions.Parse(args);
+}
+catch (ArgumentException ex)
+{
+    if (ex.Message.Length > 0)
+    {
+        Console.Error.WriteLine("error: " + ex.Message);
+    }
+
+    Console.Error.WriteLine(DriverOptions.Usage);
+    return 2;
+}
+
+if (options.Unsupported() is { } unsupported)
+{
+    Console.Error.WriteLine("error: " + unsupported);
+    return 2;
+}
+
+var ownsDb = options.DbPath is null;
+var dbPath = Path.GetFullPath(options.DbPath ?? Path.Combine(Path.GetTempPath(), $"envoy-loaddriver-{Guid.NewGuid():N}.db"));
+if (File.Exists(dbPath))
+{
+    Console.Error.WriteLine($"error: {dbPath} exists; the driver needs an empty database (remove it or choose another --db).");
+    return 2;
+}
+
+var workload = Workload.Create(options.Workload);
+const int Warmup = 300;
+var totalTop = (long)options.N + Warmup + options.LatencyProbe;
+var tracker = new JobTracker(workload.TopFlow, (int)Math.Min(int.MaxValue - 64, (totalTop * workload.StepsPerTop) + 64));
+using var loggerFactory = DriverLogging.Create();
+using var timeout = new CancellationTokenSource(options.Timeout);
+var config = new SchedulerConfig
+{
+    Sqlite = new SqliteConfig { Path = dbPath, FullSync = options.FullSync },
+    Concurrency = options.Concurrency,
+};
+if (options.ClaimBatch is { } claimBatch)
+{
+    config.ClaimBatchSize = claimBatch;
+}
+
+if (options.CommitBatch is { } commitBatch)
+{
+    config.CommitBatchSize = commitBatch;
+}
+
+var sync = options.FullSync ? "full" : "normal";
+Console.Error.WriteLine(
+    $"Envoy.LoadDriver: workload={options.Workload} store=sqlite sync={sync} n={options.N} concurrency={options.Concurrency} " +
+    $"claim_batch={config.ClaimBatchSize} commit_batch={config.CommitBatchSize} batch={options.Batch} max_backlog={options.MaxBacklog} " +
+    $"db={dbPath} cores={Environment.ProcessorCount} gc={(GCSettings.IsServerGC ? "server" : "workstation")}");
+
+PhaseResult? result = null;
+string[] probeIds = [];
+var ok = false;
+try
+{
+    await using (var scheduler = await Scheduler.InitAsync(config, null, loggerFactory, timeout.Token))
+    {
+        workload.Register(scheduler, tracker);
+        using var subscription = scheduler.Events.Subscribe(tracker);
+        await scheduler.StartAsync(timeout.Token);
+        var driver = new Driver(options, scheduler, workload, tracker);
+        await driver.RunPhaseAsync("warmup", Warmup, timeout.Token);
+        result = await driver.RunPhaseAsync("run", options.N, timeout.Token);
+        if (options.LatencyProbe > 0)
+        {
+            Console.Error.WriteLine($"latency probe: {options.LatencyProbe} jobs, one at a time, idle workers");
+            probeIds = await driver.ProbeAsync(options.LatencyProbe, timeout.Token);
+        }
+
+        await scheduler.StopAsync(timeout.Token);
+        ok = await driver.VerifyAsync(timeout.Token);
+    }
+}
+catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+{
+    tracker.Problem($"timed out after {options.Timeout}: {tracker.TopFinished} top-level jobs finished");
+}
+finally
+{
+    if (ownsDb && !options.KeepDb)
+    {
+        foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
+        {
+            File.Delete(dbPath + suffix);
+        }
+    }
+}
+
+var start = StartLatencies(result?.Ids ?? []);
+var idle = StartLatencies(probeIds);
+var stepLat = tracker.StepLatencies();
+Array.Sort(stepLat);
+var seconds = result?.Elapsed.TotalSeconds ?? double.NaN;
+var jobsPerSec = options.N / seconds;
+var stepsPerSec = (result?.Steps ?? 0) / seconds;
+var peak = Measures.PeakRssMb();
+foreach (var problem in tracker.Problems)
+{
+    Console.Error.WriteLine("problem: " + problem);
+}
+
+Console.WriteLine($"workload {options.Workload}, store sqlite (synchronous={sync.ToUpperInvariant()}), n {options.N}, concurrency {options.Concurrency}, {Environment.ProcessorCount} cores");
+if (result is not null)
+{
+    Console.WriteLine($"  run:            {Measures.F(seconds, 3)} s ({Measures.F(result.SchedulingTime.TotalSeconds, 3)} s to schedule), {result.Steps} steps");
+}
+
+Console.WriteLine($"  throughput:     {Measures.F(jobsPerSec, 0)} jobs/s, {Measures.F(stepsPerSec, 0)} steps/s");
+Console.WriteLine($"  schedule→start: p50 {Measures.F(Measures.PercentileMs(start, 50))} ms, p99 {Measures.F(Measures.PercentileMs(start, 99))} ms (under load, {start.Length} jobs)");
+Console.WriteLine($"  schedule→start: p50 {Measures.F(Measures.PercentileMs(idle, 50))} ms, p99 {Measures.F(Measures.PercentileMs(idle, 99))} ms (idle workers, {idle.Length} jobs one at a time)");
+Console.WriteLine($"  step (handler start → commit applied): p50 {Measures.F(Measures.PercentileMs(stepLat, 50))} ms, p99 {Measures.F(Measures.PercentileMs(stepLat, 99))} ms ({stepLat.Length} steps)");
+Console.WriteLine($"  peak RSS:       {Measures.F(peak, 1)} MB");
+Console.WriteLine($"  exactly once:   {(ok ? "yes" : "NO")}");
+if (options.LatencyProbe > 0)
+{
+    Console.WriteLine(
+        $"PROBE workload={options.Workload} store=sqlite sync={sync} samples={idle.Length} " +
+        $"idle_start_p50_ms={Measures.F(Measures.PercentileMs(idle, 50))} idle_start_p99_ms={Measures.F(Measures.PercentileMs(idle, 99))}");
+}
+
+Console.WriteLine(
+    $"SUMMARY workload={options.Workload} store=sqlite n={options.N} jobs_per_sec={Measures.F(jobsPerSec, 1)} steps_per_sec={Measures.F(stepsPerSec, 1)} " +
+    $"start_p50_ms={Measures.F(Measures.PercentileMs(start, 50))} start_p99_ms={Measures.F(Measures.PercentileMs(start, 99))} " +
+    $"step_p50_ms={Measures.F(Measures.PercentileMs(stepLat, 50))} step_p99_ms={Measures.F(Measures.PercentileMs(stepLat, 99))} " +
+    $"peak_rss_mb={Measures.F(peak, 1)} exactly_once={(ok ? "true" : "false")}");
+return ok ? 0 : 1;
+
+long[] StartLatencies(string[] ids)
+{
+    var values = new List<long>(ids.Length);
+    foreach (var id in ids)
+    {
+        if (tracker.Find(id) is { FirstStartTs: not 0 } track)
+        {
+            values.Add(Math.Max(0, track.FirstStartTs - track.ScheduledTs));
+        }
+    }
+
+    var sorted = values.ToArray();
+    Array.Sort(sorted);
+    return sorted;
+}
