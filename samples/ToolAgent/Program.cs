@@ -39,6 +39,7 @@ if (fake is not null)
     Console.WriteLine();
     Console.WriteLine($"The fake server answered {fake.Requests.Count} chat-completion requests.");
     Console.WriteLine($"The docs' testing snippet passes: {await TestingSnippets.AgentAgainstTheFakeServerAsync()}");
+    Console.WriteLine($"The docs' retry snippet advanced the clock by {await TestingSnippets.RetryDelayWithoutWaitingAsync()} without waiting.");
 }
 
 return ctx.Done == DoneReason.Finished ? 0 : 1;

@@ -25,4 +25,19 @@ public static class TestingSnippets
         return ctx.Output<string>() == "4" && second.ToolResults.Single() == ("call_1", "4");
     }
     // </testing>
+
+    // <retries>
+    public static async Task<TimeSpan> RetryDelayWithoutWaitingAsync()
+    {
+        await using var server = await FakeLlmServer.StartAsync();
+        var time = new TimerWatchingTimeProvider();
+        var provider = new OpenAIProvider(server.Config().Merge(new LlmConfig { MaxRetries = 3 }), time);
+        server.Enqueue(FakeLlmResponse.RateLimited(TimeSpan.FromSeconds(7)), FakeLlmResponse.Text("ok"));
+
+        var call = provider.GenerateAsync([LlmMessage.User("hi")]);
+        var delay = await time.AdvanceToNextTimerAsync(d => d != LlmConfig.DefaultTimeout, TimeSpan.FromSeconds(20)); // 7 s
+        var response = await call;                                                                                      // "ok"
+        return response.Text == "ok" ? delay : TimeSpan.Zero;
+    }
+    // </retries>
 }
