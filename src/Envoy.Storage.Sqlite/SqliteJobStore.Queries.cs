@@ -23,7 +23,9 @@ public sealed partial class SqliteJobStore
                     job = SqliteRows.ReadJob(reader);
                 }
 
-                return job.Status == JobStatus.Blocking ? AttachResolutions([job], null, connection)[0] : job;
+                // Resolutions stay unapplied from the moment a wait resolves until a step commits them: the job may be blocking,
+                // pending (unblocked) or running (claimed), and every one of them must show what it has received so far.
+                return job.Status.IsTerminal() ? job : AttachResolutions([job], null, connection)[0];
             },
             cancellationToken);
 
@@ -78,7 +80,7 @@ public sealed partial class SqliteJobStore
                     }
                 }
 
-                return jobs.Exists(j => j.Status == JobStatus.Blocking) ? AttachResolutions(jobs, null, connection) : jobs;
+                return jobs.Exists(j => !j.Status.IsTerminal()) ? AttachResolutions(jobs, null, connection) : jobs;
             },
             cancellationToken);
     }

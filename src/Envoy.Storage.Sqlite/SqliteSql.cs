@@ -108,7 +108,12 @@ internal static class SqliteSql
 
     public const string ConsumeWaits = "UPDATE waits SET consumed = 1 WHERE job_id = @id AND status <> 0 AND consumed = 0";
 
-    public const string InsertWait = "INSERT INTO waits (job_id, wait_id, type) VALUES (@job_id, @wait_id, @type)";
+    // A state that runs again (a loop, a retry) may register a wait id it used before; that earlier wait was resolved and
+    // consumed by a committed step, so the row starts over as a new pending wait.
+    public const string InsertWait = """
+        INSERT INTO waits (job_id, wait_id, type) VALUES (@job_id, @wait_id, @type)
+        ON CONFLICT (job_id, wait_id) DO UPDATE SET type = excluded.type, status = 0, output = NULL, error = NULL, consumed = 0, resolved_at = NULL
+        """;
 
     public const string InsertEscalation = """
         INSERT INTO escalations (id, job_id, wait_id, user_name, message, inputs, created_at)

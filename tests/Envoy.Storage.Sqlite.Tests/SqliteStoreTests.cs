@@ -1,0 +1,228 @@
+using System.Globalization;
+using Envoy.Runtime;
+using Microsoft.Data.Sqlite;
+
+namespace Envoy.Storage.Sqlite.Tests;
+
+/// <summary>What only the SQLite store promises: one durable file, WAL, versioned schema, clear errors.</summary>
+public sealed class SqliteStoreTests : IDisposable
+{
+    private const long T0 = 1_750_000_000_000;
+    private readonly TempDirectory _directory = new();
+
+    private string DatabasePath => Path.Combine(_directory.Path, "envoy.db");
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        _directory.Dispose();
+    }
+
+    [Fact]
+    public async Task Reopen_File_KeepsJobsWaitsEscalationsAndHistory()
+    {
+        const string flow = "durable";
+        string pendingId, blockedId;
+        var escalationId = "w_" + Guid.NewGuid().ToString("N");
+        await using (var store = await OpenAsync())
+        {
+            pendingId = await store.CreateJobAsync(Job(flow, key: "once"));
+            blockedId = await store.CreateJobAsync(Job(flow));
+            var claimed = (await store.ClaimAsync(new ClaimRequest("w1", 1, T0 + 10, T0 + 30_000, [flow])))[0];
+            Assert.Equal(pendingId, claimed.Id);
+            var second = (await store.ClaimAsync(new ClaimRequest("w1", 1, T0 + 10, T0 + 30_000, [flow])))[0];
+            Assert.Equal(blockedId, second.Id);
+            Assert.True((await store.CommitAsync([new StepCommit
+            {
+                JobId = blockedId,
+                Owner = "w1",
+                ExpectedVersion = second.Version,
+                Status = JobStatus.Blocking,
+                ContextJson = Context(blockedId, "B"),
+                NowMs = T0 + 20,
+                Waits = [new NewWait("hook", "webhook"), new NewWait(escalationId, WaitTypes.Escalation)],
+                Escalations = [new NewEscalation(escalationId, "ann", "ok?", "[]")],
+                Events = [new JobEvent(blockedId, DateTimeOffset.FromUnixTimeMilliseconds(T0 + 20), JobEventKind.StepCompleted, "A", 1, JobStatus.Running, JobStatus.Blocking)],
+            }]))[0]);
+            Assert.Equal(StoreOutcome.Ok, (await store.ResolveWaitAsync(new WaitResolution(blockedId, "hook", WaitResolutionKind.Success, "5", null, T0 + 30))).Outcome);
+        }
+
+        SqliteConnection.ClearAllPools();
+        await using (var reopened = await OpenAsync())
+        {
+            var running = await reopened.GetJobAsync(pendingId);
+            Assert.Equal(JobStatus.Running, running!.Status);
+            var blocked = await reopened.GetJobAsync(blockedId);
+            Assert.Equal(JobStatus.Blocking, blocked!.Status);
+            Assert.Equal("B", StateContext.Deserialize(blocked.ContextJson).State);
+            Assert.Equal("5", Assert.Single(blocked.Resolutions).OutputJson);
+            Assert.Equal(EscalationStatus.Pending, (await reopened.GetEscalationAsync(escalationId))!.Status);
+            Assert.Equal(
+                [JobEventKind.Scheduled, JobEventKind.Claimed, JobEventKind.StepCompleted, JobEventKind.WaitResolved],
+                (await reopened.GetHistoryAsync(blockedId))!.Select(e => e.Kind));
+            Assert.Equal(pendingId, await reopened.CreateJobAsync(Job(flow, key: "once")));
+
+            // The running job's lease outlives the process that held it; after it expires another worker takes it over.
+            var takeover = await reopened.ClaimAsync(new ClaimRequest("w2", 10, T0 + 60_000, T0 + 90_000, [flow]));
+            Assert.Equal(pendingId, Assert.Single(takeover).Id);
+            Assert.Equal(StoreOutcome.Ok, (await reopened.ReplyToEscalationAsync(new EscalationReply(escalationId, EscalationStatus.Approved, "{}", null, T0 + 70_000))).Outcome);
+            Assert.Equal(JobStatus.Pending, (await reopened.GetJobAsync(blockedId))!.Status);
+        }
+    }
+
+    [Fact]
+    public async Task Initialize_NewFile_UsesWalAndRecordsSchemaVersionOne()
+    {
+        await using (await OpenAsync())
+        {
+        }
+
+        await using var connection = await OpenRawAsync();
+        Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode"));
+        Assert.Equal("1", Scalar(connection, "SELECT group_concat(version) FROM envoy_schema"));
+    }
+
+    [Fact]
+    public async Task Initialize_SeveralStoresAtOnce_MigrateOnce()
+    {
+        var stores = Enumerable.Range(0, 6).Select(_ => new SqliteJobStore(new SqliteStoreOptions { Path = DatabasePath })).ToList();
+        try
+        {
+            await Task.WhenAll(stores.Select(s => Task.Run(() => s.InitializeAsync())));
+
+            var id = await stores[0].CreateJobAsync(Job("f"));
+            Assert.All(await Task.WhenAll(stores.Select(s => s.GetJobAsync(id))), j => Assert.Equal(JobStatus.Pending, j!.Status));
+        }
+        finally
+        {
+            foreach (var store in stores)
+            {
+                await store.DisposeAsync();
+            }
+        }
+
+        await using var connection = await OpenRawAsync();
+        Assert.Equal("1", Scalar(connection, "SELECT group_concat(version) FROM envoy_schema"));
+    }
+
+    [Fact]
+    public async Task Initialize_SchemaNewerThanThisEnvoy_IsAClearErrorAndChangesNothing()
+    {
+        await using (var connection = await OpenRawAsync())
+        {
+            Execute(connection, "CREATE TABLE envoy_schema (version INTEGER NOT NULL); INSERT INTO envoy_schema (version) VALUES (99);");
+        }
+
+        var store = new SqliteJobStore(new SqliteStoreOptions { Path = DatabasePath });
+        await using (store)
+        {
+            var error = await Assert.ThrowsAsync<EnvoyException>(() => store.InitializeAsync());
+
+            Assert.Contains("99", error.Message, StringComparison.Ordinal);
+            Assert.Contains(DatabasePath, error.Message, StringComparison.Ordinal);
+        }
+
+        await using var check = await OpenRawAsync();
+        Assert.Equal("99", Scalar(check, "SELECT group_concat(version) FROM envoy_schema"));
+        Assert.Equal("0", Scalar(check, "SELECT count(*) FROM sqlite_master WHERE name = 'jobs'"));
+    }
+
+    [Fact]
+    public async Task Initialize_UnopenablePath_IsAClearErrorNamingTheFile()
+    {
+        var path = Path.Combine(_directory.Path, "missing-folder", "envoy.db");
+        var store = new SqliteJobStore(new SqliteStoreOptions { Path = path });
+        await using (store)
+        {
+            var error = await Assert.ThrowsAsync<EnvoyException>(() => store.InitializeAsync());
+
+            Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Description_NamesTheFile()
+    {
+        await using var store = await OpenAsync();
+        await using var memory = new SqliteJobStore(new SqliteStoreOptions { Path = ":memory:" });
+
+        Assert.Equal("sqlite:" + DatabasePath, store.Description);
+        Assert.Contains(":memory:", memory.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MemoryStores_AreSeparate()
+    {
+        await using var first = new SqliteJobStore(new SqliteStoreOptions { Path = ":memory:" });
+        await using var second = new SqliteJobStore(new SqliteStoreOptions { Path = ":memory:" });
+        await first.InitializeAsync();
+        await second.InitializeAsync();
+
+        var id = await first.CreateJobAsync(Job("f"));
+
+        Assert.NotNull(await first.GetJobAsync(id));
+        Assert.Null(await second.GetJobAsync(id));
+    }
+
+    [Fact]
+    public async Task TwoStoresOnOneFile_SeeEachOthersCommitsAndSignals()
+    {
+        await using var first = await OpenAsync();
+        await using var second = await OpenAsync();
+        var finished = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = second.Signals.Subscribe(s =>
+        {
+            if (s.Kind == Envoy.Runtime.Coordination.JobSignalKind.Finished)
+            {
+                finished.TrySetResult(s.JobId!);
+            }
+        });
+        var id = await first.CreateJobAsync(Job("f"));
+
+        var claimed = Assert.Single(await second.ClaimAsync(new ClaimRequest("w2", 1, T0, T0 + 30_000, ["f"])));
+        Assert.Equal(StoreOutcome.Ok, (await first.FinishJobAsync(id, JobStatus.Cancelled, "cancelled", T0 + 1)).Outcome);
+
+        Assert.Equal(id, await finished.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(JobStatus.Cancelled, (await second.GetJobAsync(id))!.Status);
+        Assert.False((await second.CommitAsync([new StepCommit { JobId = id, Owner = "w2", ExpectedVersion = claimed.Version, Status = JobStatus.Done, ContextJson = claimed.ContextJson, NowMs = T0 + 2 }]))[0]);
+    }
+
+    private async Task<SqliteJobStore> OpenAsync()
+    {
+        var store = new SqliteJobStore(new SqliteStoreOptions { Path = DatabasePath });
+        await store.InitializeAsync();
+        return store;
+    }
+
+    private async Task<SqliteConnection> OpenRawAsync()
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString());
+        await connection.OpenAsync();
+        return connection;
+    }
+
+#pragma warning disable CA2100 // Constant SQL written by these tests.
+    private static string? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToString(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+#pragma warning restore CA2100
+
+    private static string Context(string id, string state) => new StateContext(state) { JobId = id }.Serialize();
+
+    private static NewJob Job(string flow, string? key = null)
+    {
+        var id = Guid.NewGuid().ToString();
+        return new NewJob(id, flow, Context(id, "A"), 0, T0, T0, null, null, key);
+    }
+}
