@@ -2,7 +2,7 @@ using System.Globalization;
 using Envoy;
 using Envoy.FaultWorker;
 
-// Usage: Envoy.FaultWorker --db <jobs.db> --runs <runs.db> [--schedule N] [--no-run] [--concurrency 4] [--lease-ms 1000]
+// Usage: Envoy.FaultWorker --db <jobs.db> --runs <runs.db> [--schedule N] [--parents M] [--no-run] [--concurrency 4] [--lease-ms 1000]
 //                          [--work-ms 30] [--exit-after-s 150]
 // Prints "SCHEDULED <n>" after scheduling and "STARTED <pid>" once its workers run; then runs until killed, until its
 // standard input closes (the test that started it is gone) or until --exit-after-s passes (a safety net).
@@ -18,15 +18,21 @@ await using var scheduler = await Scheduler.InitAsync(new SchedulerConfig
     PollInterval = TimeSpan.FromMilliseconds(200),
 });
 scheduler.AddFlow(CountedFlow.Name, CountedFlow.Build(runs, TimeSpan.FromMilliseconds(options.WorkMs)));
+scheduler.AddFlow(CountedFlow.ParentName, CountedFlow.BuildParent(runs, TimeSpan.FromMilliseconds(options.WorkMs)));
 
-if (options.Schedule > 0)
+if (options.Schedule + options.Parents > 0)
 {
     for (var i = 0; i < options.Schedule; i++)
     {
         await scheduler.ScheduleAsync(CountedFlow.Name, i);
     }
 
-    Console.WriteLine($"SCHEDULED {options.Schedule}");
+    for (var i = 0; i < options.Parents; i++)
+    {
+        await scheduler.ScheduleAsync(CountedFlow.ParentName, i);
+    }
+
+    Console.WriteLine($"SCHEDULED {options.Schedule + options.Parents}");
 }
 
 if (!options.NoRun)
@@ -41,7 +47,7 @@ await Task.WhenAny(stdinClosed, Task.Delay(Timeout.Infinite, exitAfter.Token));
 Console.WriteLine("EXITING");
 return 0;
 
-internal sealed record Options(string Db, string Runs, int Schedule, bool NoRun, int Concurrency, int LeaseMs, int WorkMs, int ExitAfterSeconds)
+internal sealed record Options(string Db, string Runs, int Schedule, int Parents, bool NoRun, int Concurrency, int LeaseMs, int WorkMs, int ExitAfterSeconds)
 {
     public static Options Parse(string[] args)
     {
@@ -68,6 +74,7 @@ internal sealed record Options(string Db, string Runs, int Schedule, bool NoRun,
             values.GetValueOrDefault("--db") ?? throw new ArgumentException("--db <path> is required."),
             values.GetValueOrDefault("--runs") ?? throw new ArgumentException("--runs <path> is required."),
             Int("--schedule", 0),
+            Int("--parents", 0),
             flags.Contains("--no-run"),
             Int("--concurrency", 4),
             Int("--lease-ms", 1000),
