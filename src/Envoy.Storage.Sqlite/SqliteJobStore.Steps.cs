@@ -178,7 +178,7 @@ public sealed partial class SqliteJobStore
 
         if (terminal)
         {
-            effects.Finished.Add(commit.JobId);
+            effects.AddFinished(commit.JobId);
             var kind = commit.Status switch
             {
                 JobStatus.Done => WaitResolutionKind.Success,

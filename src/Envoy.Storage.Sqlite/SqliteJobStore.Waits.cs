@@ -105,7 +105,7 @@ public sealed partial class SqliteJobStore
                 Commands.Get(SqliteSql.FinishJob, tx).Bind("@status", (int)status).Bind("@error", error).Bind("@now", nowMs).Bind("@id", jobId).ExecuteNonQuery();
                 var kind = status == JobStatus.Cancelled ? JobEventKind.Cancelled : JobEventKind.Failed;
                 InsertEvent(new JobEvent(jobId, FromMs(nowMs), kind, From: current, To: status, Error: error), tx);
-                effects.Finished.Add(jobId);
+                effects.AddFinished(jobId);
                 var waitKind = status == JobStatus.Cancelled ? WaitResolutionKind.Cancelled : WaitResolutionKind.Error;
                 FinishEffects(jobId, status, parentId, parentWaitId, waitKind, null, error, nowMs, tx, effects);
                 return new StoreResult(StoreOutcome.Ok, current);
@@ -218,7 +218,7 @@ public sealed partial class SqliteJobStore
         foreach (var id in cancelled)
         {
             InsertEvent(new JobEvent(id, FromMs(nowMs), JobEventKind.Cancelled, To: JobStatus.Cancelled, Error: $"ancestor job '{jobId}' ended {status.ToString().ToLowerInvariant()}"), tx);
-            effects.Finished.Add(id);
+            effects.AddFinished(id);
         }
     }
 

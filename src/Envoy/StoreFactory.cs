@@ -1,5 +1,8 @@
 using Envoy.Runtime;
+using Envoy.Runtime.Coordination;
+using Envoy.Storage.Postgres;
 using Envoy.Storage.Sqlite;
+using Npgsql;
 
 namespace Envoy;
 
@@ -10,8 +13,9 @@ internal static class StoreFactory
     {
         if (config.Postgres is { } postgres)
         {
-            throw new EnvoyConfigurationException(
-                [$"The PostgreSQL store (host {postgres.Host}, port {postgres.Port}) is not part of this build yet; use the embedded SQLite store (leave Postgres unset)."]);
+#pragma warning disable CA2000 // The store owns the transport and disposes it.
+            return new PostgresJobStore(new PostgresStoreOptions { ConnectionString = ConnectionString(postgres) }, CreateTransport(config.Redis, timeProvider), timeProvider);
+#pragma warning restore CA2000
         }
 
         var sqlite = config.Sqlite ?? new SqliteConfig();
@@ -24,4 +28,28 @@ internal static class StoreFactory
             },
             timeProvider);
     }
+
+    internal static string ConnectionString(PostgresConfig postgres)
+    {
+        if (!string.IsNullOrWhiteSpace(postgres.ConnectionString))
+        {
+            return postgres.ConnectionString;
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = postgres.Host,
+            Port = postgres.Port,
+            Username = postgres.Username,
+            Database = postgres.Database,
+        };
+        if (postgres.Password is not null)
+        {
+            builder.Password = postgres.Password;
+        }
+
+        return builder.ConnectionString;
+    }
+
+    private static ISignalTransport? CreateTransport(RedisConfig? redis, TimeProvider? timeProvider) => redis is null ? null : RedisTransportFactory.Create(redis, timeProvider);
 }

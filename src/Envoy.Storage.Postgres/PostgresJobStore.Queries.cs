@@ -1,0 +1,166 @@
+using System.Text;
+using Envoy.Runtime;
+using Npgsql;
+using static Envoy.Storage.Postgres.PostgresParameters;
+
+namespace Envoy.Storage.Postgres;
+
+public sealed partial class PostgresJobStore
+{
+    /// <inheritdoc />
+    public Task<JobRecord?> GetJobAsync(string id, CancellationToken cancellationToken = default) =>
+        ReadAsync(
+            async connection =>
+            {
+                var jobs = await ReadJobsAsync(connection.Command(PostgresSql.GetJob, null, P(id)), cancellationToken).ConfigureAwait(false);
+                if (jobs.Count == 0)
+                {
+                    return null;
+                }
+
+                return jobs[0].Status == JobStatus.Blocking ? (await AttachResolutionsAsync(connection, null, jobs, cancellationToken).ConfigureAwait(false))[0] : jobs[0];
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<JobRecord>> ListJobsAsync(JobQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var sql = new StringBuilder($"SELECT {PostgresSql.JobColumns} FROM envoy.jobs WHERE true");
+        var parameters = new List<NpgsqlParameter>();
+        void Filter(string condition, NpgsqlParameter parameter)
+        {
+            parameters.Add(parameter);
+            sql.Append(" AND ").Append(condition.Replace("$?", "$" + parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        }
+
+        if (query.Status is { } status)
+        {
+            Filter("status = $?", P((short)status));
+        }
+
+        if (query.Flow is not null)
+        {
+            Filter("flow = $?", P(query.Flow));
+        }
+
+        if (query.ParentId is not null)
+        {
+            Filter("parent_id = $?", P(query.ParentId));
+        }
+
+        if (query.CreatedAfter is { } after)
+        {
+            Filter("created_at >= $?", P(after.ToUnixTimeMilliseconds()));
+        }
+
+        if (query.CreatedBefore is { } before)
+        {
+            Filter("created_at < $?", P(before.ToUnixTimeMilliseconds()));
+        }
+
+        parameters.Add(P(query.Limit));
+        parameters.Add(P(query.Offset));
+        sql.Append(System.Globalization.CultureInfo.InvariantCulture, $" ORDER BY created_at DESC, seq DESC LIMIT ${parameters.Count - 1} OFFSET ${parameters.Count}");
+        return ReadAsync<IReadOnlyList<JobRecord>>(
+            async connection =>
+            {
+                var jobs = await ReadJobsAsync(connection.Command(sql.ToString(), null, [.. parameters]), cancellationToken).ConfigureAwait(false);
+                return jobs.Exists(j => j.Status == JobStatus.Blocking) ? await AttachResolutionsAsync(connection, null, jobs, cancellationToken).ConfigureAwait(false) : jobs;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<JobEvent>?> GetHistoryAsync(string id, CancellationToken cancellationToken = default) =>
+        ReadAsync<IReadOnlyList<JobEvent>?>(
+            async connection =>
+            {
+                using (var exists = connection.Command(PostgresSql.JobExists, null, P(id)))
+                {
+                    if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+                    {
+                        return null;
+                    }
+                }
+
+                using var command = connection.Command(PostgresSql.History, null, P(id));
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    var events = new List<JobEvent>();
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        events.Add(PostgresRows.ReadEvent(reader));
+                    }
+
+                    return events;
+                }
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    public Task<Escalation?> GetEscalationAsync(string id, CancellationToken cancellationToken = default) =>
+        ReadAsync(
+            async connection =>
+            {
+                var list = await ReadEscalationsAsync(connection.Command(PostgresSql.GetEscalation, null, P(id)), cancellationToken).ConfigureAwait(false);
+                return list.Count == 0 ? null : list[0];
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Escalation>> ListEscalationsAsync(EscalationStatus? status, string? user, CancellationToken cancellationToken = default) =>
+        ReadAsync<IReadOnlyList<Escalation>>(
+            async connection => await ReadEscalationsAsync(
+                connection.Command(PostgresSql.ListEscalations, null, P(status is { } s ? (short)s : (short?)null), P(user)),
+                cancellationToken).ConfigureAwait(false),
+            cancellationToken);
+
+    /// <inheritdoc />
+    public Task<long?> NextDueAtAsync(long nowMs, CancellationToken cancellationToken = default) =>
+        ReadAsync(
+            async connection =>
+            {
+                using var command = connection.Command(PostgresSql.NextDue, null, P(nowMs));
+                var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+                return value is null or DBNull ? (long?)null : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+            },
+            cancellationToken);
+
+    private static async Task<List<JobRecord>> ReadJobsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        await using (command.ConfigureAwait(false))
+        {
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                var jobs = new List<JobRecord>();
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    jobs.Add(PostgresRows.ReadJob(reader));
+                }
+
+                return jobs;
+            }
+        }
+    }
+
+    private static async Task<List<Escalation>> ReadEscalationsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        await using (command.ConfigureAwait(false))
+        {
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                var list = new List<Escalation>();
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    list.Add(PostgresRows.ReadEscalation(reader));
+                }
+
+                return list;
+            }
+        }
+    }
+}

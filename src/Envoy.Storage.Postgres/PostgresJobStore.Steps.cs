@@ -1,0 +1,316 @@
+using Envoy.Runtime;
+using Npgsql;
+using static Envoy.Storage.Postgres.PostgresParameters;
+
+namespace Envoy.Storage.Postgres;
+
+public sealed partial class PostgresJobStore
+{
+    /// <inheritdoc />
+    public Task<string> CreateJobAsync(NewJob job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return TransactAsync(
+            async (connection, tx, effects) =>
+            {
+                int inserted;
+                using (var insert = InsertJobCommand(connection, tx, job))
+                {
+                    inserted = await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                if (inserted == 1)
+                {
+                    using var record = EventCommand(connection, tx, new JobEvent(job.Id, FromMs(job.CreatedAtMs), JobEventKind.Scheduled, To: JobStatus.Pending));
+                    await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    effects.Ready = true;
+                    return job.Id;
+                }
+
+                using var byKey = connection.Command(PostgresSql.JobIdByKey, tx, P(job.IdempotencyKey));
+                return (string)(await byKey.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<JobRecord>> ClaimAsync(ClaimRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var flows = request.Flows.ToArray();
+        return TransactAsync<IReadOnlyList<JobRecord>>(
+            async (connection, tx, _) =>
+            {
+                var claimed = new List<JobRecord>();
+                await ClaimIntoAsync(connection, tx, PostgresSql.ClaimExpired, request, flows, request.Max, claimed, cancellationToken).ConfigureAwait(false);
+                var expired = claimed.Count;
+                if (claimed.Count < request.Max)
+                {
+                    await ClaimIntoAsync(connection, tx, PostgresSql.ClaimPending, request, flows, request.Max - claimed.Count, claimed, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (claimed.Count == 0)
+                {
+                    return claimed;
+                }
+
+                var batch = new NpgsqlBatch(connection, tx);
+                await using (batch.ConfigureAwait(false))
+                {
+                    var at = FromMs(request.NowMs);
+                    for (var i = 0; i < claimed.Count; i++)
+                    {
+                        var from = i < expired ? JobStatus.Running : JobStatus.Pending;
+                        batch.BatchCommands.Add(EventBatchCommand(new JobEvent(claimed[i].Id, at, JobEventKind.Claimed, From: from, To: JobStatus.Running)));
+                    }
+
+                    await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                return await AttachResolutionsAsync(connection, tx, claimed, cancellationToken).ConfigureAwait(false);
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<bool>> CommitAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(commits);
+        return TransactAsync<IReadOnlyList<bool>>(
+            async (connection, tx, effects) =>
+            {
+                var applied = new bool[commits.Count];
+                var parents = new (string? ParentId, string? ParentWaitId)[commits.Count];
+                var updates = new NpgsqlBatch(connection, tx);
+                await using (updates.ConfigureAwait(false))
+                {
+                    foreach (var commit in commits)
+                    {
+                        updates.BatchCommands.Add(CommitBatchCommand(commit));
+                    }
+
+                    var reader = await updates.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
+                    {
+                        for (var i = 0; i < commits.Count; i++)
+                        {
+                            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                            {
+                                applied[i] = true;
+                                parents[i] = (reader.GetNullableString(0), reader.GetNullableString(1));
+                            }
+
+                            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+                }
+
+                var writes = new NpgsqlBatch(connection, tx);
+                await using (writes.ConfigureAwait(false))
+                {
+                    for (var i = 0; i < commits.Count; i++)
+                    {
+                        if (applied[i])
+                        {
+                            AddCommitWrites(writes, commits[i], effects);
+                        }
+                    }
+
+                    if (writes.BatchCommands.Count > 0)
+                    {
+                        await writes.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                for (var i = 0; i < commits.Count; i++)
+                {
+                    var commit = commits[i];
+                    if (!applied[i] || !commit.Status.IsTerminal())
+                    {
+                        continue;
+                    }
+
+                    effects.AddFinished(commit.JobId);
+                    var kind = commit.Status switch
+                    {
+                        JobStatus.Done => WaitResolutionKind.Success,
+                        JobStatus.Cancelled => WaitResolutionKind.Cancelled,
+                        _ => WaitResolutionKind.Error,
+                    };
+                    await FinishEffectsAsync(connection, tx, commit.JobId, commit.Status, parents[i].ParentId, parents[i].ParentWaitId, kind, commit.OutputJson, commit.Error, commit.NowMs, effects, cancellationToken).ConfigureAwait(false);
+                }
+
+                return applied;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyCollection<string>> RenewLeasesAsync(string owner, IReadOnlyCollection<string> jobIds, long leaseUntilMs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(jobIds);
+        if (jobIds.Count == 0)
+        {
+            return Task.FromResult<IReadOnlyCollection<string>>([]);
+        }
+
+        return TransactAsync<IReadOnlyCollection<string>>(
+            async (connection, tx, _) =>
+            {
+                using var command = connection.Command(PostgresSql.RenewLeases, tx, P(leaseUntilMs), P(jobIds.ToArray()), P(owner));
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    var kept = new List<string>(jobIds.Count);
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        kept.Add(reader.GetString(0));
+                    }
+
+                    return kept;
+                }
+            },
+            cancellationToken);
+    }
+
+    private static void AddCommitWrites(NpgsqlBatch batch, StepCommit commit, StoreEffects effects)
+    {
+        if (commit.ConsumedWaits)
+        {
+            batch.BatchCommands.Add(Batched(PostgresSql.ConsumeWaits, P(commit.JobId)));
+        }
+
+        foreach (var wait in commit.Waits)
+        {
+            batch.BatchCommands.Add(Batched(PostgresSql.InsertWait, P(commit.JobId), P(wait.WaitId), P(wait.Type)));
+        }
+
+        foreach (var escalation in commit.Escalations)
+        {
+            batch.BatchCommands.Add(Batched(PostgresSql.InsertEscalation, P(escalation.Id), P(commit.JobId), P(escalation.User), P(escalation.Message), P(escalation.InputsJson), P(commit.NowMs)));
+        }
+
+        foreach (var child in commit.Children)
+        {
+            batch.BatchCommands.Add(Batched(PostgresSql.InsertJob, InsertJobParameters(child)));
+            batch.BatchCommands.Add(EventBatchCommand(new JobEvent(child.Id, FromMs(commit.NowMs), JobEventKind.Scheduled, To: JobStatus.Pending)));
+            effects.Ready = true;
+        }
+
+        foreach (var entry in commit.Events)
+        {
+            batch.BatchCommands.Add(EventBatchCommand(entry));
+        }
+
+        if (commit.Status == JobStatus.Pending)
+        {
+            effects.Ready = true;
+        }
+    }
+
+    private static NpgsqlBatchCommand CommitBatchCommand(StepCommit commit)
+    {
+        var terminal = commit.Status.IsTerminal();
+        return Batched(
+            PostgresSql.CommitJob,
+            P((short)commit.Status),
+            P(commit.ContextJson),
+            P(commit.Error),
+            P(commit.Retries),
+            P(commit.RunAtMs),
+            P(commit.NowMs),
+            P(terminal ? commit.NowMs : (long?)null),
+            P(commit.LeaseUntilMs is null ? null : commit.Owner),
+            P(commit.LeaseUntilMs),
+            P(commit.JobId),
+            P(commit.ExpectedVersion),
+            P(commit.Owner));
+    }
+
+    private static async Task ClaimIntoAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, ClaimRequest request, string[] flows, int max, List<JobRecord> claimed, CancellationToken cancellationToken)
+    {
+        using var command = connection.Command(sql, tx, P(request.Owner), P(request.LeaseUntilMs), P(request.NowMs), P(flows), P(max));
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                claimed.Add(PostgresRows.ReadJob(reader));
+            }
+        }
+    }
+
+    private static async Task<List<JobRecord>> AttachResolutionsAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, List<JobRecord> jobs, CancellationToken cancellationToken)
+    {
+        Dictionary<string, List<WaitRow>>? byJob = null;
+        using (var command = connection.Command(PostgresSql.ResolutionsFor, tx, P(jobs.Select(j => j.Id).ToArray())))
+        {
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    byJob ??= new Dictionary<string, List<WaitRow>>(StringComparer.Ordinal);
+                    var jobId = reader.GetString(0);
+                    if (!byJob.TryGetValue(jobId, out var rows))
+                    {
+                        rows = [];
+                        byJob[jobId] = rows;
+                    }
+
+                    rows.Add(new WaitRow(reader.GetString(1), (WaitResolutionKind)reader.GetInt16(2), reader.GetNullableString(3), reader.GetNullableString(4)));
+                }
+            }
+        }
+
+        if (byJob is not null)
+        {
+            for (var i = 0; i < jobs.Count; i++)
+            {
+                if (byJob.TryGetValue(jobs[i].Id, out var rows))
+                {
+                    jobs[i] = jobs[i] with { Resolutions = rows };
+                }
+            }
+        }
+
+        return jobs;
+    }
+
+    private static NpgsqlCommand InsertJobCommand(NpgsqlConnection connection, NpgsqlTransaction tx, NewJob job) =>
+        connection.Command(PostgresSql.InsertJob, tx, InsertJobParameters(job));
+
+    private static NpgsqlParameter[] InsertJobParameters(NewJob job) =>
+        [P(job.Id), P(job.Flow), P(job.ContextJson), P(job.Priority), P(job.RunAtMs), P(job.CreatedAtMs), P(job.ParentId), P(job.ParentWaitId), P(job.IdempotencyKey)];
+
+    private static NpgsqlCommand EventCommand(NpgsqlConnection connection, NpgsqlTransaction tx, JobEvent entry) =>
+        connection.Command(PostgresSql.InsertEvent, tx, EventParameters(entry));
+
+    private static NpgsqlBatchCommand EventBatchCommand(JobEvent entry) => Batched(PostgresSql.InsertEvent, EventParameters(entry));
+
+    private static NpgsqlParameter[] EventParameters(JobEvent entry) =>
+    [
+        P(entry.JobId),
+        P(entry.At.ToUnixTimeMilliseconds()),
+        P((short)entry.Kind),
+        P(entry.State),
+        P(entry.Step),
+        P(entry.From is { } from ? (short)from : (short?)null),
+        P(entry.To is { } to ? (short)to : (short?)null),
+        P(entry.Duration?.TotalMilliseconds),
+        P(entry.Error),
+    ];
+
+    private static NpgsqlBatchCommand Batched(string sql, params NpgsqlParameter[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+
+    private static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+}

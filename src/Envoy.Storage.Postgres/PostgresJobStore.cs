@@ -1,0 +1,251 @@
+using System.Text;
+using Envoy.Runtime;
+using Envoy.Runtime.Coordination;
+using Npgsql;
+
+namespace Envoy.Storage.Postgres;
+
+/// <summary>
+/// The PostgreSQL store, the source of truth for many worker processes. Claims use <c>FOR UPDATE SKIP LOCKED</c> over a partial
+/// index, several jobs per round trip; commits check version and lease owner and are grouped into shared transactions; wake-ups
+/// travel by <c>LISTEN/NOTIFY</c> (and by <see cref="IJobSignals"/> in-process). Transient failures (a restarting server) are
+/// retried for <see cref="PostgresStoreOptions.TransientRetryWindow"/>.
+/// </summary>
+public sealed partial class PostgresJobStore : IJobStore
+{
+    private const int SchemaVersion = 1;
+
+    private readonly PostgresStoreOptions _options;
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _initGate = new(1, 1);
+    private readonly PostgresSignals _signals;
+    private volatile bool _initialized;
+    private bool _disposed;
+
+    /// <summary>Creates the store; the schema is created or migrated by <see cref="InitializeAsync"/> (or on first use).</summary>
+    public PostgresJobStore(PostgresStoreOptions options, ISignalTransport? transport = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _time = timeProvider ?? TimeProvider.System;
+        var builder = new NpgsqlConnectionStringBuilder(options.ConnectionString);
+        if (!options.ConnectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxAutoPrepare = 64;
+            builder.AutoPrepareMinUsages = 2;
+        }
+
+        builder.NoResetOnClose = true;
+        Host = builder.Host ?? "localhost";
+        Port = builder.Port;
+        Database = builder.Database ?? builder.Username ?? "postgres";
+        _dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
+        _signals = new PostgresSignals(_dataSource, transport, _time);
+        Description = $"postgres:{Host}:{Port}/{Database}";
+    }
+
+    /// <summary>The server host.</summary>
+    public string Host { get; }
+
+    /// <summary>The server port.</summary>
+    public int Port { get; }
+
+    /// <summary>The database.</summary>
+    public string Database { get; }
+
+    /// <inheritdoc />
+    public string Description { get; }
+
+    /// <inheritdoc />
+    public IJobSignals Signals => _signals;
+
+    /// <inheritdoc />
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_initialized)
+        {
+            return;
+        }
+
+        await _initGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_initialized)
+            {
+                return;
+            }
+
+            try
+            {
+                await MigrateAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
+            {
+                throw new EnvoyException($"Cannot reach PostgreSQL at {Host}:{Port} (database '{Database}'): {ex.Message}", ex);
+            }
+
+            if (_options.Listen)
+            {
+                _signals.StartListening();
+            }
+
+            _initialized = true;
+        }
+        finally
+        {
+            _initGate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        await _signals.DisposeAsync().ConfigureAwait(false);
+        await _dataSource.DisposeAsync().ConfigureAwait(false);
+        _initGate.Dispose();
+    }
+
+    private async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (tx.ConfigureAwait(false))
+            {
+                // Many processes may start at once: one migrates, the others wait for it and then find the schema current.
+                using (var lockCommand = connection.Command("SELECT pg_advisory_xact_lock($1)", tx, PostgresParameters.P(PostgresSql.MigrationLockKey)))
+                {
+                    await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                using (var create = connection.Command("CREATE SCHEMA IF NOT EXISTS envoy; CREATE TABLE IF NOT EXISTS envoy.schema_version (version integer NOT NULL)", tx))
+                {
+                    await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                int current;
+                using (var read = connection.Command("SELECT coalesce(max(version), 0) FROM envoy.schema_version", tx))
+                {
+                    current = Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                if (current > SchemaVersion)
+                {
+                    throw new EnvoyException($"The database {Description} has Envoy schema version {current}, newer than this Envoy ({SchemaVersion}).");
+                }
+
+                if (current < 1)
+                {
+                    using var migrate = connection.Command(PostgresSql.Migration1 + "; INSERT INTO envoy.schema_version (version) VALUES (1);", tx);
+                    await migrate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Runs one transaction, retrying it on deadlocks and through transient failures; publishes its effects once committed.</summary>
+    private async Task<T> TransactAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, StoreEffects, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var started = _time.GetTimestamp();
+        var attempt = 0;
+        while (true)
+        {
+            var effects = new StoreEffects();
+            try
+            {
+                T result;
+                var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
+                {
+                    var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                    await using (tx.ConfigureAwait(false))
+                    {
+                        result = await work(connection, tx, effects).ConfigureAwait(false);
+                        if (effects.Any)
+                        {
+                            await NotifyAsync(connection, tx, effects, cancellationToken).ConfigureAwait(false);
+                        }
+
+                        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                effects.Publish(_signals);
+                return result;
+            }
+            catch (Exception ex) when (IsRetryable(ex) && !cancellationToken.IsCancellationRequested && _time.GetElapsedTime(started) < _options.TransientRetryWindow)
+            {
+                attempt++;
+                var delay = TimeSpan.FromMilliseconds(Math.Min(1000, 10 * Math.Pow(2, Math.Min(attempt, 7))));
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                if (ex is NpgsqlException { IsTransient: true })
+                {
+                    _dataSource.Clear();
+                }
+            }
+        }
+    }
+
+    private async Task<T> ReadAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            return await work(connection).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task NotifyAsync(NpgsqlConnection connection, NpgsqlTransaction tx, StoreEffects effects, CancellationToken cancellationToken)
+    {
+        var payloads = new List<string>();
+        if (effects.Ready)
+        {
+            payloads.Add(PostgresSignals.ReadyPayload);
+        }
+
+        var finished = new StringBuilder();
+        foreach (var id in effects.Finished)
+        {
+            if (finished.Length + id.Length > 7000)
+            {
+                payloads.Add(PostgresSignals.FinishedPrefix + finished);
+                finished.Clear();
+            }
+
+            finished.Append(finished.Length == 0 ? string.Empty : ",").Append(id);
+        }
+
+        if (finished.Length > 0)
+        {
+            payloads.Add(PostgresSignals.FinishedPrefix + finished);
+        }
+
+        foreach (var payload in payloads)
+        {
+            using var notify = connection.Command(PostgresSql.Notify, tx, PostgresParameters.P(payload));
+            await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static bool IsRetryable(Exception ex) => ex switch
+    {
+        PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure } => true,
+        PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow } => true,
+        NpgsqlException { IsTransient: true } => true,
+        System.Net.Sockets.SocketException => true,
+        _ => false,
+    };
+}

@@ -1,0 +1,200 @@
+namespace Envoy.Storage.Postgres;
+
+/// <summary>Every SQL statement of the PostgreSQL store, parameterised. Statuses: 0 pending, 1 running, 2 blocking, 3 done, 4 failed, 5 cancelled.</summary>
+internal static class PostgresSql
+{
+    public const string NotifyChannel = "envoy_signals";
+
+    public const long MigrationLockKey = 0x656E766F79L; // "envoy"
+
+    public const string Migration1 = """
+        CREATE SCHEMA IF NOT EXISTS envoy;
+        CREATE TABLE envoy.jobs (
+          seq bigint GENERATED ALWAYS AS IDENTITY,
+          id text PRIMARY KEY,
+          flow text NOT NULL,
+          status smallint NOT NULL,
+          context jsonb NOT NULL,
+          priority integer NOT NULL DEFAULT 0,
+          run_at bigint NOT NULL,
+          created_at bigint NOT NULL,
+          updated_at bigint NOT NULL,
+          started_at bigint,
+          finished_at bigint,
+          error text,
+          parent_id text,
+          parent_wait_id text,
+          retries integer NOT NULL DEFAULT 0,
+          attempts integer NOT NULL DEFAULT 0,
+          idempotency_key text UNIQUE,
+          lease_owner text,
+          lease_until bigint,
+          version bigint NOT NULL DEFAULT 0);
+        CREATE INDEX jobs_ready ON envoy.jobs (priority DESC, run_at, seq) WHERE status = 0;
+        CREATE INDEX jobs_due ON envoy.jobs (run_at) WHERE status = 0;
+        CREATE INDEX jobs_leases ON envoy.jobs (lease_until) WHERE status = 1;
+        CREATE INDEX jobs_parent ON envoy.jobs (parent_id) WHERE parent_id IS NOT NULL;
+        CREATE INDEX jobs_created ON envoy.jobs (created_at DESC, seq DESC);
+        CREATE INDEX jobs_status_created ON envoy.jobs (status, created_at DESC);
+        CREATE TABLE envoy.waits (
+          job_id text NOT NULL,
+          wait_id text NOT NULL,
+          type text NOT NULL,
+          status smallint NOT NULL DEFAULT 0,
+          output jsonb,
+          error text,
+          consumed boolean NOT NULL DEFAULT false,
+          resolved_at bigint,
+          PRIMARY KEY (job_id, wait_id));
+        CREATE TABLE envoy.escalations (
+          id text PRIMARY KEY,
+          job_id text NOT NULL,
+          wait_id text NOT NULL,
+          user_name text NOT NULL,
+          message text NOT NULL,
+          inputs jsonb NOT NULL,
+          status smallint NOT NULL DEFAULT 0,
+          response jsonb,
+          replied_by text,
+          created_at bigint NOT NULL,
+          answered_at bigint,
+          seq bigint GENERATED ALWAYS AS IDENTITY);
+        CREATE INDEX escalations_status ON envoy.escalations (status, user_name);
+        CREATE TABLE envoy.job_events (
+          seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          job_id text NOT NULL,
+          at bigint NOT NULL,
+          kind smallint NOT NULL,
+          state text,
+          step integer,
+          from_status smallint,
+          to_status smallint,
+          duration_ms double precision,
+          error text);
+        CREATE INDEX job_events_job ON envoy.job_events (job_id, seq);
+        """;
+
+    public const string JobColumns =
+        "id, flow, status, context::text, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version";
+
+    public const string InsertJob = """
+        INSERT INTO envoy.jobs (id, flow, status, context, priority, run_at, created_at, updated_at, parent_id, parent_wait_id, idempotency_key)
+        VALUES ($1, $2, 0, $3::jsonb, $4, $5, $6, $6, $7, $8, $9)
+        ON CONFLICT (idempotency_key) DO NOTHING
+        """;
+
+    public const string JobIdByKey = "SELECT id FROM envoy.jobs WHERE idempotency_key = $1";
+
+    public const string ClaimPending = $"""
+        WITH picked AS (
+          SELECT seq FROM envoy.jobs
+          WHERE status = 0 AND run_at <= $3 AND flow = ANY($4)
+          ORDER BY priority DESC, run_at, seq
+          LIMIT $5
+          FOR UPDATE SKIP LOCKED)
+        UPDATE envoy.jobs j SET status = 1, lease_owner = $1, lease_until = $2, version = j.version + 1, attempts = j.attempts + 1,
+          started_at = coalesce(j.started_at, $3), updated_at = $3
+        FROM picked WHERE j.seq = picked.seq
+        RETURNING {JobColumns}
+        """;
+
+    public const string ClaimExpired = $"""
+        WITH picked AS (
+          SELECT seq FROM envoy.jobs
+          WHERE status = 1 AND lease_until < $3 AND flow = ANY($4)
+          ORDER BY lease_until
+          LIMIT $5
+          FOR UPDATE SKIP LOCKED)
+        UPDATE envoy.jobs j SET lease_owner = $1, lease_until = $2, version = j.version + 1, attempts = j.attempts + 1, updated_at = $3
+        FROM picked WHERE j.seq = picked.seq
+        RETURNING {JobColumns}
+        """;
+
+    public const string ResolutionsFor = "SELECT job_id, wait_id, status, output::text, error FROM envoy.waits WHERE job_id = ANY($1) AND status <> 0 AND NOT consumed";
+
+    public const string CommitJob = """
+        UPDATE envoy.jobs SET status = $1, context = $2::jsonb, error = $3, retries = $4, run_at = coalesce($5, run_at),
+          updated_at = $6, finished_at = $7, lease_owner = $8, lease_until = $9, version = version + 1
+        WHERE id = $10 AND version = $11 AND lease_owner = $12
+        RETURNING parent_id, parent_wait_id
+        """;
+
+    public const string ConsumeWaits = "UPDATE envoy.waits SET consumed = true WHERE job_id = $1 AND status <> 0 AND NOT consumed";
+
+    public const string InsertWait = "INSERT INTO envoy.waits (job_id, wait_id, type) VALUES ($1, $2, $3)";
+
+    public const string InsertEscalation = """
+        INSERT INTO envoy.escalations (id, job_id, wait_id, user_name, message, inputs, created_at)
+        VALUES ($1, $2, $1, $3, $4, $5::jsonb, $6)
+        """;
+
+    public const string InsertEvent = """
+        INSERT INTO envoy.job_events (job_id, at, kind, state, step, from_status, to_status, duration_ms, error)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        """;
+
+    public const string LockJob = "SELECT status, parent_id, parent_wait_id FROM envoy.jobs WHERE id = $1 FOR UPDATE";
+
+    public const string WaitStatus = "SELECT status FROM envoy.waits WHERE job_id = $1 AND wait_id = $2";
+
+    public const string ResolveWait = """
+        UPDATE envoy.waits SET status = $1, output = $2::jsonb, error = $3, resolved_at = $4
+        WHERE job_id = $5 AND wait_id = $6 AND status = 0
+        """;
+
+    public const string Unblock = """
+        UPDATE envoy.jobs SET status = 0, run_at = $1, updated_at = $1, version = version + 1
+        WHERE id = $2 AND status = 2 AND NOT EXISTS (SELECT 1 FROM envoy.waits WHERE job_id = $2 AND status = 0)
+        """;
+
+    public const string CancelDescendants = """
+        WITH RECURSIVE d(id) AS (
+          SELECT id FROM envoy.jobs WHERE parent_id = $1
+          UNION SELECT j.id FROM envoy.jobs j JOIN d ON j.parent_id = d.id)
+        UPDATE envoy.jobs SET status = 5, error = $2, finished_at = $3, updated_at = $3, version = version + 1, lease_owner = NULL, lease_until = NULL
+        WHERE id IN (SELECT id FROM d) AND status IN (0, 1, 2)
+        RETURNING id
+        """;
+
+    public const string FinishJob = """
+        UPDATE envoy.jobs SET status = $1, error = $2, finished_at = $3, updated_at = $3, version = version + 1, lease_owner = NULL, lease_until = NULL
+        WHERE id = $4
+        """;
+
+    public const string RetryJob = """
+        UPDATE envoy.jobs SET status = 0, error = NULL, finished_at = NULL, retries = 0, run_at = $1, updated_at = $1, version = version + 1
+        WHERE id = $2 AND status = 4
+        """;
+
+    public const string RenewLeases = "UPDATE envoy.jobs SET lease_until = $1 WHERE id = ANY($2) AND status = 1 AND lease_owner = $3 RETURNING id";
+
+    public const string GetJob = $"SELECT {JobColumns} FROM envoy.jobs WHERE id = $1";
+
+    public const string JobExists = "SELECT 1 FROM envoy.jobs WHERE id = $1";
+
+    public const string History = "SELECT job_id, at, kind, state, step, from_status, to_status, duration_ms, error FROM envoy.job_events WHERE job_id = $1 ORDER BY seq";
+
+    public const string EscalationColumns = "id, job_id, wait_id, user_name, message, inputs::text, status, response::text, replied_by, created_at, answered_at";
+
+    public const string GetEscalation = $"SELECT {EscalationColumns} FROM envoy.escalations WHERE id = $1";
+
+    public const string LockEscalation = $"SELECT {EscalationColumns} FROM envoy.escalations WHERE id = $1 FOR UPDATE";
+
+    public const string ListEscalations = $"""
+        SELECT {EscalationColumns} FROM envoy.escalations
+        WHERE ($1::smallint IS NULL OR status = $1) AND ($2::text IS NULL OR user_name = $2)
+        ORDER BY created_at DESC, seq DESC
+        """;
+
+    public const string AnswerEscalation = """
+        UPDATE envoy.escalations SET status = $1, response = $2::jsonb, replied_by = $3, answered_at = $4
+        WHERE id = $5 AND status = 0
+        """;
+
+    public const string NextDue = """
+        SELECT least((SELECT min(run_at) FROM envoy.jobs WHERE status = 0 AND run_at > $1),
+                     (SELECT min(lease_until) FROM envoy.jobs WHERE status = 1))
+        """;
+
+    public const string Notify = "SELECT pg_notify('" + NotifyChannel + "', $1)";
+}

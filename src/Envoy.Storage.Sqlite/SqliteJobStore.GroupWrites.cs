@@ -1,0 +1,211 @@
+using System.Collections.Concurrent;
+using Microsoft.Data.Sqlite;
+
+namespace Envoy.Storage.Sqlite;
+
+/// <summary>
+/// Group commit for every write of the store. SQLite has one writer and, with <c>synchronous=FULL</c>, each commit costs an
+/// fsync; so writes that arrive together (schedules, claims, step commits, resolutions) share one transaction. Each write
+/// still runs alone inside its own savepoint, in arrival order, and its caller hears about it only once the shared
+/// transaction committed: the same all-or-nothing, serial outcome as one transaction each, for one fsync.
+/// </summary>
+public sealed partial class SqliteJobStore
+{
+    /// <summary>The most writes that share one transaction.</summary>
+    private const int MaxWritesPerTransaction = 512;
+
+    private const string SavepointSql = "SAVEPOINT envoy_write";
+    private const string ReleaseSql = "RELEASE envoy_write";
+    private const string RollbackToSql = "ROLLBACK TO envoy_write";
+
+    private readonly ConcurrentQueue<PendingWrite> _writeQueue = new();
+    private readonly List<PendingWrite> _writeBatch = new(MaxWritesPerTransaction);
+    private int _writeLeader;
+
+    /// <summary>
+    /// Queues <paramref name="work"/>; the first writer that finds no one writing runs everything queued in one transaction
+    /// (its own write included), so the caller usually runs inline; what arrives meanwhile is written by a pool thread.
+    /// </summary>
+    private async Task<T> GroupWriteAsync<T>(Func<SqliteTransaction, T> work, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        var write = new PendingWrite<T>(work);
+        using var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static (state, token) => ((PendingWrite)state!).TryCancel(token), write)
+            : default;
+        _writeQueue.Enqueue(write);
+        if (Interlocked.CompareExchange(ref _writeLeader, 1, 0) == 0)
+        {
+            await LeadWritesAsync().ConfigureAwait(false);
+        }
+
+        return await write.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Writes one transaction's worth of the queue, then hands the lead on if more is queued.</summary>
+    private async Task LeadWritesAsync()
+    {
+        try
+        {
+            // No cancellation here: the leader writes for every queued caller, who each keep their own token.
+            await _writeGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                WriteQueuedBatch();
+            }
+            finally
+            {
+                _writeGate.Release();
+            }
+        }
+#pragma warning disable CA1031 // The store is closing (gate or connection disposed): every queued write gets the error.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            foreach (var write in _writeBatch)
+            {
+                write.Complete(ex);
+            }
+
+            _writeBatch.Clear();
+            while (_writeQueue.TryDequeue(out var write))
+            {
+                if (write.TryStart())
+                {
+                    write.Complete(ex);
+                }
+            }
+        }
+
+        Volatile.Write(ref _writeLeader, 0);
+        if (!_writeQueue.IsEmpty && Interlocked.CompareExchange(ref _writeLeader, 1, 0) == 0)
+        {
+            // Writes arrived while this one ran: a pool thread writes them, so that this caller is not held up by others'.
+            _ = Task.Run(LeadWritesAsync);
+        }
+    }
+
+    /// <summary>Runs the queued writes (up to <see cref="MaxWritesPerTransaction"/>) in one transaction, each in a savepoint.</summary>
+    private void WriteQueuedBatch()
+    {
+        var batch = _writeBatch;
+        while (batch.Count < MaxWritesPerTransaction && _writeQueue.TryDequeue(out var queued))
+        {
+            if (queued.TryStart())
+            {
+                batch.Add(queued);
+            }
+        }
+
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var single = batch.Count == 1;
+        try
+        {
+            using (var tx = Commands.Connection.BeginTransaction(deferred: false))
+            {
+                foreach (var write in batch)
+                {
+                    if (single)
+                    {
+                        // Alone in its transaction: an exception rolls the whole transaction back.
+                        write.Run(tx);
+                        continue;
+                    }
+
+                    Commands.Get(SavepointSql, tx).ExecuteNonQuery();
+                    try
+                    {
+                        write.Run(tx);
+                        Commands.Get(ReleaseSql, tx).ExecuteNonQuery();
+                    }
+#pragma warning disable CA1031 // The write's own failure goes to its caller; the others in the transaction go on.
+                    catch (Exception ex)
+#pragma warning restore CA1031
+                    {
+                        write.Failed = ex;
+                        Commands.Get(RollbackToSql, tx).ExecuteNonQuery();
+                        Commands.Get(ReleaseSql, tx).ExecuteNonQuery();
+                    }
+                }
+
+                tx.Commit();
+            }
+
+            foreach (var write in batch)
+            {
+                write.Complete(null);
+            }
+        }
+#pragma warning disable CA1031 // The transaction failed as a whole (or the only write in it failed): each caller gets the error.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            foreach (var write in batch)
+            {
+                write.Complete(ex);
+            }
+        }
+        finally
+        {
+            batch.Clear();
+        }
+    }
+
+    /// <summary>A queued write: queued, then started by a leader (or cancelled first), then completed after the commit.</summary>
+    private abstract class PendingWrite
+    {
+        private const int Queued = 0;
+        private const int Started = 1;
+        private const int Cancelled = 2;
+        private int _state;
+
+        /// <summary>The write's own exception, rolled back to its savepoint.</summary>
+        public Exception? Failed { get; set; }
+
+        public bool TryStart() => Interlocked.CompareExchange(ref _state, Started, Queued) == Queued;
+
+        public void TryCancel(CancellationToken token)
+        {
+            if (Interlocked.CompareExchange(ref _state, Cancelled, Queued) == Queued)
+            {
+                SetCanceled(token);
+            }
+        }
+
+        public abstract void Run(SqliteTransaction tx);
+
+        /// <summary>After the transaction: the result, the write's own failure, or <paramref name="transactionError"/>.</summary>
+        public abstract void Complete(Exception? transactionError);
+
+        protected abstract void SetCanceled(CancellationToken token);
+    }
+
+    private sealed class PendingWrite<T>(Func<SqliteTransaction, T> work) : PendingWrite
+    {
+        private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _result;
+
+        public Task<T> Task => _done.Task;
+
+        public override void Run(SqliteTransaction tx) => _result = work(tx);
+
+        public override void Complete(Exception? transactionError)
+        {
+            if ((Failed ?? transactionError) is { } error)
+            {
+                _done.TrySetException(error);
+            }
+            else
+            {
+                _done.TrySetResult(_result!);
+            }
+        }
+
+        protected override void SetCanceled(CancellationToken token) => _done.TrySetCanceled(token);
+    }
+}
