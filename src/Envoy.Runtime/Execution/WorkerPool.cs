@@ -199,7 +199,8 @@ internal sealed class WorkerPool : IDisposable
         }
         finally
         {
-            _running.TryRemove(job.Id, out _);
+            // Only this run's entry: the job may already have been claimed again (unblocked, retried, taken over) and started anew.
+            _running.TryRemove(new KeyValuePair<string, RunningJob>(job.Id, job));
             job.Dispose();
             _slots.Release();
         }
