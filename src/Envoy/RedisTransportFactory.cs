@@ -1,13 +1,20 @@
+using Envoy.Coordination.Redis;
 using Envoy.Runtime.Coordination;
+using StackExchange.Redis;
 
 namespace Envoy;
 
-/// <summary>Creates the Redis signal transport (until the Redis package is present, Redis is refused with a clear error).</summary>
+/// <summary>Creates the Redis signal transport from a <see cref="RedisConfig"/>.</summary>
 internal static class RedisTransportFactory
 {
-    public static ISignalTransport Create(RedisConfig redis, TimeProvider? timeProvider)
+    public static ISignalTransport Create(RedisConfig redis)
     {
-        _ = timeProvider;
-        throw new EnvoyConfigurationException([$"Redis coordination ({redis.Host}:{redis.Port}) is not part of this build yet; leave Redis unset."]);
+        if (!string.IsNullOrWhiteSpace(redis.ConnectionString))
+        {
+            return RedisSignalTransport.Connect(redis.ConnectionString);
+        }
+
+        var options = new ConfigurationOptions { EndPoints = { { redis.Host, redis.Port } }, Password = redis.Password };
+        return RedisSignalTransport.Connect(options.ToString(includePassword: true));
     }
 }

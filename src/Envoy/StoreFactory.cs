@@ -14,7 +14,7 @@ internal static class StoreFactory
         if (config.Postgres is { } postgres)
         {
 #pragma warning disable CA2000 // The store owns the transport and disposes it.
-            return new PostgresJobStore(new PostgresStoreOptions { ConnectionString = ConnectionString(postgres) }, CreateTransport(config.Redis, timeProvider), timeProvider);
+            return new PostgresJobStore(new PostgresStoreOptions { ConnectionString = ConnectionString(postgres) }, CreateTransport(config.Redis), timeProvider);
 #pragma warning restore CA2000
         }
 
@@ -51,5 +51,5 @@ internal static class StoreFactory
         return builder.ConnectionString;
     }
 
-    private static ISignalTransport? CreateTransport(RedisConfig? redis, TimeProvider? timeProvider) => redis is null ? null : RedisTransportFactory.Create(redis, timeProvider);
+    private static ISignalTransport? CreateTransport(RedisConfig? redis) => redis is null ? null : RedisTransportFactory.Create(redis);
 }

@@ -1,0 +1,113 @@
+using Envoy.Runtime.Coordination;
+using StackExchange.Redis;
+
+namespace Envoy.Coordination.Redis;
+
+/// <summary>
+/// Carries wake-up signals between processes through Redis pub/sub. Redis is an accelerator: when it is down, broadcasts are
+/// dropped (PostgreSQL's LISTEN/NOTIFY and the safety poll still wake workers), and the multiplexer reconnects by itself.
+/// </summary>
+public sealed class RedisSignalTransport : ISignalTransport
+{
+    /// <summary>The pub/sub channel.</summary>
+    public const string ChannelName = "envoy:signals";
+
+    private readonly ConnectionMultiplexer _redis;
+    private readonly ISubscriber _subscriber;
+    private readonly RedisChannel _channel = RedisChannel.Literal(ChannelName);
+    private readonly string _origin = Guid.NewGuid().ToString("N");
+    private readonly Lock _gate = new();
+    private Action<JobSignal>[] _handlers = [];
+
+    private RedisSignalTransport(ConnectionMultiplexer redis)
+    {
+        _redis = redis;
+        _subscriber = redis.GetSubscriber();
+        _subscriber.Subscribe(_channel, (_, message) => Receive(message));
+    }
+
+    /// <summary>Whether Redis is reachable right now.</summary>
+    public bool IsConnected => _redis.IsConnected;
+
+    /// <summary>Connects (without failing when Redis is down at start: it keeps trying in the background).</summary>
+    public static RedisSignalTransport Connect(string configuration)
+    {
+        var options = ConfigurationOptions.Parse(configuration);
+        options.AbortOnConnectFail = false;
+        options.ConnectRetry = 3;
+        options.ReconnectRetryPolicy = new ExponentialRetry(100, 2000);
+        return new RedisSignalTransport(ConnectionMultiplexer.Connect(options));
+    }
+
+    /// <inheritdoc />
+    public void Broadcast(JobSignal signal)
+    {
+        if (!_redis.IsConnected)
+        {
+            return;
+        }
+
+        var payload = signal.Kind switch
+        {
+            JobSignalKind.Ready => "r",
+            JobSignalKind.Finished => "f:" + signal.JobId,
+            _ => "c",
+        };
+        _subscriber.Publish(_channel, _origin + "|" + payload, CommandFlags.FireAndForget);
+    }
+
+    /// <inheritdoc />
+    public IDisposable OnReceive(Action<JobSignal> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        lock (_gate)
+        {
+            _handlers = [.. _handlers, handler];
+        }
+
+        return new Subscription(this, handler);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _subscriber.UnsubscribeAllAsync().ConfigureAwait(false);
+        await _redis.CloseAsync().ConfigureAwait(false);
+        _redis.Dispose();
+    }
+
+    private void Receive(RedisValue message)
+    {
+        var text = (string?)message;
+        var bar = text?.IndexOf('|', StringComparison.Ordinal) ?? -1;
+        if (text is null || bar < 0 || text.AsSpan(0, bar).SequenceEqual(_origin))
+        {
+            return;
+        }
+
+        var payload = text[(bar + 1)..];
+        var signal = payload switch
+        {
+            "r" => new JobSignal(JobSignalKind.Ready),
+            _ when payload.StartsWith("f:", StringComparison.Ordinal) => new JobSignal(JobSignalKind.Finished, payload[2..]),
+            _ => new JobSignal(JobSignalKind.Changed),
+        };
+        foreach (var handler in Volatile.Read(ref _handlers))
+        {
+            handler(signal);
+        }
+    }
+
+    private void Remove(Action<JobSignal> handler)
+    {
+        lock (_gate)
+        {
+            _handlers = Array.FindAll(_handlers, h => !ReferenceEquals(h, handler));
+        }
+    }
+
+    private sealed class Subscription(RedisSignalTransport owner, Action<JobSignal> handler) : IDisposable
+    {
+        public void Dispose() => owner.Remove(handler);
+    }
+}
