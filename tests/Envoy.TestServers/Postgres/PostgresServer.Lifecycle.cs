@@ -281,6 +281,11 @@ public sealed partial class PostgresServer
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.TooManyConnections)
+        {
+            // Up and serving, just full: a restart under load can meet clients that took every slot first.
+            return true;
+        }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
             return false;

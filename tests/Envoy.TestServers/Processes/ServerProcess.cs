@@ -93,12 +93,20 @@ internal sealed class ServerProcess : IDisposable
         }
 
         ExitCleanup.Track(server);
-        if (standardInput is not null)
+        try
         {
-            process.StandardInput.Write(standardInput);
+            if (standardInput is not null)
+            {
+                process.StandardInput.Write(standardInput);
+            }
+
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The process exited at once (its output, read below, says why).
         }
 
-        process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return server;
