@@ -20,6 +20,11 @@ internal sealed class Driver(DriverOptions options, Scheduler scheduler, Workloa
         Interlocked.Exchange(ref _scheduled, 0);
         await using (new Progress(phase, tracker, () => Scheduled, n, options.Quiet))
         {
+            using var self = Process.GetCurrentProcess();
+            var cpuBefore = self.TotalProcessorTime;
+            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
+            var gen0Before = GC.CollectionCount(0);
+            var gen2Before = GC.CollectionCount(2);
             var start = Stopwatch.GetTimestamp();
             for (var offset = 0; offset < n; offset += options.Batch)
             {
@@ -45,9 +50,13 @@ internal sealed class Driver(DriverOptions options, Scheduler scheduler, Workloa
             }
 
             var elapsed = Stopwatch.GetElapsedTime(start, tracker.LastTopFinishTs);
+            self.Refresh();
+            var cpu = self.TotalProcessorTime - cpuBefore;
+            var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
+            var gcs = (Gen0: GC.CollectionCount(0) - gen0Before, Gen2: GC.CollectionCount(2) - gen2Before);
             var steps = await SettledStepsAsync(baseSteps, (long)n * workload.StepsPerTop, timeout) - baseSteps;
             _allTop.AddRange(ids);
-            return new PhaseResult(ids, elapsed, Stopwatch.GetElapsedTime(start, scheduledAt), steps);
+            return new PhaseResult(ids, elapsed, Stopwatch.GetElapsedTime(start, scheduledAt), steps, cpu, allocated, gcs.Gen0, gcs.Gen2);
         }
     }
 
@@ -170,7 +179,15 @@ internal sealed class Driver(DriverOptions options, Scheduler scheduler, Workloa
 }
 
 /// <summary>What one phase measured.</summary>
-internal sealed record PhaseResult(string[] Ids, TimeSpan Elapsed, TimeSpan SchedulingTime, long Steps);
+/// <param name="Ids">The top-level jobs, in scheduling order.</param>
+/// <param name="Elapsed">From the first schedule call to the last top-level job's finish.</param>
+/// <param name="SchedulingTime">From the first schedule call until the last one returned.</param>
+/// <param name="Steps">Steps committed in the phase, children included.</param>
+/// <param name="Cpu">CPU time this process used during the phase (user + system, all threads).</param>
+/// <param name="Allocated">Bytes allocated on the managed heap during the phase (driver included).</param>
+/// <param name="Gen0">Generation-0 collections during the phase.</param>
+/// <param name="Gen2">Generation-2 collections during the phase.</param>
+internal sealed record PhaseResult(string[] Ids, TimeSpan Elapsed, TimeSpan SchedulingTime, long Steps, TimeSpan Cpu, long Allocated, int Gen0, int Gen2);
 
 /// <summary>Warnings and errors of the scheduler, on stderr.</summary>
 internal static class DriverLogging

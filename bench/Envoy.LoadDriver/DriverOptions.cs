@@ -8,7 +8,7 @@ internal sealed class DriverOptions
     public const string Usage = """
         usage: Envoy.LoadDriver --workload single|chain|fanout --n N --concurrency C --store sqlite
                                 [--sync full|normal] [--db PATH] [--batch B] [--max-backlog M]
-                                [--latency-probe K] [--claim-batch X] [--commit-batch Y]
+                                [--warmup W] [--latency-probe K] [--claim-batch X] [--commit-batch Y]
                                 [--verify-history H] [--timeout SECONDS] [--keep-db] [--quiet]
                (--store postgres|postgres+redis --pg CONNSTRING --redis HOST:PORT --processes P are parsed
                 but not supported yet)
@@ -33,6 +33,9 @@ internal sealed class DriverOptions
 
     /// <summary>At most this many scheduled top-level jobs not yet finished before the next batch is scheduled.</summary>
     public int MaxBacklog { get; private set; } = 5_000;
+
+    /// <summary>Jobs run before the measured phase, so that the JIT has compiled the hot paths (not measured; verified too).</summary>
+    public int Warmup { get; private set; } = 2_000;
 
     /// <summary>Jobs scheduled one at a time with idle workers to measure schedule-to-start latency (0 = skip).</summary>
     public int LatencyProbe { get; private set; } = 200;
@@ -89,6 +92,7 @@ internal sealed class DriverOptions
                 case "--keep-db": o.KeepDb = true; break;
                 case "--batch": o.Batch = PositiveInt(name, Value()); break;
                 case "--max-backlog": o.MaxBacklog = PositiveInt(name, Value()); break;
+                case "--warmup": o.Warmup = NonNegativeInt(name, Value()); break;
                 case "--latency-probe": o.LatencyProbe = NonNegativeInt(name, Value()); break;
                 case "--claim-batch": o.ClaimBatch = PositiveInt(name, Value()); break;
                 case "--commit-batch": o.CommitBatch = PositiveInt(name, Value()); break;

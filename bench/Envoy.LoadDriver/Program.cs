@@ -35,8 +35,7 @@ if (File.Exists(dbPath))
 }
 
 var workload = Workload.Create(options.Workload);
-const int Warmup = 300;
-var totalTop = (long)options.N + Warmup + options.LatencyProbe;
+var totalTop = (long)options.N + options.Warmup + options.LatencyProbe;
 var tracker = new JobTracker(workload.TopFlow, (int)Math.Min(int.MaxValue - 64, (totalTop * workload.StepsPerTop) + 64));
 using var loggerFactory = DriverLogging.Create();
 using var timeout = new CancellationTokenSource(options.Timeout);
@@ -72,7 +71,11 @@ try
         using var subscription = scheduler.Events.Subscribe(tracker);
         await scheduler.StartAsync(timeout.Token);
         var driver = new Driver(options, scheduler, workload, tracker);
-        await driver.RunPhaseAsync("warmup", Warmup, timeout.Token);
+        if (options.Warmup > 0)
+        {
+            await driver.RunPhaseAsync("warmup", options.Warmup, timeout.Token);
+        }
+
         result = await driver.RunPhaseAsync("run", options.N, timeout.Token);
         if (options.LatencyProbe > 0)
         {
@@ -116,6 +119,12 @@ Console.WriteLine($"workload {options.Workload}, store sqlite (synchronous={sync
 if (result is not null)
 {
     Console.WriteLine($"  run:            {Measures.F(seconds, 3)} s ({Measures.F(result.SchedulingTime.TotalSeconds, 3)} s to schedule), {result.Steps} steps");
+    Console.WriteLine(
+        $"  cpu:            {Measures.F(result.Cpu.TotalSeconds, 3)} s ({Measures.F(result.Cpu.TotalSeconds / seconds * 100, 0)}% of one core), " +
+        $"{Measures.F(result.Cpu.TotalMilliseconds * 1000 / Math.Max(1, result.Steps), 1)} µs per step (scheduling included)");
+    Console.WriteLine(
+        $"  memory:         {Measures.F(result.Allocated / 1024.0 / Math.Max(1, result.Steps), 1)} KB allocated per step (driver included), " +
+        $"{result.Gen0} gen0 / {result.Gen2} gen2 collections");
 }
 
 Console.WriteLine($"  throughput:     {Measures.F(jobsPerSec, 0)} jobs/s, {Measures.F(stepsPerSec, 0)} steps/s");

@@ -7,9 +7,11 @@ internal static class SqliteCommandExtensions
 {
     public static SqliteCommand Bind(this SqliteCommand command, string name, object? value)
     {
-        if (command.Parameters.Contains(name))
+        // One lookup by name (Contains and the name indexer would each search the parameters again).
+        var index = command.Parameters.IndexOf(name);
+        if (index >= 0)
         {
-            command.Parameters[name].Value = value ?? DBNull.Value;
+            command.Parameters[index].Value = value ?? DBNull.Value;
         }
         else
         {

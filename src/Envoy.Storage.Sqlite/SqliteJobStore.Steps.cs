@@ -110,6 +110,11 @@ public sealed partial class SqliteJobStore
 
     private bool ApplyCommit(StepCommit commit, SqliteTransaction tx, StoreEffects effects)
     {
+        if (TryCommitStillRunning(commit, tx))
+        {
+            return true;
+        }
+
         var terminal = commit.Status.IsTerminal();
         var update = Commands.Get(SqliteSql.CommitJob, tx)
             .Bind("@status", (int)commit.Status)

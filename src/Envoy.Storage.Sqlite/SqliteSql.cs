@@ -111,6 +111,17 @@ internal static class SqliteSql
         RETURNING parent_id, parent_wait_id
         """;
 
+    /// <summary>
+    /// <see cref="CommitJob"/> for a job that stays running (the middle steps of a flow): the same row afterwards, but without
+    /// assigning status, run_at or lease_owner (unchanged here: status 1 is required and the lease owner is checked), so SQLite
+    /// leaves the indexes on them alone; only the lease index moves.
+    /// </summary>
+    public const string CommitStillRunning = """
+        UPDATE jobs SET context = @context, error = NULL, retries = @retries, updated_at = @now, finished_at = NULL, lease_until = @lease_until,
+          version = version + 1
+        WHERE id = @id AND version = @version AND lease_owner = @owner AND status = 1
+        """;
+
     public const string ConsumeWaits = "UPDATE waits SET consumed = 1 WHERE job_id = @id AND status <> 0 AND consumed = 0";
 
     // A state that runs again (a loop, a retry) may register a wait id it used before; that earlier wait was resolved and
