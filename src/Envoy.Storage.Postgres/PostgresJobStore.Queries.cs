@@ -18,7 +18,8 @@ public sealed partial class PostgresJobStore
                     return null;
                 }
 
-                return jobs[0].Status == JobStatus.Blocking ? (await AttachResolutionsAsync(connection, null, jobs, cancellationToken).ConfigureAwait(false))[0] : jobs[0];
+                // Resolutions stay unapplied until a step commits them: a blocking, pending or running job shows what it received.
+                return !jobs[0].Status.IsTerminal() ? (await AttachResolutionsAsync(connection, null, jobs, cancellationToken).ConfigureAwait(false))[0] : jobs[0];
             },
             cancellationToken);
 
@@ -66,7 +67,7 @@ public sealed partial class PostgresJobStore
             async connection =>
             {
                 var jobs = await ReadJobsAsync(connection.Command(sql.ToString(), null, [.. parameters]), cancellationToken).ConfigureAwait(false);
-                return jobs.Exists(j => j.Status == JobStatus.Blocking) ? await AttachResolutionsAsync(connection, null, jobs, cancellationToken).ConfigureAwait(false) : jobs;
+                return jobs.Exists(j => !j.Status.IsTerminal()) ? await AttachResolutionsAsync(connection, null, jobs, cancellationToken).ConfigureAwait(false) : jobs;
             },
             cancellationToken);
     }

@@ -121,7 +121,11 @@ internal static class PostgresSql
 
     public const string ConsumeWaits = "UPDATE envoy.waits SET consumed = true WHERE job_id = $1 AND status <> 0 AND NOT consumed";
 
-    public const string InsertWait = "INSERT INTO envoy.waits (job_id, wait_id, type) VALUES ($1, $2, $3)";
+    // A state that runs again (a loop, a retry) may reuse a wait id; the earlier wait was consumed, so the row starts over.
+    public const string InsertWait = """
+        INSERT INTO envoy.waits (job_id, wait_id, type) VALUES ($1, $2, $3)
+        ON CONFLICT (job_id, wait_id) DO UPDATE SET type = excluded.type, status = 0, output = NULL, error = NULL, consumed = false, resolved_at = NULL
+        """;
 
     public const string InsertEscalation = """
         INSERT INTO envoy.escalations (id, job_id, wait_id, user_name, message, inputs, created_at)

@@ -1,0 +1,50 @@
+using Envoy.Coordination.Redis;
+using Envoy.Runtime;
+using Envoy.Storage.Conformance;
+using Envoy.TestServers;
+
+namespace Envoy.Storage.Postgres.Tests;
+
+/// <summary>The store conformance suite against a real PostgreSQL server, a fresh database per test.</summary>
+[Collection(SharedServers.Name)]
+public sealed class PostgresConformanceTests(PostgresFixture postgres) : StoreConformanceTests
+{
+    private string? _connectionString;
+
+    protected override async Task<IJobStore> CreateStoreAsync()
+    {
+        _connectionString = await postgres.CreateFreshDatabaseAsync();
+        var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = _connectionString });
+        await store.InitializeAsync();
+        return store;
+    }
+
+    protected override async Task<IJobStore?> OpenSecondInstanceAsync()
+    {
+        var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = _connectionString! });
+        await store.InitializeAsync();
+        return store;
+    }
+}
+
+/// <summary>The store conformance suite against PostgreSQL with Redis carrying the wake-ups.</summary>
+[Collection(SharedServers.Name)]
+public sealed class PostgresRedisConformanceTests(PostgresFixture postgres, RedisFixture redis) : StoreConformanceTests
+{
+    private string? _connectionString;
+
+    protected override async Task<IJobStore> CreateStoreAsync()
+    {
+        _connectionString = await postgres.CreateFreshDatabaseAsync();
+        return await OpenAsync();
+    }
+
+    protected override async Task<IJobStore?> OpenSecondInstanceAsync() => await OpenAsync();
+
+    private async Task<IJobStore> OpenAsync()
+    {
+        var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = _connectionString! }, RedisSignalTransport.Connect(redis.Endpoint));
+        await store.InitializeAsync();
+        return store;
+    }
+}
