@@ -1,0 +1,36 @@
+namespace Envoy.PgWorker;
+
+/// <summary>
+/// The flows of the worker. Every handler records its run in the <see cref="CounterTable"/> first, then works for a while
+/// (so that a kill or a stop lands in the middle of steps), then changes the job's own data: a step committed twice would show.
+/// </summary>
+public static class Flows
+{
+    /// <summary>Three states A, B, C; each adds one to <c>count</c> and its letter to <c>trail</c> (a done job has 3 and "ABC").</summary>
+    public const string Chain = "chain";
+
+    /// <summary>Two states A, B (a done job has 2 and "AB"): the trivial flow of the 10,000-job runs.</summary>
+    public const string Pair = "pair";
+
+    public static StateFlow Build(string name, CounterTable counter, TimeSpan work) => name switch
+    {
+        Chain => new StateFlow([Counted("A", counter, work, Router.Next("B")), Counted("B", counter, work, Router.Next("C")), Counted("C", counter, work, Router.End)]),
+        Pair => new StateFlow([Counted("A", counter, work, Router.Next("B")), Counted("B", counter, work, Router.End)]),
+        _ => throw new ArgumentException($"Unknown flow '{name}'.", nameof(name)),
+    };
+
+    private static State Counted(string name, CounterTable counter, TimeSpan work, Router router) => new(name)
+    {
+        OnState = async ctx =>
+        {
+            await counter.RecordAsync(ctx.JobId!, ctx.State, ctx.Step, ctx.CancellationToken);
+            if (work > TimeSpan.Zero)
+            {
+                await Task.Delay(work, ctx.CancellationToken);
+            }
+
+            return ctx.Set("count", ctx.Get<int>("count") + 1).Set("trail", ctx.Get<string>("trail") + name);
+        },
+        Router = router,
+    };
+}

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Globalization;
+using Envoy;
+using Envoy.PgWorker;
+
+// Usage: Envoy.PgWorker --postgres <connection string> [--redis 127.0.0.1:port] [--flow chain|pair] [--schedule N]
+//                       [--no-run] [--concurrency 4] [--lease-ms 2000] [--work-ms 30] [--poll-ms 500] [--exit-after-s 300]
+// Prints "SCHEDULED <n> <ms>" after scheduling (and exits there with --no-run), "STARTED <pid>" once its workers run. Then it
+// reads commands on standard input: "stop <deadline-ms>" calls StopAsync with that deadline and prints "STOPPED <ms>".
+// It exits when killed, when its standard input closes (the test that started it is gone) or after --exit-after-s.
+var options = Options.Parse(args);
+var counter = new CounterTable(options.Postgres);
+await counter.EnsureSchemaAsync(CancellationToken.None);
+await using var scheduler = await Scheduler.InitAsync(new SchedulerConfig
+{
+    Postgres = new PostgresConfig { ConnectionString = options.Postgres },
+    Redis = options.Redis is null ? null : new RedisConfig { ConnectionString = options.Redis },
+    Concurrency = options.Concurrency,
+    MaxRetries = 3,
+    RetryBaseDelay = TimeSpan.FromMilliseconds(50),
+    LeaseDuration = TimeSpan.FromMilliseconds(options.LeaseMs),
+    PollInterval = TimeSpan.FromMilliseconds(options.PollMs),
+});
+scheduler.AddFlow(options.Flow, Flows.Build(options.Flow, counter, TimeSpan.FromMilliseconds(options.WorkMs)));
+
+if (options.Schedule > 0)
+{
+    // Several schedulers at once (each ScheduleAsync is one durable transaction), so 10,000 jobs take seconds, not minutes.
+    var clock = Stopwatch.StartNew();
+    var next = -1;
+    await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
+    {
+        for (var i = Interlocked.Increment(ref next); i < options.Schedule; i = Interlocked.Increment(ref next))
+        {
+            await scheduler.ScheduleAsync(options.Flow, i);
+        }
+    })));
+    Console.WriteLine($"SCHEDULED {options.Schedule} {clock.ElapsedMilliseconds}");
+}
+
+if (options.NoRun)
+{
+    return 0;
+}
+
+await scheduler.StartAsync();
+Console.WriteLine($"STARTED {Environment.ProcessId}");
+
+using var exitAfter = new CancellationTokenSource(TimeSpan.FromSeconds(options.ExitAfterSeconds));
+try
+{
+    while (await Console.In.ReadLineAsync(exitAfter.Token) is { } line)
+    {
+        var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts is ["stop", var ms])
+        {
+            var clock = Stopwatch.StartNew();
+            using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(int.Parse(ms, CultureInfo.InvariantCulture)));
+            await scheduler.StopAsync(deadline.Token);
+            Console.WriteLine($"STOPPED {clock.ElapsedMilliseconds}");
+        }
+    }
+}
+catch (OperationCanceledException) when (exitAfter.IsCancellationRequested)
+{
+    // The safety net: never outlive a forgotten test run.
+}
+
+Console.WriteLine("EXITING");
+return 0;
+
+internal sealed record Options(string Postgres, string? Redis, string Flow, int Schedule, bool NoRun, int Concurrency, int LeaseMs, int WorkMs, int PollMs, int ExitAfterSeconds)
+{
+    public static Options Parse(string[] args)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var noRun = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--no-run")
+            {
+                noRun = true;
+            }
+            else if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length)
+            {
+                values[args[i]] = args[++i];
+            }
+            else
+            {
+                throw new ArgumentException($"Unexpected argument '{args[i]}'.");
+            }
+        }
+
+        int Int(string name, int fallback) => values.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+        return new Options(
+            values.GetValueOrDefault("--postgres") ?? throw new ArgumentException("--postgres <connection string> is required."),
+            values.GetValueOrDefault("--redis"),
+            values.GetValueOrDefault("--flow") ?? Flows.Chain,
+            Int("--schedule", 0),
+            noRun,
+            Int("--concurrency", 4),
+            Int("--lease-ms", 2000),
+            Int("--work-ms", 30),
+            Int("--poll-ms", 500),
+            Int("--exit-after-s", 300));
+    }
+}
