@@ -18,7 +18,7 @@ internal sealed class DriverOptions
 
     public int N { get; private set; } = 20_000;
 
-    public int Concurrency { get; private set; } = 64;
+    public int Concurrency { get; private set; } = 256;
 
     public string Store { get; private set; } = "sqlite";
 
@@ -32,7 +32,7 @@ internal sealed class DriverOptions
     public int Batch { get; private set; } = 500;
 
     /// <summary>At most this many scheduled top-level jobs not yet finished before the next batch is scheduled.</summary>
-    public int MaxBacklog { get; private set; } = 5_000;
+    public int MaxBacklog { get; private set; } = 2_000;
 
     /// <summary>Jobs run before the measured phase, so that the JIT has compiled the hot paths (not measured; verified too).</summary>
     public int Warmup { get; private set; } = 2_000;

@@ -32,7 +32,7 @@ public sealed partial class SqliteJobStore
     {
         ArgumentNullException.ThrowIfNull(request);
         var flows = ToJsonArray(request.Flows);
-        return WriteAsync<IReadOnlyList<JobRecord>>(
+        return WriteLeasesAsync<IReadOnlyList<JobRecord>>(
             tx =>
             {
                 var claimed = new List<JobRecord>();
@@ -90,7 +90,7 @@ public sealed partial class SqliteJobStore
             return Task.FromResult<IReadOnlyCollection<string>>([]);
         }
 
-        return WriteAsync<IReadOnlyCollection<string>>(
+        return WriteLeasesAsync<IReadOnlyCollection<string>>(
             tx =>
             {
                 var kept = new List<string>(jobIds.Count);
