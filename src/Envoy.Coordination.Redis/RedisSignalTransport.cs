@@ -23,7 +23,9 @@ public sealed class RedisSignalTransport : ISignalTransport
     {
         _redis = redis;
         _subscriber = redis.GetSubscriber();
-        _subscriber.Subscribe(_channel, (_, message) => Receive(message));
+        // Fire and forget: the subscription is recorded locally and sent when Redis is reachable (now, or after a reconnect);
+        // a synchronous subscribe would throw at start while Redis is down, and a worker must start without its accelerator.
+        _subscriber.Subscribe(_channel, (_, message) => Receive(message), CommandFlags.FireAndForget);
     }
 
     /// <summary>Whether Redis is reachable right now.</summary>
@@ -71,7 +73,7 @@ public sealed class RedisSignalTransport : ISignalTransport
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        await _subscriber.UnsubscribeAllAsync().ConfigureAwait(false);
+        await _subscriber.UnsubscribeAllAsync(CommandFlags.FireAndForget).ConfigureAwait(false); // Redis may be down: never wait on it
         await _redis.CloseAsync().ConfigureAwait(false);
         _redis.Dispose();
     }
