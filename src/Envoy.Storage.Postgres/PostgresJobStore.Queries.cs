@@ -92,7 +92,7 @@ public sealed partial class PostgresJobStore
                     var events = new List<JobEvent>();
                     while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
-                        events.Add(PostgresRows.ReadEvent(reader));
+                        events.Add(StoreRows.ReadEvent(reader));
                     }
 
                     return events;
@@ -139,7 +139,7 @@ public sealed partial class PostgresJobStore
                 var jobs = new List<JobRecord>();
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    jobs.Add(PostgresRows.ReadJob(reader));
+                    jobs.Add(StoreRows.ReadJob(reader));
                 }
 
                 return jobs;
@@ -157,7 +157,7 @@ public sealed partial class PostgresJobStore
                 var list = new List<Escalation>();
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    list.Add(PostgresRows.ReadEscalation(reader));
+                    list.Add(StoreRows.ReadEscalation(reader));
                 }
 
                 return list;

@@ -235,7 +235,7 @@ public sealed partial class PostgresJobStore
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                claimed.Add(PostgresRows.ReadJob(reader));
+                claimed.Add(StoreRows.ReadJob(reader));
             }
         }
     }

@@ -42,7 +42,7 @@ public sealed partial class PostgresJobStore
                     var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                     await using (reader.ConfigureAwait(false))
                     {
-                        escalation = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? PostgresRows.ReadEscalation(reader) : null;
+                        escalation = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? StoreRows.ReadEscalation(reader) : null;
                     }
                 }
 

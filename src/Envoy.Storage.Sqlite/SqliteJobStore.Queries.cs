@@ -20,7 +20,7 @@ public sealed partial class SqliteJobStore
                         return null;
                     }
 
-                    job = SqliteRows.ReadJob(reader);
+                    job = StoreRows.ReadJob(reader);
                 }
 
                 // Resolutions stay unapplied from the moment a wait resolves until a step commits them: the job may be blocking,
@@ -76,7 +76,7 @@ public sealed partial class SqliteJobStore
                 {
                     while (reader.Read())
                     {
-                        jobs.Add(SqliteRows.ReadJob(reader));
+                        jobs.Add(StoreRows.ReadJob(reader));
                     }
                 }
 
@@ -103,7 +103,7 @@ public sealed partial class SqliteJobStore
                 var events = new List<JobEvent>();
                 while (reader.Read())
                 {
-                    events.Add(SqliteRows.ReadEvent(reader));
+                    events.Add(StoreRows.ReadEvent(reader));
                 }
 
                 return events;
@@ -117,7 +117,7 @@ public sealed partial class SqliteJobStore
             {
                 using var command = NewCommand(connection, SqliteSql.GetEscalation).Bind("@id", id);
                 using var reader = command.ExecuteReader();
-                return reader.Read() ? SqliteRows.ReadEscalation(reader) : null;
+                return reader.Read() ? StoreRows.ReadEscalation(reader) : null;
             },
             cancellationToken);
 
@@ -132,7 +132,7 @@ public sealed partial class SqliteJobStore
                 var list = new List<Escalation>();
                 while (reader.Read())
                 {
-                    list.Add(SqliteRows.ReadEscalation(reader));
+                    list.Add(StoreRows.ReadEscalation(reader));
                 }
 
                 return list;

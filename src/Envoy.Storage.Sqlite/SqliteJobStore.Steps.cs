@@ -207,7 +207,7 @@ public sealed partial class SqliteJobStore
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            claimed.Add(SqliteRows.ReadJob(reader));
+            claimed.Add(StoreRows.ReadJob(reader));
         }
     }
 

@@ -42,7 +42,7 @@ public sealed partial class SqliteJobStore
                 Escalation? escalation;
                 using (var reader = Commands.Get(SqliteSql.GetEscalation, tx).Bind("@id", reply.EscalationId).ExecuteReader())
                 {
-                    escalation = reader.Read() ? SqliteRows.ReadEscalation(reader) : null;
+                    escalation = reader.Read() ? StoreRows.ReadEscalation(reader) : null;
                 }
 
                 if (escalation is null)
