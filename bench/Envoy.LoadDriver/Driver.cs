@@ -17,6 +17,7 @@ internal sealed class Driver(DriverOptions options, Scheduler scheduler, Workloa
         var ids = new string[n];
         var baseTop = tracker.TopFinished;
         var baseSteps = tracker.StepsCommitted;
+        var baseLatencies = tracker.StepLatencyCount;
         Interlocked.Exchange(ref _scheduled, 0);
         await using (new Progress(phase, tracker, () => Scheduled, n, options.Quiet))
         {
@@ -56,7 +57,8 @@ internal sealed class Driver(DriverOptions options, Scheduler scheduler, Workloa
             var gcs = (Gen0: GC.CollectionCount(0) - gen0Before, Gen2: GC.CollectionCount(2) - gen2Before);
             var steps = await SettledStepsAsync(baseSteps, (long)n * workload.StepsPerTop, timeout) - baseSteps;
             _allTop.AddRange(ids);
-            return new PhaseResult(ids, elapsed, Stopwatch.GetElapsedTime(start, scheduledAt), steps, cpu, allocated, gcs.Gen0, gcs.Gen2);
+            var stepLatencies = tracker.StepLatencies(baseLatencies, tracker.StepLatencyCount);
+            return new PhaseResult(ids, elapsed, Stopwatch.GetElapsedTime(start, scheduledAt), steps, cpu, allocated, gcs.Gen0, gcs.Gen2, stepLatencies);
         }
     }
 
@@ -187,7 +189,9 @@ internal sealed class Driver(DriverOptions options, Scheduler scheduler, Workloa
 /// <param name="Allocated">Bytes allocated on the managed heap during the phase (driver included).</param>
 /// <param name="Gen0">Generation-0 collections during the phase.</param>
 /// <param name="Gen2">Generation-2 collections during the phase.</param>
-internal sealed record PhaseResult(string[] Ids, TimeSpan Elapsed, TimeSpan SchedulingTime, long Steps, TimeSpan Cpu, long Allocated, int Gen0, int Gen2);
+/// <param name="StepLatencies">Each committed step's time from its handler's start to its commit being applied, in ticks.</param>
+internal sealed record PhaseResult(
+    string[] Ids, TimeSpan Elapsed, TimeSpan SchedulingTime, long Steps, TimeSpan Cpu, long Allocated, int Gen0, int Gen2, long[] StepLatencies);
 
 /// <summary>Warnings and errors of the scheduler, on stderr.</summary>
 internal static class DriverLogging

@@ -93,11 +93,11 @@ internal sealed class JobTracker : IObserver<SchedulerEvent>
         return tcs.Task;
     }
 
-    public long[] StepLatencies()
-    {
-        var n = Math.Min(Volatile.Read(ref _stepLatencyCount), _stepLatencies.Length);
-        return _stepLatencies[..n];
-    }
+    /// <summary>Step latencies recorded so far (the index to pass to <see cref="StepLatencies"/>).</summary>
+    public int StepLatencyCount => Math.Min(Volatile.Read(ref _stepLatencyCount), _stepLatencies.Length);
+
+    /// <summary>The step latencies recorded between two values of <see cref="StepLatencyCount"/>.</summary>
+    public long[] StepLatencies(int from, int to) => _stepLatencies[from..to];
 
     public void Problem(string message)
     {

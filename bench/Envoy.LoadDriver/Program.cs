@@ -104,7 +104,7 @@ finally
 
 var start = StartLatencies(result?.Ids ?? []);
 var idle = StartLatencies(probeIds);
-var stepLat = tracker.StepLatencies();
+var stepLat = result?.StepLatencies ?? [];
 Array.Sort(stepLat);
 var seconds = result?.Elapsed.TotalSeconds ?? double.NaN;
 var jobsPerSec = options.N / seconds;
