@@ -36,7 +36,10 @@ public sealed class RedisSignalTransport : ISignalTransport
     {
         var options = ConfigurationOptions.Parse(configuration);
         options.AbortOnConnectFail = false;
-        options.ConnectRetry = 3;
+        // Redis is an accelerator: a worker must not wait long at start for one that is down (the multiplexer keeps trying
+        // in the background and reconnects by itself).
+        options.ConnectRetry = 1;
+        options.ConnectTimeout = Math.Min(options.ConnectTimeout, 2000);
         options.ReconnectRetryPolicy = new ExponentialRetry(100, 2000);
         return new RedisSignalTransport(ConnectionMultiplexer.Connect(options));
     }
