@@ -4,8 +4,11 @@ using Microsoft.Extensions.Logging;
 namespace Envoy.LoadDriver;
 
 /// <summary>Runs the phases of one load run against one scheduler: warm-up, throughput, idle-latency probe, verification.</summary>
-internal sealed class Driver(DriverOptions options, Scheduler scheduler, Workload workload, JobTracker tracker)
+internal sealed class Driver(DriverOptions options, Scheduler scheduler, Workload workload, JobTracker tracker, PgCounts? counts = null)
 {
+    /// <summary>Several processes share the jobs: completion and exactly-once come from the store and the counter table.</summary>
+    private bool Shared => options.Processes > 1;
+
     private readonly List<string> _allTop = [];
     private long _scheduled;
 
@@ -55,7 +58,8 @@ internal sealed class Driver(DriverOptions options, Scheduler scheduler, Workloa
             var cpu = self.TotalProcessorTime - cpuBefore;
             var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
             var gcs = (Gen0: GC.CollectionCount(0) - gen0Before, Gen2: GC.CollectionCount(2) - gen2Before);
-            var steps = await SettledStepsAsync(baseSteps, (long)n * workload.StepsPerTop, timeout) - baseSteps;
+            // With several processes this one sees only its own steps' events: the count is checked across processes in VerifyAsync.
+            var steps = Shared ? (long)n * workload.StepsPerTop : await SettledStepsAsync(baseSteps, (long)n * workload.StepsPerTop, timeout) - baseSteps;
             _allTop.AddRange(ids);
             var stepLatencies = tracker.StepLatencies(baseLatencies, tracker.StepLatencyCount);
             return new PhaseResult(ids, elapsed, Stopwatch.GetElapsedTime(start, scheduledAt), steps, cpu, allocated, gcs.Gen0, gcs.Gen2, stepLatencies);
@@ -70,12 +74,24 @@ internal sealed class Driver(DriverOptions options, Scheduler scheduler, Workloa
         {
             // Let the dispatcher go back to waiting for a wake-up: the probe measures idle workers.
             await Task.Delay(2, timeout);
+            var target = tracker.TopFinished + 1;
             var finished = tracker.ExpectOneTopFinish();
             var before = Stopwatch.GetTimestamp();
+            var beforeUs = PgCounts.NowUs();
             var id = await scheduler.ScheduleAsync(workload.TopFlow, i, cancellationToken: timeout);
-            tracker.Scheduled(id, workload.TopHandlers, before);
+            tracker.Scheduled(id, workload.TopHandlers, before).ScheduledUs = beforeUs;
             ids[i] = id;
-            await finished.WaitAsync(timeout);
+            if (Shared)
+            {
+                while (tracker.TopFinished < target)
+                {
+                    await Task.Delay(1, timeout);
+                }
+            }
+            else
+            {
+                await finished.WaitAsync(timeout);
+            }
         }
 
         _allTop.AddRange(ids);
@@ -88,6 +104,24 @@ internal sealed class Driver(DriverOptions options, Scheduler scheduler, Workloa
         var ok = true;
         var expectedJobs = (long)_allTop.Count * workload.JobsPerTop;
         var expectedSteps = (long)_allTop.Count * workload.StepsPerTop;
+        if (Shared && counts is not null)
+        {
+            // Every process counted its handler runs into bench_counts (the workers flushed theirs before they exited).
+            await counts.FlushAsync(timeout);
+            var (rows, runs, notOnce, jobs) = await counts.TotalsAsync(timeout);
+            ok &= Check(rows == expectedSteps, $"bench_counts: {rows} (job, state) rows, expected {expectedSteps}");
+            ok &= Check(runs == expectedSteps, $"bench_counts: {runs} handler runs, expected {expectedSteps}");
+            ok &= Check(notOnce == 0, $"bench_counts: {notOnce} (job, state) ran other than exactly once");
+            ok &= Check(jobs == expectedJobs, $"bench_counts: {jobs} jobs ran handlers, expected {expectedJobs}");
+            var done = await counts.FinishedAsync(workload.TopFlow, timeout);
+            ok &= Check(done == _allTop.Count, $"{done} top-level jobs finished in the store, expected {_allTop.Count}");
+            var distinctIds = _allTop.Distinct(StringComparer.Ordinal).Count();
+            ok &= Check(distinctIds == _allTop.Count, $"{_allTop.Count} jobs scheduled but only {distinctIds} distinct ids");
+            await Console.Error.WriteLineAsync($"exactly-once across processes: {rows} (job, state) rows, {runs} runs, {notOnce} not once, {jobs} jobs");
+            ok &= await VerifyHistorySampleAsync(timeout);
+            return ok;
+        }
+
         ok &= Check(tracker.JobCount == expectedJobs, $"{tracker.JobCount} jobs ran handlers, expected {expectedJobs}");
         ok &= Check(tracker.JobsFinished == expectedJobs, $"{tracker.JobsFinished} jobs finished, expected {expectedJobs}");
         ok &= Check(tracker.JobsNotDone == 0, $"{tracker.JobsNotDone} jobs did not end Done");
@@ -121,8 +155,9 @@ internal sealed class Driver(DriverOptions options, Scheduler scheduler, Workloa
     private async Task ScheduleOneAsync(string[] ids, int index, CancellationToken timeout)
     {
         var before = Stopwatch.GetTimestamp();
+        var beforeUs = PgCounts.NowUs();
         var id = await scheduler.ScheduleAsync(workload.TopFlow, index, cancellationToken: timeout);
-        tracker.Scheduled(id, workload.TopHandlers, before);
+        tracker.Scheduled(id, workload.TopHandlers, before).ScheduledUs = beforeUs;
         ids[index] = id;
         Interlocked.Increment(ref _scheduled);
     }

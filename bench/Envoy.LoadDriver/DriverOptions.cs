@@ -10,8 +10,9 @@ internal sealed class DriverOptions
                                 [--sync full|normal] [--db PATH] [--batch B] [--max-backlog M]
                                 [--warmup W] [--latency-probe K] [--claim-batch X] [--commit-batch Y]
                                 [--verify-history H] [--timeout SECONDS] [--keep-db] [--quiet]
-               (--store postgres|postgres+redis --pg CONNSTRING --redis HOST:PORT --processes P are parsed
-                but not supported yet)
+               --store postgres|postgres+redis --pg CONNSTRING [--redis HOST:PORT] [--processes P]
+                                [--pending-backlog B]   (B pending jobs due in a year inserted before the run)
+               (--worker: internal, the extra worker processes of --processes P)
         """;
 
     public string Workload { get; private set; } = "chain";
@@ -56,6 +57,12 @@ internal sealed class DriverOptions
     public string? Redis { get; private set; }
 
     public int Processes { get; private set; } = 1;
+
+    /// <summary>This process is one of the extra workers of a multi-process run (started by the driver).</summary>
+    public bool Worker { get; private set; }
+
+    /// <summary>Pending jobs of the measured flow, due in a year, inserted with one SQL statement before the run (PostgreSQL only).</summary>
+    public int PendingBacklog { get; private set; }
 
     public static DriverOptions Parse(string[] args)
     {
@@ -102,6 +109,8 @@ internal sealed class DriverOptions
                 case "--pg": o.Pg = Value(); break;
                 case "--redis": o.Redis = Value(); break;
                 case "--processes": o.Processes = PositiveInt(name, Value()); break;
+                case "--worker": o.Worker = true; break;
+                case "--pending-backlog": o.PendingBacklog = NonNegativeInt(name, Value()); break;
                 case "--help" or "-h": throw new ArgumentException(string.Empty);
                 default: throw new ArgumentException($"Unknown option '{name}'.");
             }
@@ -137,19 +146,14 @@ internal sealed class DriverOptions
     /// <summary>What this build cannot run yet (null when it can).</summary>
     public string? Unsupported()
     {
-        if (Store != "sqlite")
+        if (Store == "sqlite" && (Processes != 1 || Pg is not null || Redis is not null || PendingBacklog > 0))
         {
-            return $"--store {Store} is not supported yet: this build has the embedded SQLite store only (PostgreSQL and Redis come in a later issue).";
+            return "--processes, --pg, --redis and --pending-backlog need --store postgres or postgres+redis (the SQLite store runs in one process).";
         }
 
-        if (Processes != 1)
+        if (Store == "postgres" && Redis is not null)
         {
-            return "--processes is not supported yet: the SQLite store runs in one process (multi-process runs come with the PostgreSQL store).";
-        }
-
-        if (Pg is not null || Redis is not null)
-        {
-            return "--pg and --redis are not supported yet (they come with the PostgreSQL store); use --store sqlite without them.";
+            return "--redis needs --store postgres+redis.";
         }
 
         if (Workload == "agent")

@@ -21,6 +21,7 @@ internal sealed class JobTracker : IObserver<SchedulerEvent>
     private long _jobsNotDone;
     private long _stepsStarted;
     private long _lastTopFinishTs;
+    private long _externalTopFinished;
     private TaskCompletionSource? _probe;
 
     public JobTracker(string topFlow, int maxStepSamples)
@@ -35,7 +36,22 @@ internal sealed class JobTracker : IObserver<SchedulerEvent>
 
     public long JobsFinished => Interlocked.Read(ref _jobsFinished);
 
-    public long TopFinished => Interlocked.Read(ref _topFinished);
+    public long TopFinished => Math.Max(Interlocked.Read(ref _topFinished), Interlocked.Read(ref _externalTopFinished));
+
+    /// <summary>Also called first thing in every handler (the cross-process counter), when set.</summary>
+    public Action<StateContext>? OnHit { get; set; }
+
+    /// <summary>False when several processes share the jobs: this process sees only some steps of a job, so order is checked from the stored history instead.</summary>
+    public bool CheckOrder { get; set; } = true;
+
+    /// <summary>Top-level jobs finished in every process (read from the store by the driver when there are several processes).</summary>
+    public void SetExternalTopFinished(long count)
+    {
+        if (count > Interlocked.Exchange(ref _externalTopFinished, count))
+        {
+            Interlocked.Exchange(ref _lastTopFinishTs, Stopwatch.GetTimestamp());
+        }
+    }
 
     public long JobsNotDone => Interlocked.Read(ref _jobsNotDone);
 
@@ -68,10 +84,11 @@ internal sealed class JobTracker : IObserver<SchedulerEvent>
             return;
         }
 
+        OnHit?.Invoke(ctx);
         var track = _jobs.GetOrAdd(id, static (_, n) => new JobTrack(n), handlers);
         Interlocked.CompareExchange(ref track.FirstStartTs, now, 0);
         Volatile.Write(ref track.LastStartTs, now);
-        for (var j = 0; j < track.Hits.Length; j++)
+        for (var j = 0; CheckOrder && j < track.Hits.Length; j++)
         {
             var seen = Volatile.Read(ref track.Hits[j]);
             if ((j < index && seen != 1) || (j >= index && seen != 0))
@@ -163,6 +180,7 @@ internal sealed class JobTrack(int handlers)
 #pragma warning disable CA1051 // Fields, so that handlers can update them with Interlocked.
     public readonly int[] Hits = new int[handlers];
     public long ScheduledTs;
+    public long ScheduledUs;
     public long FirstStartTs;
     public long LastStartTs;
     public volatile bool OrderError;

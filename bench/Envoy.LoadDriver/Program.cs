@@ -26,9 +26,15 @@ if (options.Unsupported() is { } unsupported)
     return 2;
 }
 
-var ownsDb = options.DbPath is null;
+if (options.Worker)
+{
+    return await WorkerMode.RunAsync(options);
+}
+
+var postgres = options.Store != "sqlite";
+var ownsDb = options.DbPath is null && !postgres;
 var dbPath = Path.GetFullPath(options.DbPath ?? Path.Combine(Path.GetTempPath(), $"envoy-loaddriver-{Guid.NewGuid():N}.db"));
-if (File.Exists(dbPath))
+if (!postgres && File.Exists(dbPath))
 {
     Console.Error.WriteLine($"error: {dbPath} exists; the driver needs an empty database (remove it or choose another --db).");
     return 2;
@@ -39,11 +45,20 @@ var totalTop = (long)options.N + options.Warmup + options.LatencyProbe;
 var tracker = new JobTracker(workload.TopFlow, (int)Math.Min(int.MaxValue - 64, (totalTop * workload.StepsPerTop) + 64));
 using var loggerFactory = DriverLogging.Create();
 using var timeout = new CancellationTokenSource(options.Timeout);
-var config = new SchedulerConfig
+var config = WorkerMode.Config(options, dbPath);
+await using var counts = postgres ? new PgCounts(options.Pg!) : null;
+if (counts is not null)
 {
-    Sqlite = new SqliteConfig { Path = dbPath, FullSync = options.FullSync },
-    Concurrency = options.Concurrency,
-};
+    await counts.ResetAsync(timeout.Token);
+    tracker.CheckOrder = options.Processes == 1;
+    if (options.Processes > 1)
+    {
+        tracker.OnHit = ctx => counts.Hit(ctx.JobId!, ctx.State);
+        counts.Start();
+    }
+}
+
+var storeLabel = postgres ? options.Store : "sqlite";
 if (options.ClaimBatch is { } claimBatch)
 {
     config.ClaimBatchSize = claimBatch;
@@ -56,21 +71,49 @@ if (options.CommitBatch is { } commitBatch)
 
 var sync = options.FullSync ? "full" : "normal";
 Console.Error.WriteLine(
-    $"Envoy.LoadDriver: workload={options.Workload} store=sqlite sync={sync} n={options.N} concurrency={options.Concurrency} " +
+    $"Envoy.LoadDriver: workload={options.Workload} store={storeLabel} processes={options.Processes} sync={sync} n={options.N} concurrency={options.Concurrency} " +
     $"claim_batch={config.ClaimBatchSize} commit_batch={config.CommitBatchSize} batch={options.Batch} max_backlog={options.MaxBacklog} " +
-    $"db={dbPath} cores={Environment.ProcessorCount} gc={(GCSettings.IsServerGC ? "server" : "workstation")}");
+    $"db={(postgres ? "postgres" : dbPath)} cores={Environment.ProcessorCount} gc={(GCSettings.IsServerGC ? "server" : "workstation")}");
 
 PhaseResult? result = null;
 string[] probeIds = [];
 var ok = false;
+Dictionary<string, long> remoteStarts = new(StringComparer.Ordinal);
+var workers = new List<System.Diagnostics.Process>();
+using var pollStop = new CancellationTokenSource();
+Task? poller = null;
 try
 {
     await using (var scheduler = await Scheduler.InitAsync(config, null, loggerFactory, timeout.Token))
     {
         workload.Register(scheduler, tracker);
         using var subscription = scheduler.Events.Subscribe(tracker);
+        if (counts is not null && options.PendingBacklog > 0)
+        {
+            var insertClock = System.Diagnostics.Stopwatch.StartNew();
+            var inserted = await counts.InsertBacklogAsync(workload.TopFlow, options.PendingBacklog, timeout.Token);
+            Console.Error.WriteLine($"pending backlog: {inserted} jobs of '{workload.TopFlow}' due in a year, inserted in {insertClock.Elapsed.TotalSeconds:F1} s");
+        }
+
+        for (var p = 1; p < options.Processes; p++)
+        {
+            workers.Add(await WorkerMode.StartWorkerAsync(args, timeout.Token));
+        }
+
+        if (counts is not null && options.Processes > 1)
+        {
+            poller = Task.Run(async () =>
+            {
+                while (!pollStop.IsCancellationRequested)
+                {
+                    tracker.SetExternalTopFinished(await counts.FinishedAsync(workload.TopFlow, pollStop.Token));
+                    await Task.Delay(3, pollStop.Token);
+                }
+            });
+        }
+
         await scheduler.StartAsync(timeout.Token);
-        var driver = new Driver(options, scheduler, workload, tracker);
+        var driver = new Driver(options, scheduler, workload, tracker, counts);
         if (options.Warmup > 0)
         {
             await driver.RunPhaseAsync("warmup", options.Warmup, timeout.Token);
@@ -83,7 +126,16 @@ try
             probeIds = await driver.ProbeAsync(options.LatencyProbe, timeout.Token);
         }
 
+        await pollStop.CancelAsync();
+        await WorkerMode.StopWorkersAsync(workers, timeout.Token);
         await scheduler.StopAsync(timeout.Token);
+        if (counts is not null && options.Processes > 1)
+        {
+            await counts.FlushAsync(timeout.Token);
+            var sampled = (result?.Ids ?? []).Concat(probeIds).ToArray();
+            remoteStarts = await counts.FirstStartsAsync(sampled, timeout.Token);
+        }
+
         ok = await driver.VerifyAsync(timeout.Token);
     }
 }
@@ -93,6 +145,24 @@ catch (OperationCanceledException) when (timeout.IsCancellationRequested)
 }
 finally
 {
+    await pollStop.CancelAsync();
+    try
+    {
+        await (poller ?? Task.CompletedTask);
+    }
+    catch (OperationCanceledException)
+    {
+    }
+    foreach (var worker in workers)
+    {
+        if (!worker.HasExited)
+        {
+            worker.Kill();
+        }
+
+        worker.Dispose();
+    }
+
     if (ownsDb && !options.KeepDb)
     {
         foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
@@ -115,7 +185,7 @@ foreach (var problem in tracker.Problems)
     Console.Error.WriteLine("problem: " + problem);
 }
 
-Console.WriteLine($"workload {options.Workload}, store sqlite (synchronous={sync.ToUpperInvariant()}), n {options.N}, concurrency {options.Concurrency}, {Environment.ProcessorCount} cores");
+Console.WriteLine($"workload {options.Workload}, store {(postgres ? options.Store : $"sqlite (synchronous={sync.ToUpperInvariant()})")}, processes {options.Processes}, n {options.N}, concurrency {options.Concurrency}, {Environment.ProcessorCount} cores");
 if (result is not null)
 {
     Console.WriteLine($"  run:            {Measures.F(seconds, 3)} s ({Measures.F(result.SchedulingTime.TotalSeconds, 3)} s to schedule), {result.Steps} steps");
@@ -136,12 +206,12 @@ Console.WriteLine($"  exactly once:   {(ok ? "yes" : "NO")}");
 if (options.LatencyProbe > 0)
 {
     Console.WriteLine(
-        $"PROBE workload={options.Workload} store=sqlite sync={sync} samples={idle.Length} " +
+        $"PROBE workload={options.Workload} store={storeLabel} processes={options.Processes} sync={sync} samples={idle.Length} " +
         $"idle_start_p50_ms={Measures.F(Measures.PercentileMs(idle, 50))} idle_start_p99_ms={Measures.F(Measures.PercentileMs(idle, 99))}");
 }
 
 Console.WriteLine(
-    $"SUMMARY workload={options.Workload} store=sqlite n={options.N} jobs_per_sec={Measures.F(jobsPerSec, 1)} steps_per_sec={Measures.F(stepsPerSec, 1)} " +
+    $"SUMMARY workload={options.Workload} store={storeLabel} processes={options.Processes} n={options.N} jobs_per_sec={Measures.F(jobsPerSec, 1)} steps_per_sec={Measures.F(stepsPerSec, 1)} " +
     $"start_p50_ms={Measures.F(Measures.PercentileMs(start, 50))} start_p99_ms={Measures.F(Measures.PercentileMs(start, 99))} " +
     $"step_p50_ms={Measures.F(Measures.PercentileMs(stepLat, 50))} step_p99_ms={Measures.F(Measures.PercentileMs(stepLat, 99))} " +
     $"peak_rss_mb={Measures.F(peak, 1)} exactly_once={(ok ? "true" : "false")}");
@@ -152,7 +222,15 @@ long[] StartLatencies(string[] ids)
     var values = new List<long>(ids.Length);
     foreach (var id in ids)
     {
-        if (tracker.Find(id) is { FirstStartTs: not 0 } track)
+        if (options.Processes > 1)
+        {
+            // Several processes: the first start was stamped (wall clock, µs) by whichever process ran it; expressed in Stopwatch ticks.
+            if (tracker.Find(id) is { ScheduledUs: not 0 } scheduled && remoteStarts.TryGetValue(id, out var startUs))
+            {
+                values.Add(Math.Max(0, (startUs - scheduled.ScheduledUs) * System.Diagnostics.Stopwatch.Frequency / 1_000_000));
+            }
+        }
+        else if (tracker.Find(id) is { FirstStartTs: not 0 } track)
         {
             values.Add(Math.Max(0, track.FirstStartTs - track.ScheduledTs));
         }
