@@ -169,19 +169,18 @@ public sealed partial class SqliteJobStore : IJobStore
 
     private async Task WatchOtherProcessesAsync(CancellationToken cancellationToken)
     {
-        var connection = new SqliteConnection(_connectionString);
-        await using var connectionScope = connection.ConfigureAwait(false);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA data_version";
-        long? last = null;
+        // data_version is read on the writer connection: it changes only when another connection commits, and this store's
+        // own commits all go through the writer, so only other processes (or other stores on the file) raise Changed. Read on
+        // a connection of its own, it would also change on every commit of this process and wake every waiter each tick.
         using var timer = new PeriodicTimer(_options.ChangePollInterval, TimeProvider);
         try
         {
+            // The baseline is taken at once, so that a commit made elsewhere before the first tick is not missed.
+            var last = await ReadDataVersionAsync(cancellationToken).ConfigureAwait(false);
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                var version = Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-                if (last is not null && version != last)
+                var version = await ReadDataVersionAsync(cancellationToken).ConfigureAwait(false);
+                if (version != last)
                 {
                     Signals.Publish(new JobSignal(JobSignalKind.Changed));
                 }
@@ -192,6 +191,19 @@ public sealed partial class SqliteJobStore : IJobStore
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Stopping.
+        }
+    }
+
+    private async Task<long> ReadDataVersionAsync(CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return Convert.ToInt64(Commands.Get("PRAGMA data_version", null).ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        finally
+        {
+            _writeGate.Release();
         }
     }
 

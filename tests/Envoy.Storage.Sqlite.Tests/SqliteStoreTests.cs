@@ -1,5 +1,6 @@
 using System.Globalization;
 using Envoy.Runtime;
+using Envoy.Runtime.Coordination;
 using Microsoft.Data.Sqlite;
 
 namespace Envoy.Storage.Sqlite.Tests;
@@ -172,7 +173,7 @@ public sealed class SqliteStoreTests : IDisposable
         var finished = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var subscription = second.Signals.Subscribe(s =>
         {
-            if (s.Kind == Envoy.Runtime.Coordination.JobSignalKind.Finished)
+            if (s.Kind == JobSignalKind.Finished)
             {
                 finished.TrySetResult(s.JobId!);
             }
@@ -185,6 +186,38 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.Equal(id, await finished.Task.WaitAsync(TimeSpan.FromSeconds(5)));
         Assert.Equal(JobStatus.Cancelled, (await second.GetJobAsync(id))!.Status);
         Assert.False((await second.CommitAsync([new StepCommit { JobId = id, Owner = "w2", ExpectedVersion = claimed.Version, Status = JobStatus.Done, ContextJson = claimed.ContextJson, NowMs = T0 + 2 }]))[0]);
+    }
+
+    [Fact]
+    public async Task CommitsOfAnotherProcess_AreNoticedThroughTheFile()
+    {
+        await using var store = await OpenAsync();
+
+        // A second path to the same file gets its own in-process signal hub, so it stands for another process.
+        var link = Path.Combine(_directory.Path, "link.db");
+        File.CreateSymbolicLink(link, DatabasePath);
+        await using var otherProcess = new SqliteJobStore(new SqliteStoreOptions { Path = link });
+        await otherProcess.InitializeAsync();
+        var sameProcess = new List<JobSignal>();
+        var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = store.Signals.Subscribe(s =>
+        {
+            if (s.Kind == JobSignalKind.Changed)
+            {
+                changed.TrySetResult();
+            }
+        });
+        using var own = otherProcess.Signals.Subscribe(s => { lock (sameProcess) { sameProcess.Add(s); } });
+
+        var id = await otherProcess.CreateJobAsync(Job("f"));
+
+        await changed.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(JobStatus.Pending, (await store.GetJobAsync(id))!.Status);
+        Assert.NotSame(store.Signals, otherProcess.Signals);
+        lock (sameProcess)
+        {
+            Assert.Contains(sameProcess, s => s.Kind == JobSignalKind.Ready);
+        }
     }
 
     private async Task<SqliteJobStore> OpenAsync()

@@ -33,6 +33,12 @@ internal sealed class WorkerPool : IDisposable
             {
                 _wake.Set();
             }
+            else if (signal is { Kind: JobSignalKind.Finished, JobId: { } id } && _running.TryGetValue(id, out var job))
+            {
+                // Ended elsewhere while its step runs here (cancelled with an ancestor, failed by hand, by another scheduler):
+                // signal the step now rather than at the next lease renewal. After this worker's own terminal commit it is a no-op.
+                job.Stop(JobStopReason.Cancelled);
+            }
         });
         _dispatcher = Task.Run(DispatchAsync);
         _leaseKeeper = Task.Run(KeepLeasesAsync);
@@ -212,7 +218,7 @@ internal sealed class WorkerPool : IDisposable
         var started = _services.Time.GetTimestamp();
         if (_services.Events.HasObservers)
         {
-            _services.Events.Publish(new StepStartedEvent(job.Id, _services.Time.GetUtcNow(), job.Flow, before.State, before.Step));
+            _services.Events.Publish(new StepStartedEvent(job.Id, JobMapper.FromMs(_services.NowMs), job.Flow, before.State, before.Step));
         }
 
         try
