@@ -1,3 +1,4 @@
+using Envoy.TestServers;
 using System.Diagnostics;
 using System.Globalization;
 using Xunit.Abstractions;
@@ -11,7 +12,7 @@ namespace Envoy.Distributed.Tests;
 internal sealed class Cluster(string connectionString, string? redis, ITestOutputHelper output) : IAsyncDisposable
 {
     public const int SigKillExitCode = 128 + 9;
-    private readonly List<WorkerProcess> _workers = [];
+    private readonly List<DotnetWorkerProcess> _workers = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     public string ConnectionString { get; } = connectionString;
@@ -21,7 +22,7 @@ internal sealed class Cluster(string connectionString, string? redis, ITestOutpu
     public TimeSpan Elapsed => _clock.Elapsed;
 
     /// <summary>Starts a worker on this database (and Redis) with these extra arguments; waits for "STARTED" unless --no-run.</summary>
-    public async Task<WorkerProcess> StartWorkerAsync(CancellationToken ct, params string[] args)
+    public async Task<DotnetWorkerProcess> StartWorkerAsync(CancellationToken ct, params string[] args)
     {
         string[] common = ["--postgres", ConnectionString];
         if (redis is not null)
@@ -29,7 +30,7 @@ internal sealed class Cluster(string connectionString, string? redis, ITestOutpu
             common = [.. common, "--redis", redis];
         }
 
-        var worker = WorkerProcess.Start([.. common, .. args]);
+        var worker = PgWorker.Start([.. common, .. args]);
         _workers.Add(worker);
         if (args.Contains("--no-run"))
         {
@@ -43,7 +44,7 @@ internal sealed class Cluster(string connectionString, string? redis, ITestOutpu
         return worker;
     }
 
-    public async Task KillAsync(WorkerProcess worker, CancellationToken ct)
+    public async Task KillAsync(DotnetWorkerProcess worker, CancellationToken ct)
     {
         await worker.KillAsync(ct);
         Assert.Equal(SigKillExitCode, worker.ExitCode);

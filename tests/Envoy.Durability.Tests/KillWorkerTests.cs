@@ -1,3 +1,4 @@
+using Envoy.TestServers;
 using System.Diagnostics;
 using System.Globalization;
 using Xunit.Abstractions;
@@ -72,7 +73,7 @@ public sealed class KillWorkerTests(ITestOutputHelper output)
         var totalJobs = jobs + (3 * parents);
         var totalSteps = ((jobs + (2 * parents)) * CountedSteps.Length) + parents;
 
-        var workers = new WorkerProcess[workerCount];
+        var workers = new DotnetWorkerProcess[workerCount];
         workers[0] = space.StartWorker("--schedule", jobs.ToString(CultureInfo.InvariantCulture), "--parents", parents.ToString(CultureInfo.InvariantCulture));
         for (var i = 0; i < workerCount; i++)
         {

@@ -1,3 +1,4 @@
+using Envoy.TestServers;
 using Microsoft.Data.Sqlite;
 
 namespace Envoy.Durability.Tests;
@@ -8,7 +9,7 @@ namespace Envoy.Durability.Tests;
 /// </summary>
 internal sealed class Workspace : IAsyncDisposable
 {
-    private readonly List<WorkerProcess> _workers = [];
+    private readonly List<DotnetWorkerProcess> _workers = [];
     private Scheduler? _reader;
 
     public Workspace()
@@ -25,9 +26,9 @@ internal sealed class Workspace : IAsyncDisposable
     public string Runs { get; }
 
     /// <summary>Starts a worker on this workspace's files with a 1 s lease, so that a killed worker's jobs are taken over quickly.</summary>
-    public WorkerProcess StartWorker(params string[] args)
+    public DotnetWorkerProcess StartWorker(params string[] args)
     {
-        var worker = WorkerProcess.Start(["--db", Db, "--runs", Runs, "--lease-ms", "1000", "--concurrency", "4", "--work-ms", "30", .. args]);
+        var worker = FaultWorker.Start(["--db", Db, "--runs", Runs, "--lease-ms", "1000", "--concurrency", "4", "--work-ms", "30", .. args]);
         _workers.Add(worker);
         return worker;
     }
