@@ -66,6 +66,39 @@ public abstract partial class StoreConformanceTests
         Assert.Equal(JobStatus.Cancelled, (await GetAsync(id)).Status);
     }
 
+    [Theory]
+    [InlineData(JobStatus.Pending, JobStatus.Cancelled)]
+    [InlineData(JobStatus.Pending, JobStatus.Failed)]
+    [InlineData(JobStatus.Running, JobStatus.Cancelled)]
+    [InlineData(JobStatus.Running, JobStatus.Failed)]
+    [InlineData(JobStatus.Blocking, JobStatus.Cancelled)]
+    [InlineData(JobStatus.Blocking, JobStatus.Failed)]
+    public async Task FinishJob_FromEveryNonTerminalStatus_EndsTheJobForGood(JobStatus from, JobStatus to)
+    {
+        var flow = NewFlow();
+        var id = from == JobStatus.Blocking ? (await BlockAsync(flow, ["hook"])).Id : await CreateAsync(flow);
+        if (from == JobStatus.Running)
+        {
+            await ClaimOneAsync(flow, id);
+        }
+
+        Assert.Equal(from, (await GetAsync(id)).Status);
+
+        var result = await Store.FinishJobAsync(id, to, "ended by hand", T0 + 50);
+
+        Assert.Equal(StoreOutcome.Ok, result.Outcome);
+        var job = await GetAsync(id);
+        Assert.Equal(to, job.Status);
+        Assert.Equal("ended by hand", job.Error);
+        Assert.Equal(T0 + 50, job.FinishedAtMs);
+        var last = (await HistoryAsync(id))[^1];
+        Assert.Equal(to == JobStatus.Cancelled ? JobEventKind.Cancelled : JobEventKind.Failed, last.Kind);
+        Assert.Equal(from, last.From);
+        Assert.Equal(to, last.To);
+        Assert.Empty(await ClaimAsync(flow, owner: "worker-2", now: T0 + 100 * Lease));
+        Assert.Equal(StoreOutcome.JobTerminal, (await Store.ResolveWaitAsync(new WaitResolution(id, "hook", WaitResolutionKind.Success, null, null, T0 + 60))).Outcome);
+    }
+
     [Fact]
     public async Task FinishJob_UnknownJob_IsJobNotFound()
     {

@@ -15,6 +15,7 @@ internal sealed class WorkerPool : IDisposable
     private readonly SemaphoreSlim _slots;
     private readonly WakeSignal _wake = new();
     private readonly CancellationTokenSource _stopClaiming = new();
+    private readonly CancellationTokenSource _stopRenewing = new();
     private readonly ConcurrentDictionary<string, RunningJob> _running = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _tasks = new();
     private readonly IDisposable _subscription;
@@ -73,6 +74,9 @@ internal sealed class WorkerPool : IDisposable
             await Task.WhenAll(_tasks.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
+        // Leases are renewed until the last step has finished or been released: a step that finishes during a graceful stop
+        // must not lose its job to another worker meanwhile.
+        await _stopRenewing.CancelAsync().ConfigureAwait(false);
         await _leaseKeeper.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _batcher.StopAsync().ConfigureAwait(false);
     }
@@ -81,6 +85,7 @@ internal sealed class WorkerPool : IDisposable
     {
         _subscription.Dispose();
         _stopClaiming.Dispose();
+        _stopRenewing.Dispose();
         _slots.Dispose();
     }
 
@@ -279,7 +284,7 @@ internal sealed class WorkerPool : IDisposable
 
     private async Task KeepLeasesAsync()
     {
-        var stop = _stopClaiming.Token;
+        var stop = _stopRenewing.Token;
         using var timer = new PeriodicTimer(_services.Config.LeaseDuration / 3, _services.Time);
         try
         {
@@ -290,7 +295,7 @@ internal sealed class WorkerPool : IDisposable
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            // Stopping; running jobs still hold leases long enough to finish within the stop deadline or be released.
+            // Stopped: every step of this pool has finished or been released.
         }
     }
 

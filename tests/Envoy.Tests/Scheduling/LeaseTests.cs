@@ -36,4 +36,37 @@ public sealed class LeaseTests : SchedulerTestBase
             Assert.True(Assert.Single(history, e => e.Kind == JobEventKind.StepCompleted).Duration > TimeSpan.FromSeconds(1.4), "The step must outlive its lease several times over.");
         }
     }
+
+    [Fact]
+    public async Task GracefulStop_KeepsRenewingTheLeaseOfAStepThatIsFinishing()
+    {
+        var runs = 0;
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        StateFlow Slow() => OneState(async ctx =>
+        {
+            Interlocked.Increment(ref runs);
+            started.TrySetResult();
+            await Task.Delay(TimeSpan.FromSeconds(1.5), ctx.CancellationToken);
+            return ctx.Output("finished while stopping");
+        });
+        void Short(SchedulerConfig c)
+        {
+            c.LeaseDuration = TimeSpan.FromMilliseconds(500);
+            c.PollInterval = TimeSpan.FromMilliseconds(50);
+        }
+
+        var stopping = await StartSchedulerAsync(s => s.AddFlow("slow", Slow()), Short);
+        var id = await stopping.ScheduleAsync("slow");
+        await started.Task.WaitAsync(Timeout);
+        var other = await StartSchedulerAsync(s => s.AddFlow("slow", Slow()), Short);
+
+        using var deadline = new CancellationTokenSource(Timeout);
+        await stopping.StopAsync(deadline.Token);
+
+        var job = await other.WaitForJobAsync(id, Timeout);
+        Assert.Equal(JobStatus.Done, job.Status);
+        Assert.Equal("finished while stopping", job.Context.Output<string>());
+        Assert.Equal(1, job.Attempts);
+        Assert.Equal(1, Volatile.Read(ref runs));
+    }
 }
