@@ -53,8 +53,9 @@ cp -r "$PEER" "$TMP/hangfire"
 (cd "$TMP/hangfire" && dotnet build -c Release -v q -nologo >"$TMP/hangfire-build.log" 2>&1) || { cat "$TMP/hangfire-build.log"; exit 1; }
 HF="$TMP/hangfire/bin/Release/net10.0/HangfireBench.dll"
 export PEER_PG="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=bench"
-HF_SINGLE=$(dotnet "$HF" --mode single --n "$HF_N" --workers 8 --runs 1 | tee /dev/stderr | grep '^SUMMARY' | tail -1)
-HF_CHAIN=$(dotnet "$HF" --mode chain --n "$HF_N" --workers 8 --runs 1 | tee /dev/stderr | grep '^SUMMARY' | tail -1)
+HF_SINGLE=$(dotnet "$HF" --mode single --n "$HF_N" --workers 8 --runs 1 | tee -a "$TMP/hangfire.log" | grep '^SUMMARY' | tail -1)
+HF_CHAIN=$(dotnet "$HF" --mode chain --n "$HF_N" --workers 8 --runs 1 | tee -a "$TMP/hangfire.log" | grep '^SUMMARY' | tail -1)
+cat "$TMP/hangfire.log" >&2
 echo "== Hangfire single: $HF_SINGLE"
 echo "== Hangfire chain:  $HF_CHAIN"
 "$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -d bench -qc "DROP SCHEMA IF EXISTS hangfire CASCADE" >/dev/null
@@ -70,7 +71,7 @@ envoy() { # store workload [extra args]
   local store=$1 workload=$2; shift 2
   local extra=(); [ "$store" = postgres+redis ] && extra=(--redis "127.0.0.1:$REDISPORT")
   echo "-- dotnet Envoy.LoadDriver.dll --workload $workload --n $N --concurrency $C --store $store --pg '$PGCONN' ${extra[*]} $* --quiet (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-  dotnet "$LD" --workload "$workload" --n "$N" --concurrency "$C" --store "$store" --pg "$PGCONN" "${extra[@]}" "$@" --quiet | tee /dev/stderr | grep -E '^(SUMMARY|PROBE)' | tr '\n' ' '
+  dotnet "$LD" --workload "$workload" --n "$N" --concurrency "$C" --store "$store" --pg "$PGCONN" "${extra[@]}" "$@" --quiet | tee -a "$TMP/envoy.log" | grep -E '^(SUMMARY|PROBE)' | tr '\n' ' '
 }
 declare -A RES
 for store in postgres postgres+redis; do
@@ -89,6 +90,7 @@ if [ "$BACKLOG" -gt 0 ]; then
   RES[postgres/chain/backlog$BACKLOG]=$(envoy postgres chain --latency-probe 0 --pending-backlog "$BACKLOG")
 fi
 
+cat "$TMP/envoy.log" >&2 2>/dev/null || true
 echo
 echo "================ results (same server, same run) ================"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

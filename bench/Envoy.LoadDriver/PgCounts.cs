@@ -16,6 +16,7 @@ internal sealed class PgCounts : IAsyncDisposable
     private readonly ConcurrentQueue<(string Job, string State, long StartUs)> _pending = new();
     private readonly CancellationTokenSource _stop = new();
     private Task? _flusher;
+    private int _disposed;
 
     public PgCounts(string connectionString)
     {
@@ -118,6 +119,11 @@ internal sealed class PgCounts : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         if (_flusher is not null)
         {
