@@ -7,8 +7,8 @@ internal sealed class CommitBatcher
 {
     private readonly IJobStore _store;
     private readonly int _maxBatch;
-    private readonly Channel<(StepCommit Commit, TaskCompletionSource<bool> Done)> _queue =
-        Channel.CreateUnbounded<(StepCommit, TaskCompletionSource<bool>)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(StepCommit Commit, Action? OnApplied, TaskCompletionSource<bool> Done)> _queue =
+        Channel.CreateUnbounded<(StepCommit, Action?, TaskCompletionSource<bool>)>(new UnboundedChannelOptions { SingleReader = true });
 
     private readonly Task _loop;
 
@@ -19,11 +19,14 @@ internal sealed class CommitBatcher
         _loop = Task.Run(RunAsync);
     }
 
-    /// <summary>Queues a commit; completes with whether it was applied (false: the job's version or lease moved on).</summary>
-    public Task<bool> CommitAsync(StepCommit commit)
+    /// <summary>
+    /// Queues a commit; completes with whether it was applied (false: the job's version or lease moved on). <paramref name="onApplied"/>
+    /// runs once it is applied, before any commit queued after it: in commit order.
+    /// </summary>
+    public Task<bool> CommitAsync(StepCommit commit, Action? onApplied = null)
     {
         var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite((commit, done)))
+        if (!_queue.Writer.TryWrite((commit, onApplied, done)))
         {
             done.SetException(new InvalidOperationException("The scheduler is stopped; the commit was not written."));
         }
@@ -39,7 +42,7 @@ internal sealed class CommitBatcher
 
     private async Task RunAsync()
     {
-        var batch = new List<(StepCommit Commit, TaskCompletionSource<bool> Done)>(_maxBatch);
+        var batch = new List<(StepCommit Commit, Action? OnApplied, TaskCompletionSource<bool> Done)>(_maxBatch);
         var commits = new List<StepCommit>(_maxBatch);
         while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
@@ -54,6 +57,11 @@ internal sealed class CommitBatcher
                 var applied = await _store.CommitAsync(commits).ConfigureAwait(false);
                 for (var i = 0; i < batch.Count; i++)
                 {
+                    if (applied[i])
+                    {
+                        batch[i].OnApplied?.Invoke();
+                    }
+
                     batch[i].Done.TrySetResult(applied[i]);
                 }
             }
@@ -61,7 +69,7 @@ internal sealed class CommitBatcher
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                foreach (var (_, done) in batch)
+                foreach (var (_, _, done) in batch)
                 {
                     done.TrySetException(ex);
                 }

@@ -256,7 +256,9 @@ internal sealed class WorkerPool : IDisposable
         bool applied;
         try
         {
-            applied = await _batcher.CommitAsync(planned.Commit).ConfigureAwait(false);
+            // The events are raised by the batcher the moment the commit is applied, before any later step of the job can
+            // commit (they share the batcher): a job's events come out in the order its steps committed.
+            applied = await _batcher.CommitAsync(planned.Commit, planned.Events.Count == 0 ? null : () => PublishAll(planned.Events)).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // A commit that cannot be written leaves the job to lease expiry and takeover.
         catch (Exception ex)
@@ -274,12 +276,15 @@ internal sealed class WorkerPool : IDisposable
 
         job.Version++;
         job.HasResolutions = false;
-        foreach (var e in planned.Events)
+        return true;
+    }
+
+    private void PublishAll(IReadOnlyList<SchedulerEvent> events)
+    {
+        foreach (var e in events)
         {
             _services.Events.Publish(e);
         }
-
-        return true;
     }
 
     private async Task KeepLeasesAsync()
