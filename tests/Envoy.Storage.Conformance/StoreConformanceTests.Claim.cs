@@ -151,6 +151,23 @@ public abstract partial class StoreConformanceTests
     }
 
     [Fact]
+    public async Task Claim_OneBatch_TakesExpiredLeasesAndPendingJobsTogether()
+    {
+        var flow = NewFlow();
+        var abandoned = await CreateAsync(flow, runAt: T0 - 10, createdAt: T0 - 10);
+        await ClaimOneAsync(flow, abandoned, owner: "dead", now: T0 - 10, leaseUntil: T0 - 5);
+        var pending = new[] { await CreateAsync(flow, createdAt: T0 - 9), await CreateAsync(flow, createdAt: T0 - 8) };
+        var notDue = await CreateAsync(flow, runAt: T0 + 1000);
+
+        var claimed = await ClaimAsync(flow, owner: "worker-2", now: T0, max: 10);
+
+        Assert.Equal(new[] { abandoned, pending[0], pending[1] }.Order(), claimed.Select(j => j.Id).Order());
+        Assert.All(claimed, j => Assert.Equal(JobStatus.Running, j.Status));
+        Assert.Equal(2, claimed.Single(j => j.Id == abandoned).Attempts);
+        Assert.Equal(JobStatus.Pending, (await GetAsync(notDue)).Status);
+    }
+
+    [Fact]
     public async Task Claim_ConcurrentClaimers_NeverClaimAJobTwice()
     {
         var flow = NewFlow();
