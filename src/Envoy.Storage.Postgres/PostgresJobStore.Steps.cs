@@ -21,9 +21,14 @@ public sealed partial class PostgresJobStore
 
                 if (inserted == 1)
                 {
-                    using var record = EventCommand(connection, tx, new JobEvent(job.Id, FromMs(job.CreatedAtMs), JobEventKind.Scheduled, To: JobStatus.Pending));
-                    await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                    effects.Ready = true;
+                    foreach (var entry in job.Events)
+                    {
+                        using var record = EventCommand(connection, tx, entry);
+                        await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    // An eagerly started job runs in the scheduler that created it: no other worker needs to hear of it.
+                    effects.Ready = job.Lease is null;
                     return job.Id;
                 }
 
@@ -281,7 +286,10 @@ public sealed partial class PostgresJobStore
         connection.Command(PostgresSql.InsertJob, tx, InsertJobParameters(job));
 
     private static NpgsqlParameter[] InsertJobParameters(NewJob job) =>
-        [P(job.Id), P(job.Flow), P(job.ContextJson), P(job.Priority), P(job.RunAtMs), P(job.CreatedAtMs), P(job.ParentId), P(job.ParentWaitId), P(job.IdempotencyKey)];
+        [
+            P(job.Id), P(job.Flow), P(job.ContextJson), P(job.Priority), P(job.RunAtMs), P(job.CreatedAtMs), P(job.ParentId), P(job.ParentWaitId),
+            P(job.IdempotencyKey), P((short)job.Status), P(job.Lease?.Owner), P(job.Lease?.UntilMs), P(job.Version),
+        ];
 
     private static NpgsqlCommand EventCommand(NpgsqlConnection connection, NpgsqlTransaction tx, JobEvent entry) =>
         connection.Command(PostgresSql.InsertEvent, tx, EventParameters(entry));

@@ -78,8 +78,9 @@ internal static class PostgresSql
         "id, flow, status, context::text, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version";
 
     public const string InsertJob = """
-        INSERT INTO envoy.jobs (id, flow, status, context, priority, run_at, created_at, updated_at, parent_id, parent_wait_id, idempotency_key)
-        VALUES ($1, $2, 0, $3::jsonb, $4, $5, $6, $6, $7, $8, $9)
+        INSERT INTO envoy.jobs (id, flow, status, context, priority, run_at, created_at, updated_at, parent_id, parent_wait_id, idempotency_key,
+          lease_owner, lease_until, version, attempts, started_at)
+        VALUES ($1, $2, $10, $3::jsonb, $4, $5, $6, $6, $7, $8, $9, $11, $12, $13, $13, CASE WHEN $13 = 1 THEN $6 END)
         ON CONFLICT (idempotency_key) DO NOTHING
         """;
 

@@ -1,5 +1,4 @@
 using Envoy.Runtime;
-using Envoy.Runtime.Coordination;
 using Microsoft.Data.Sqlite;
 
 namespace Envoy.Storage.Sqlite;
@@ -7,24 +6,28 @@ namespace Envoy.Storage.Sqlite;
 public sealed partial class SqliteJobStore
 {
     /// <inheritdoc />
-    public async Task<string> CreateJobAsync(NewJob job, CancellationToken cancellationToken = default)
+    public Task<string> CreateJobAsync(NewJob job, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var id = await WriteAsync(
+        return WriteAsync(
             tx =>
             {
                 var created = InsertJob(job, tx);
                 if (created)
                 {
-                    InsertEvent(new JobEvent(job.Id, FromMs(job.CreatedAtMs), JobEventKind.Scheduled, To: JobStatus.Pending), tx);
+                    foreach (var entry in job.Events)
+                    {
+                        InsertEvent(entry, tx);
+                    }
+
                     return job.Id;
                 }
 
                 return (string)Commands.Get(SqliteSql.JobIdByKey, tx).Bind("@key", job.IdempotencyKey).ExecuteScalar()!;
             },
-            cancellationToken).ConfigureAwait(false);
-        Signals.Publish(new JobSignal(JobSignalKind.Ready));
-        return id;
+            // An eagerly started job runs here at once: no other worker needs to hear of it.
+            new StoreEffects { Ready = job.Lease is null },
+            cancellationToken);
     }
 
     /// <inheritdoc />
@@ -32,7 +35,7 @@ public sealed partial class SqliteJobStore
     {
         ArgumentNullException.ThrowIfNull(request);
         var flows = ToJsonArray(request.Flows);
-        return WriteLeasesAsync<IReadOnlyList<JobRecord>>(
+        return GroupWriteAsync<IReadOnlyList<JobRecord>>(
             tx =>
             {
                 var claimed = new List<JobRecord>();
@@ -57,15 +60,17 @@ public sealed partial class SqliteJobStore
 
                 return AttachResolutions(claimed, tx);
             },
+            GroupWrite.LeasesOnly | GroupWrite.LeadInline,
+            null,
             cancellationToken);
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<bool>> CommitAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<bool>> CommitAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commits);
         var effects = new StoreEffects();
-        var applied = await WriteAsync(
+        return GroupWriteAsync<IReadOnlyList<bool>>(
             tx =>
             {
                 var results = new bool[commits.Count];
@@ -76,9 +81,9 @@ public sealed partial class SqliteJobStore
 
                 return results;
             },
-            cancellationToken).ConfigureAwait(false);
-        effects.Publish(Signals);
-        return applied;
+            GroupWrite.LeadInline,
+            effects,
+            cancellationToken);
     }
 
     /// <inheritdoc />
@@ -90,7 +95,7 @@ public sealed partial class SqliteJobStore
             return Task.FromResult<IReadOnlyCollection<string>>([]);
         }
 
-        return WriteLeasesAsync<IReadOnlyCollection<string>>(
+        return GroupWriteAsync<IReadOnlyCollection<string>>(
             tx =>
             {
                 var kept = new List<string>(jobIds.Count);
@@ -105,6 +110,8 @@ public sealed partial class SqliteJobStore
 
                 return kept;
             },
+            GroupWrite.LeasesOnly | GroupWrite.LeadInline,
+            null,
             cancellationToken);
     }
 
@@ -269,6 +276,10 @@ public sealed partial class SqliteJobStore
             .Bind("@parent_id", job.ParentId)
             .Bind("@parent_wait_id", job.ParentWaitId)
             .Bind("@key", job.IdempotencyKey)
+            .Bind("@status", (int)job.Status)
+            .Bind("@lease_owner", job.Lease?.Owner)
+            .Bind("@lease_until", job.Lease?.UntilMs)
+            .Bind("@version", job.Version)
             .ExecuteNonQuery() == 1;
 
     private void InsertEvent(JobEvent entry, SqliteTransaction tx) =>

@@ -26,8 +26,8 @@ public sealed partial class SqliteJobStore
 
                 return ResolveWait(resolution, tx, effects);
             },
+            effects,
             cancellationToken).ConfigureAwait(false);
-        effects.Publish(Signals);
         return result;
     }
 
@@ -74,8 +74,8 @@ public sealed partial class SqliteJobStore
                 var resolved = ResolveWait(new WaitResolution(escalation.JobId, escalation.WaitId, kind, reply.ResponseJson, error, reply.NowMs), tx, effects);
                 return resolved with { JobId = escalation.JobId };
             },
+            effects,
             cancellationToken).ConfigureAwait(false);
-        effects.Publish(Signals);
         return result;
     }
 
@@ -110,8 +110,8 @@ public sealed partial class SqliteJobStore
                 FinishEffects(jobId, status, parentId, parentWaitId, waitKind, null, error, nowMs, tx, effects);
                 return new StoreResult(StoreOutcome.Ok, current);
             },
+            effects,
             cancellationToken).ConfigureAwait(false);
-        effects.Publish(Signals);
         return result;
     }
 
@@ -138,8 +138,8 @@ public sealed partial class SqliteJobStore
                 effects.Ready = true;
                 return StoreResult.Ok;
             },
+            effects,
             cancellationToken).ConfigureAwait(false);
-        effects.Publish(Signals);
         return result;
     }
 

@@ -207,11 +207,9 @@ public sealed partial class SqliteJobStore : IJobStore
         }
     }
 
-    private async Task<T> WriteAsync<T>(Func<SqliteTransaction, T> work, CancellationToken cancellationToken)
-    {
-        await InitializeAsync(cancellationToken).ConfigureAwait(false);
-        return await GroupWriteAsync(work, cancellationToken).ConfigureAwait(false);
-    }
+    /// <summary>A durable write from a user call; <paramref name="effects"/> are published once it commits.</summary>
+    private Task<T> WriteAsync<T>(Func<SqliteTransaction, T> work, StoreEffects? effects, CancellationToken cancellationToken) =>
+        GroupWriteAsync(work, GroupWrite.Durable, effects, cancellationToken);
 
     private async Task<T> ReadAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
     {

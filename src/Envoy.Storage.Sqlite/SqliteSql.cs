@@ -77,8 +77,10 @@ internal static class SqliteSql
         "id, flow, status, context, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version";
 
     public const string InsertJob = """
-        INSERT INTO jobs (id, flow, status, context, priority, run_at, created_at, updated_at, parent_id, parent_wait_id, idempotency_key)
-        VALUES (@id, @flow, 0, @context, @priority, @run_at, @now, @now, @parent_id, @parent_wait_id, @key)
+        INSERT INTO jobs (id, flow, status, context, priority, run_at, created_at, updated_at, parent_id, parent_wait_id, idempotency_key,
+          lease_owner, lease_until, version, attempts, started_at)
+        VALUES (@id, @flow, @status, @context, @priority, @run_at, @now, @now, @parent_id, @parent_wait_id, @key,
+          @lease_owner, @lease_until, @version, @version, CASE WHEN @version = 1 THEN @now END)
         ON CONFLICT (idempotency_key) DO NOTHING
         """;
 

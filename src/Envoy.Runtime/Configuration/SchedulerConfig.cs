@@ -39,6 +39,13 @@ public sealed class SchedulerConfig
     /// <summary>The most step commits grouped in one transaction (default 256).</summary>
     public int CommitBatchSize { get; set; } = 256;
 
+    /// <summary>
+    /// True (default): a job scheduled here, due now, while this scheduler is started and has a free worker slot, is inserted
+    /// already claimed and starts in this process at once, without waiting for a claim round trip (eager start; the job's
+    /// history still shows it scheduled, then claimed). False: every job goes through the queue and may start in any worker.
+    /// </summary>
+    public bool EagerStart { get; set; } = true;
+
     /// <summary>A name for this worker in leases and logs (default: machine, process id and a random suffix).</summary>
     public string? WorkerId { get; set; }
 

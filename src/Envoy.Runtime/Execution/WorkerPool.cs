@@ -21,6 +21,9 @@ internal sealed class WorkerPool : IDisposable
     private readonly IDisposable _subscription;
     private readonly Task _dispatcher;
     private readonly Task _leaseKeeper;
+    private readonly Lock _eagerLock = new();
+    private int _eagerStarts;
+    private TaskCompletionSource? _eagerDrained;
 
     public WorkerPool(RuntimeServices services)
     {
@@ -54,12 +57,69 @@ internal sealed class WorkerPool : IDisposable
         }
     }
 
+    /// <summary>
+    /// Takes a free slot for a job about to be inserted already claimed by this worker (eager start); false when every slot is
+    /// busy or the pool is stopping. Follow it with <see cref="StartEager"/> or <see cref="CancelEager"/>.
+    /// </summary>
+    public bool TryReserveEager()
+    {
+        lock (_eagerLock)
+        {
+            if (_eagerDrained is not null || !_slots.Wait(0, CancellationToken.None))
+            {
+                return false;
+            }
+
+            _eagerStarts++;
+            return true;
+        }
+    }
+
+    /// <summary>Runs a job inserted already claimed, in the slot taken by <see cref="TryReserveEager"/>.</summary>
+    public void StartEager(JobRecord record)
+    {
+        Start(record);
+        EndEager();
+    }
+
+    /// <summary>Gives back the slot of an eager start that did not happen (the insert failed, or found an existing job).</summary>
+    public void CancelEager()
+    {
+        _slots.Release();
+        EndEager();
+    }
+
+    private void EndEager()
+    {
+        lock (_eagerLock)
+        {
+            if (--_eagerStarts == 0)
+            {
+                _eagerDrained?.TrySetResult();
+            }
+        }
+    }
+
     /// <summary>Stops claiming, lets running steps finish until <paramref name="deadline"/>, then signals them and gives their jobs back.</summary>
     public async Task StopAsync(CancellationToken deadline)
     {
         _subscription.Dispose();
         await _stopClaiming.CancelAsync().ConfigureAwait(false);
         await _dispatcher.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        Task eagerDrained;
+        lock (_eagerLock)
+        {
+            // No eager start is reserved from now on; those reserved already are started (or cancelled) within one insert.
+            _eagerDrained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_eagerStarts == 0)
+            {
+                _eagerDrained.TrySetResult();
+            }
+
+            eagerDrained = _eagerDrained.Task;
+        }
+
+        await eagerDrained.WaitAsync(deadline).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         try
         {
             await Task.WhenAll(_tasks.Keys).WaitAsync(deadline).ConfigureAwait(false);
@@ -125,6 +185,13 @@ internal sealed class WorkerPool : IDisposable
                 foreach (var record in claimed)
                 {
                     Start(record);
+                }
+
+                if (claimed.Count > 0)
+                {
+                    // The jobs just started are queued on this thread's local queue: give the thread to them rather than wait
+                    // for another one to wake and steal them; this loop goes on from the pool's global queue.
+                    await Task.Yield();
                 }
 
                 if (claimed.Count == 0)

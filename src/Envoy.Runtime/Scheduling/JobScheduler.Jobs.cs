@@ -6,7 +6,10 @@ namespace Envoy;
 
 public partial class JobScheduler
 {
-    /// <summary>Creates a pending job of a registered flow and returns its id (one transaction: the job exists whole or not at all).</summary>
+    /// <summary>
+    /// Creates a job of a registered flow and returns its id (one transaction: the job exists whole or not at all). Due now, on a
+    /// started scheduler with a free worker slot, it starts here at once (<see cref="SchedulerConfig.EagerStart"/>).
+    /// </summary>
     /// <exception cref="FlowNotFoundException">The flow is not registered.</exception>
     /// <exception cref="JobNotFoundException"><see cref="ScheduleOptions.ParentId"/> names no job.</exception>
     /// <exception cref="ContextValueException">The input cannot be written as JSON.</exception>
@@ -41,7 +44,47 @@ public partial class JobScheduler
         var context = stateFlow.NewContext(input);
         context.JobId = id;
         var job = new NewJob(id, flow, context.Serialize(), options.Priority, runAt.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), options.ParentId, null, options.IdempotencyKey);
-        return await _services.Store.CreateJobAsync(job, cancellationToken).ConfigureAwait(false);
+        var eager = runAt <= now ? ReserveEagerStart() : null;
+        if (eager is null)
+        {
+            return await _services.Store.CreateJobAsync(job, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Eager start: inserted already claimed by this worker, and run here at once, without a claim round trip.
+        job = job with { Lease = new JobLease(_services.WorkerId, _services.LeaseUntilMs) };
+        string created;
+        try
+        {
+            created = await _services.Store.CreateJobAsync(job, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            eager.CancelEager();
+            throw;
+        }
+
+        if (string.Equals(created, id, StringComparison.Ordinal))
+        {
+            eager.StartEager(job.ToClaimedRecord());
+        }
+        else
+        {
+            // The idempotency key named an existing job: nothing was inserted, nothing to run.
+            eager.CancelEager();
+        }
+
+        return created;
+    }
+
+    /// <summary>The started worker pool with a slot reserved for an eager start, or null (off, stopped, or every slot busy).</summary>
+    private WorkerPool? ReserveEagerStart()
+    {
+        if (!_services.Config.EagerStart || Volatile.Read(ref _pool) is not { } pool)
+        {
+            return null;
+        }
+
+        return pool.TryReserveEager() ? pool : null;
     }
 
     /// <summary>The job with this id.</summary>

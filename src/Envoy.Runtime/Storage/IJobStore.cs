@@ -16,7 +16,10 @@ public interface IJobStore : IAsyncDisposable
     /// <summary>Creates or migrates the schema; safe to call from several processes.</summary>
     Task InitializeAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Inserts a job; with an idempotency key already used, returns the existing job's id and inserts nothing.</summary>
+    /// <summary>
+    /// Inserts a job (claimed at once when it has a <see cref="NewJob.Lease"/>); with an idempotency key already used, returns
+    /// the existing job's id and inserts nothing.
+    /// </summary>
     Task<string> CreateJobAsync(NewJob job, CancellationToken cancellationToken = default);
 
     /// <summary>Claims pending due jobs (by priority, then run-at, then age) and running jobs whose lease expired.</summary>

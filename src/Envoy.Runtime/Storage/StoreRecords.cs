@@ -1,6 +1,10 @@
 namespace Envoy.Runtime;
 
-/// <summary>A job to insert. Times are Unix milliseconds.</summary>
+/// <summary>
+/// A job to insert. Times are Unix milliseconds. With a <paramref name="Lease"/>, the job is inserted already claimed
+/// (eager start): running, leased to its owner, version 1, attempts 1, started now, with both its <c>Scheduled</c> and
+/// <c>Claimed</c> history entries; the creating scheduler runs it without a claim round trip.
+/// </summary>
 public sealed record NewJob(
     string Id,
     string Flow,
@@ -10,7 +14,47 @@ public sealed record NewJob(
     long CreatedAtMs,
     string? ParentId,
     string? ParentWaitId,
-    string? IdempotencyKey);
+    string? IdempotencyKey,
+    JobLease? Lease = null)
+{
+    /// <summary>The stored status: <see cref="JobStatus.Running"/> with a lease, else <see cref="JobStatus.Pending"/>.</summary>
+    public JobStatus Status => Lease is null ? JobStatus.Pending : JobStatus.Running;
+
+    /// <summary>The stored commit version: 1 when inserted claimed (as after a claim), else 0.</summary>
+    public long Version => Lease is null ? 0 : 1;
+
+    /// <summary>The history entries of the insert.</summary>
+    public IReadOnlyList<JobEvent> Events
+    {
+        get
+        {
+            var at = DateTimeOffset.FromUnixTimeMilliseconds(CreatedAtMs);
+            var scheduled = new JobEvent(Id, at, JobEventKind.Scheduled, To: JobStatus.Pending);
+            return Lease is null ? [scheduled] : [scheduled, new JobEvent(Id, at, JobEventKind.Claimed, From: JobStatus.Pending, To: JobStatus.Running)];
+        }
+    }
+
+    /// <summary>The record of the job as inserted with a <see cref="Lease"/>: what a claim of it would have returned.</summary>
+    public JobRecord ToClaimedRecord() => new()
+    {
+        Id = Id,
+        Flow = Flow,
+        Status = JobStatus.Running,
+        ContextJson = ContextJson,
+        Priority = Priority,
+        RunAtMs = RunAtMs,
+        CreatedAtMs = CreatedAtMs,
+        UpdatedAtMs = CreatedAtMs,
+        StartedAtMs = CreatedAtMs,
+        ParentId = ParentId,
+        Attempts = 1,
+        IdempotencyKey = IdempotencyKey,
+        Version = 1,
+    };
+}
+
+/// <summary>A lease taken on a job as it is inserted: <paramref name="Owner"/> runs it until <paramref name="UntilMs"/> unless renewed.</summary>
+public sealed record JobLease(string Owner, long UntilMs);
 
 /// <summary>How a wait row was resolved.</summary>
 public enum WaitResolutionKind
