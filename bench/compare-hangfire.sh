@@ -16,7 +16,8 @@ PGBIN=/usr/lib/postgresql/15/bin
 TMP=$(mktemp -d /tmp/envoy-compare.XXXXXX); chmod 755 "$TMP"
 PG_PID=""; REDIS_PID=""
 cleanup() {
-  if [ -n "$PG_PID" ] && kill -0 "$PG_PID" 2>/dev/null; then kill -INT "$PG_PID"; for _ in $(seq 50); do kill -0 "$PG_PID" 2>/dev/null || break; sleep 0.2; done; fi
+  # PG_PID is the postmaster itself (runuser does not pass SIGINT on): SIGINT is PostgreSQL's fast shutdown.
+  if [ -n "$PG_PID" ] && kill -0 "$PG_PID" 2>/dev/null; then kill -INT "$PG_PID"; for _ in $(seq 100); do kill -0 "$PG_PID" 2>/dev/null || break; sleep 0.2; done; fi
   if [ -n "$REDIS_PID" ] && kill -0 "$REDIS_PID" 2>/dev/null; then kill "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null || true; fi
   rm -rf "$TMP"
 }
@@ -32,8 +33,9 @@ PGPORT=$(free_port)
 mkdir -p "$TMP/pg"; chown postgres:postgres "$TMP/pg"
 runuser -u postgres -- "$PGBIN/initdb" -D "$TMP/pg/data" -U postgres --auth=trust >/dev/null
 runuser -u postgres -- "$PGBIN/postgres" -D "$TMP/pg/data" -p "$PGPORT" -c listen_addresses=127.0.0.1 -c unix_socket_directories="$TMP/pg" -c max_connections=300 >"$TMP/pg/log" 2>&1 &
-PG_PID=$!
+RUNUSER_PID=$!
 for _ in $(seq 100); do "$PGBIN/pg_isready" -h 127.0.0.1 -p "$PGPORT" -q && break; sleep 0.1; done
+PG_PID=$(head -1 "$TMP/pg/data/postmaster.pid" 2>/dev/null || echo "$RUNUSER_PID")
 "$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -qc "CREATE DATABASE bench" >/dev/null
 PGCONN="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=bench;Maximum Pool Size=100"
 echo "== PostgreSQL 15 on 127.0.0.1:$PGPORT (pid $PG_PID), fsync=$("$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -Atc 'show fsync'), synchronous_commit=$("$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -Atc 'show synchronous_commit')"
@@ -83,7 +85,10 @@ if [ "$PROCS" -gt 1 ]; then
   for store in postgres postgres+redis; do RES[$store/chain/p$PROCS]=$(envoy "$store" chain --processes "$PROCS" --latency-probe 0); done
 fi
 if [ "$PROBE" = 1 ]; then
-  for store in postgres postgres+redis; do RES[$store/probe/p2]=$(N=2000 envoy "$store" single --processes 2 --warmup 500 --latency-probe 200); done
+  # Eager start off: the scheduling process would otherwise run each idle-time job itself; this measures the wake-up of
+  # another process (LISTEN/NOTIFY or Redis). The in-process figure (eager start on) is printed as well.
+  for store in postgres postgres+redis; do RES[$store/probe/p2]=$(N=2000 envoy "$store" single --processes 2 --warmup 500 --latency-probe 200 --eager-start off); done
+  RES[postgres/probe/eager]=$(N=2000 envoy postgres single --warmup 500 --latency-probe 200)
 fi
 if [ "$BACKLOG" -gt 0 ]; then
   RES[postgres/chain/backlog1000]=$(envoy postgres chain --latency-probe 0 --pending-backlog 1000)

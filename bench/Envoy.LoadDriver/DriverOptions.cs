@@ -9,7 +9,7 @@ internal sealed class DriverOptions
         usage: Envoy.LoadDriver --workload single|chain|fanout --n N --concurrency C --store sqlite
                                 [--sync full|normal] [--db PATH] [--batch B] [--max-backlog M]
                                 [--warmup W] [--latency-probe K] [--claim-batch X] [--commit-batch Y]
-                                [--verify-history H] [--timeout SECONDS] [--keep-db] [--quiet]
+                                [--verify-history H] [--timeout SECONDS] [--keep-db] [--quiet] [--eager-start on|off]
                --store postgres|postgres+redis --pg CONNSTRING [--redis HOST:PORT] [--processes P]
                                 [--pending-backlog B]   (B pending jobs due in a year inserted before the run)
                (--worker: internal, the extra worker processes of --processes P)
@@ -42,6 +42,9 @@ internal sealed class DriverOptions
     public int LatencyProbe { get; private set; } = 200;
 
     public int? ClaimBatch { get; private set; }
+
+    /// <summary><c>SchedulerConfig.EagerStart</c> of the driver's scheduler (off: every job goes through the queue).</summary>
+    public bool EagerStart { get; private set; } = true;
 
     public int? CommitBatch { get; private set; }
 
@@ -103,6 +106,15 @@ internal sealed class DriverOptions
                 case "--latency-probe": o.LatencyProbe = NonNegativeInt(name, Value()); break;
                 case "--claim-batch": o.ClaimBatch = PositiveInt(name, Value()); break;
                 case "--commit-batch": o.CommitBatch = PositiveInt(name, Value()); break;
+                case "--eager-start":
+                    var eager = Value();
+                    o.EagerStart = eager switch
+                    {
+                        "on" => true,
+                        "off" => false,
+                        _ => throw new ArgumentException($"--eager-start must be on or off (was '{eager}')."),
+                    };
+                    break;
                 case "--verify-history": o.VerifyHistory = NonNegativeInt(name, Value()); break;
                 case "--timeout": o.Timeout = TimeSpan.FromSeconds(PositiveInt(name, Value())); break;
                 case "--quiet": o.Quiet = true; break;

@@ -59,6 +59,7 @@ if (counts is not null)
 }
 
 var storeLabel = postgres ? options.Store : "sqlite";
+config.EagerStart = options.EagerStart;
 if (options.ClaimBatch is { } claimBatch)
 {
     config.ClaimBatchSize = claimBatch;
@@ -72,7 +73,7 @@ if (options.CommitBatch is { } commitBatch)
 var sync = options.FullSync ? "full" : "normal";
 Console.Error.WriteLine(
     $"Envoy.LoadDriver: workload={options.Workload} store={storeLabel} processes={options.Processes} sync={sync} n={options.N} concurrency={options.Concurrency} " +
-    $"claim_batch={config.ClaimBatchSize} commit_batch={config.CommitBatchSize} batch={options.Batch} max_backlog={options.MaxBacklog} " +
+    $"eager_start={(config.EagerStart ? "on" : "off")} claim_batch={config.ClaimBatchSize} commit_batch={config.CommitBatchSize} batch={options.Batch} max_backlog={options.MaxBacklog} " +
     $"db={(postgres ? "postgres" : dbPath)} cores={Environment.ProcessorCount} gc={(GCSettings.IsServerGC ? "server" : "workstation")}");
 
 PhaseResult? result = null;

@@ -7,38 +7,13 @@ namespace Envoy.Storage.Postgres;
 public sealed partial class PostgresJobStore
 {
     /// <inheritdoc />
-    public Task<string> CreateJobAsync(NewJob job, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(job);
-        return TransactAsync(
-            async (connection, tx, effects) =>
-            {
-                int inserted;
-                using (var insert = InsertJobCommand(connection, tx, job))
-                {
-                    inserted = await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                if (inserted == 1)
-                {
-                    foreach (var entry in job.Events)
-                    {
-                        using var record = EventCommand(connection, tx, entry);
-                        await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                    }
-
-                    // An eagerly started job runs in the scheduler that created it: no other worker needs to hear of it.
-                    effects.Ready = job.Lease is null;
-                    return job.Id;
-                }
-
-                using var byKey = connection.Command(PostgresSql.JobIdByKey, tx, P(job.IdempotencyKey));
-                return (string)(await byKey.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-            },
-            cancellationToken);
-    }
-
-    /// <inheritdoc />
+    /// <remarks>
+    /// One round trip: <see cref="PostgresSql.Claim"/> takes the jobs and writes their history; a second one reads wait
+    /// resolutions for the few jobs that have some. The transaction writes leases only, which are soft state, so it commits
+    /// with <c>synchronous_commit = off</c>: atomic and visible at once, without waiting for the WAL flush. WAL is flushed in
+    /// order, so the durable commit of the job's first step makes the claim durable too; only a server crash can lose a claim
+    /// that no step committed after, and then the job is simply claimable again (handlers run at least once).
+    /// </remarks>
     public Task<IReadOnlyList<JobRecord>> ClaimAsync(ClaimRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -47,32 +22,47 @@ public sealed partial class PostgresJobStore
             async (connection, tx, _) =>
             {
                 var claimed = new List<JobRecord>();
-                await ClaimIntoAsync(connection, tx, PostgresSql.ClaimExpired, request, flows, request.Max, claimed, cancellationToken).ConfigureAwait(false);
-                var expired = claimed.Count;
-                if (claimed.Count < request.Max)
+                var withResolutions = new List<JobRecord>();
+                var batch = new NpgsqlBatch(connection, tx);
+                await using (batch.ConfigureAwait(false))
                 {
-                    await ClaimIntoAsync(connection, tx, PostgresSql.ClaimPending, request, flows, request.Max - claimed.Count, claimed, cancellationToken).ConfigureAwait(false);
+                    foreach (var setting in PostgresSql.ClaimSettings)
+                    {
+                        batch.BatchCommands.Add(Batched(setting));
+                    }
+
+                    batch.BatchCommands.Add(Batched(
+                        PostgresSql.Claim,
+                        P(request.Owner),
+                        P(request.LeaseUntilMs),
+                        P(request.NowMs),
+                        P(flows),
+                        P(request.Max),
+                        P((short)JobEventKind.Claimed),
+                        P((short)JobStatus.Running),
+                        P((short)JobStatus.Pending)));
+                    var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
+                    {
+                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            var job = StoreRows.ReadJob(reader);
+                            claimed.Add(job);
+                            if (reader.GetBoolean(reader.FieldCount - 1))
+                            {
+                                withResolutions.Add(job);
+                            }
+                        }
+                    }
                 }
 
-                if (claimed.Count == 0)
+                if (withResolutions.Count == 0)
                 {
                     return claimed;
                 }
 
-                var batch = new NpgsqlBatch(connection, tx);
-                await using (batch.ConfigureAwait(false))
-                {
-                    var at = FromMs(request.NowMs);
-                    for (var i = 0; i < claimed.Count; i++)
-                    {
-                        var from = i < expired ? JobStatus.Running : JobStatus.Pending;
-                        batch.BatchCommands.Add(EventBatchCommand(new JobEvent(claimed[i].Id, at, JobEventKind.Claimed, From: from, To: JobStatus.Running)));
-                    }
-
-                    await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                return await AttachResolutionsAsync(connection, tx, claimed, cancellationToken).ConfigureAwait(false);
+                var attached = (await AttachResolutionsAsync(connection, tx, withResolutions, cancellationToken).ConfigureAwait(false)).ToDictionary(j => j.Id, StringComparer.Ordinal);
+                return claimed.ConvertAll(job => attached.GetValueOrDefault(job.Id, job));
             },
             cancellationToken);
     }
@@ -232,19 +222,6 @@ public sealed partial class PostgresJobStore
             P(commit.Owner));
     }
 
-    private static async Task ClaimIntoAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, ClaimRequest request, string[] flows, int max, List<JobRecord> claimed, CancellationToken cancellationToken)
-    {
-        using var command = connection.Command(sql, tx, P(request.Owner), P(request.LeaseUntilMs), P(request.NowMs), P(flows), P(max));
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                claimed.Add(StoreRows.ReadJob(reader));
-            }
-        }
-    }
-
     private static async Task<List<JobRecord>> AttachResolutionsAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, List<JobRecord> jobs, CancellationToken cancellationToken)
     {
         Dictionary<string, List<WaitRow>>? byJob = null;
@@ -281,9 +258,6 @@ public sealed partial class PostgresJobStore
 
         return jobs;
     }
-
-    private static NpgsqlCommand InsertJobCommand(NpgsqlConnection connection, NpgsqlTransaction tx, NewJob job) =>
-        connection.Command(PostgresSql.InsertJob, tx, InsertJobParameters(job));
 
     private static NpgsqlParameter[] InsertJobParameters(NewJob job) =>
         [

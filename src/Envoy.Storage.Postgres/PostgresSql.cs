@@ -84,32 +84,51 @@ internal static class PostgresSql
         ON CONFLICT (idempotency_key) DO NOTHING
         """;
 
-    public const string JobIdByKey = "SELECT id FROM envoy.jobs WHERE idempotency_key = $1";
+    public const string JobIdsByKeys = "SELECT idempotency_key, id FROM envoy.jobs WHERE idempotency_key = ANY($1)";
 
-    public const string ClaimPending = $"""
-        WITH picked AS (
-          SELECT seq FROM envoy.jobs
-          WHERE status = 0 AND run_at <= $3 AND flow = ANY($4)
-          ORDER BY priority DESC, run_at, seq
-          LIMIT $5
-          FOR UPDATE SKIP LOCKED)
-        UPDATE envoy.jobs j SET status = 1, lease_owner = $1, lease_until = $2, version = j.version + 1, attempts = j.attempts + 1,
-          started_at = coalesce(j.started_at, $3), updated_at = $3
-        FROM picked WHERE j.seq = picked.seq
-        RETURNING {JobColumns}
-        """;
-
-    public const string ClaimExpired = $"""
-        WITH picked AS (
-          SELECT seq FROM envoy.jobs
+    /// <summary>
+    /// One claim in one statement: running jobs whose lease expired first (oldest expiry first), then due pending jobs (by
+    /// priority, run-at, age), at most $5 in all, locked with SKIP LOCKED so concurrent claimers never take the same job; each
+    /// gets its lease, a new version and its <c>Claimed</c> history entry ($6 = that kind, $7/$8 = the running/pending status
+    /// codes). The update matches the picked ids with <c>= ANY (ARRAY (...))</c> on the primary key, so that it is an index
+    /// lookup whatever the planner guesses of the CTEs' sizes (a join on <c>seq</c>, which has no index, or a hash join on
+    /// <c>id</c> planned from a wrong size guess, scanned the whole table on every claim). Besides the job's columns it returns whether the job was taken over (<c>was_running</c>) and whether it has wait
+    /// resolutions not yet consumed (<c>has_resolutions</c>), so that only those are read in a second round trip.
+    /// </summary>
+    public const string Claim = """
+        WITH expired AS (
+          SELECT id FROM envoy.jobs
           WHERE status = 1 AND lease_until < $3 AND flow = ANY($4)
           ORDER BY lease_until
           LIMIT $5
-          FOR UPDATE SKIP LOCKED)
-        UPDATE envoy.jobs j SET lease_owner = $1, lease_until = $2, version = j.version + 1, attempts = j.attempts + 1, updated_at = $3
-        FROM picked WHERE j.seq = picked.seq
-        RETURNING {JobColumns}
+          FOR UPDATE SKIP LOCKED),
+        pending AS (
+          SELECT id FROM envoy.jobs
+          WHERE status = 0 AND run_at <= $3 AND flow = ANY($4)
+          ORDER BY priority DESC, run_at, seq
+          LIMIT $5 - (SELECT count(*) FROM expired)
+          FOR UPDATE SKIP LOCKED),
+        claimed AS (
+          UPDATE envoy.jobs j SET status = 1, lease_owner = $1, lease_until = $2, version = j.version + 1, attempts = j.attempts + 1,
+            started_at = coalesce(j.started_at, $3), updated_at = $3
+          WHERE j.id = ANY (ARRAY (SELECT id FROM expired UNION ALL SELECT id FROM pending))
+          RETURNING j.id, j.flow, j.status, j.context::text AS context, j.priority, j.run_at, j.created_at, j.updated_at, j.started_at,
+            j.finished_at, j.error, j.parent_id, j.retries, j.attempts, j.idempotency_key, j.version,
+            j.id = ANY (ARRAY (SELECT id FROM expired)) AS was_running),
+        history AS (
+          INSERT INTO envoy.job_events (job_id, at, kind, from_status, to_status)
+          SELECT id, $3, $6, CASE WHEN was_running THEN $7 ELSE $8 END, $7 FROM claimed)
+        SELECT c.*, EXISTS (SELECT 1 FROM envoy.waits w WHERE w.job_id = c.id AND w.status <> 0 AND NOT w.consumed) AS has_resolutions
+        FROM claimed c
         """;
+
+    /// <summary>
+    /// Set in a claim's transaction. Claims write leases only (soft state): their commit need not wait for the disk (see
+    /// <c>ClaimAsync</c>). And no sort: the claim must walk the ready and lease indexes in their order and stop after its few
+    /// rows. When the statistics show few pending jobs the planner would otherwise read every pending row and sort them, on
+    /// every claim (measured: 1.2 ms with 2,000 pending rows, and it grows with the backlog and the dead rows not yet vacuumed).
+    /// </summary>
+    public static readonly string[] ClaimSettings = ["SET LOCAL synchronous_commit = off", "SET LOCAL enable_sort = off"];
 
     public const string ResolutionsFor = "SELECT job_id, wait_id, status, output::text, error FROM envoy.waits WHERE job_id = ANY($1) AND status <> 0 AND NOT consumed";
 

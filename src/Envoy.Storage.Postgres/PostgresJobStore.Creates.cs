@@ -1,0 +1,224 @@
+using System.Collections.Concurrent;
+using Envoy.Runtime;
+using Npgsql;
+using static Envoy.Storage.Postgres.PostgresParameters;
+
+namespace Envoy.Storage.Postgres;
+
+/// <summary>
+/// Grouped creates. Each <see cref="CreateJobAsync"/> is queued; up to <see cref="MaxCreateWriters"/> writers each take up to
+/// <see cref="MaxCreatesPerTransaction"/> queued jobs into one transaction (the inserts in one round trip, then their history
+/// and one notification), so that many concurrent schedules share a few commits instead of one commit and four round trips
+/// each. The outcome for each caller is the same as one transaction each: its job is inserted whole (or, with an idempotency
+/// key already used, the existing id comes back and nothing is inserted); if a shared transaction fails for a reason other
+/// than a transient one, each of its jobs is tried again alone, so one bad job cannot fail the others.
+/// </summary>
+public sealed partial class PostgresJobStore
+{
+    private const int MaxCreatesPerTransaction = 256;
+    private const int MaxCreateWriters = 2;
+
+    private readonly ConcurrentQueue<QueuedCreate> _createQueue = new();
+    private int _createWriters;
+
+    /// <inheritdoc />
+    public async Task<string> CreateJobAsync(NewJob job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        var create = new QueuedCreate(job);
+        using var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static (state, token) => ((QueuedCreate)state!).TryCancel(token), create)
+            : default;
+        _createQueue.Enqueue(create);
+        StartCreateWriterIfNeeded();
+        return await create.Task.ConfigureAwait(false);
+    }
+
+    private void StartCreateWriterIfNeeded()
+    {
+        while (!_createQueue.IsEmpty)
+        {
+            var writers = Volatile.Read(ref _createWriters);
+            if (writers >= MaxCreateWriters)
+            {
+                return;
+            }
+
+            if (Interlocked.CompareExchange(ref _createWriters, writers + 1, writers) == writers)
+            {
+                // Runs on the caller's thread up to its first round trip, then on the pool.
+                _ = WriteQueuedCreatesAsync();
+                return;
+            }
+        }
+    }
+
+    private async Task WriteQueuedCreatesAsync()
+    {
+        var batch = new List<QueuedCreate>(MaxCreatesPerTransaction);
+        try
+        {
+            while (true)
+            {
+                while (batch.Count < MaxCreatesPerTransaction && _createQueue.TryDequeue(out var queued))
+                {
+                    if (queued.TryStart())
+                    {
+                        batch.Add(queued);
+                    }
+                }
+
+                if (batch.Count == 0)
+                {
+                    return;
+                }
+
+                await CreateBatchAsync(batch).ConfigureAwait(false);
+                batch.Clear();
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _createWriters);
+            // A create queued just as this writer found the queue empty must not wait for the next caller.
+            StartCreateWriterIfNeeded();
+        }
+    }
+
+    /// <summary>Creates <paramref name="batch"/> in one transaction and completes each caller; alone each, if it fails.</summary>
+    private async Task CreateBatchAsync(List<QueuedCreate> batch)
+    {
+        IReadOnlyList<string> ids;
+        try
+        {
+            ids = await TransactAsync((connection, tx, effects) => InsertAllAsync(connection, tx, batch, effects), CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Every caller gets the outcome of its own job: alone, or the error that stopped it.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            // Only an error the server reported for a statement can belong to one job; anything else (unreachable past the
+            // retry window, closing) is every job's outcome.
+            if (batch.Count == 1 || ex is not PostgresException || IsRetryable(ex) || _disposed)
+            {
+                batch.ForEach(create => create.Fail(ex));
+                return;
+            }
+
+            foreach (var create in batch)
+            {
+                await CreateBatchAsync([create]).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            batch[i].Succeed(ids[i]);
+        }
+    }
+
+    private static async Task<IReadOnlyList<string>> InsertAllAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<QueuedCreate> batch, StoreEffects effects)
+    {
+        var ids = new string[batch.Count];
+        var inserts = new NpgsqlBatch(connection, tx);
+        await using (inserts.ConfigureAwait(false))
+        {
+            foreach (var create in batch)
+            {
+                inserts.BatchCommands.Add(Batched(PostgresSql.InsertJob, InsertJobParameters(create.Job)));
+            }
+
+            await inserts.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+            var history = new NpgsqlBatch(connection, tx);
+            await using (history.ConfigureAwait(false))
+            {
+                List<string>? usedKeys = null;
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    var job = batch[i].Job;
+                    if (inserts.BatchCommands[i].RecordsAffected == 1)
+                    {
+                        ids[i] = job.Id;
+                        foreach (var entry in job.Events)
+                        {
+                            history.BatchCommands.Add(EventBatchCommand(entry));
+                        }
+
+                        // An eagerly started job runs in the scheduler that created it: no other worker needs to hear of it.
+                        effects.Ready |= job.Lease is null;
+                    }
+                    else
+                    {
+                        (usedKeys ??= []).Add(job.IdempotencyKey!);
+                    }
+                }
+
+                if (history.BatchCommands.Count > 0)
+                {
+                    await history.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+
+                if (usedKeys is not null)
+                {
+                    await FillExistingIdsAsync(connection, tx, batch, ids, usedKeys).ConfigureAwait(false);
+                }
+            }
+        }
+
+        return ids;
+    }
+
+    /// <summary>For the jobs whose idempotency key was already used: the id of the job that holds it.</summary>
+    private static async Task FillExistingIdsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<QueuedCreate> batch, string[] ids, List<string> usedKeys)
+    {
+        var byKey = new Dictionary<string, string>(StringComparer.Ordinal);
+        using (var lookup = connection.Command(PostgresSql.JobIdsByKeys, tx, P(usedKeys.ToArray())))
+        {
+            var reader = await lookup.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false))
+                {
+                    byKey[reader.GetString(0)] = reader.GetString(1);
+                }
+            }
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            ids[i] ??= byKey[batch[i].Job.IdempotencyKey!];
+        }
+    }
+
+    /// <summary>A queued create: queued, then taken by a writer (or cancelled first), then completed after the commit.</summary>
+    private sealed class QueuedCreate(NewJob job)
+    {
+        private const int Queued = 0;
+        private const int Started = 1;
+        private const int Cancelled = 2;
+        private readonly TaskCompletionSource<string> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _state;
+
+        public NewJob Job { get; } = job;
+
+        public Task<string> Task => _done.Task;
+
+        public bool TryStart() => Interlocked.CompareExchange(ref _state, Started, Queued) == Queued;
+
+        public void TryCancel(CancellationToken token)
+        {
+            if (Interlocked.CompareExchange(ref _state, Cancelled, Queued) == Queued)
+            {
+                _done.TrySetCanceled(token);
+            }
+        }
+
+        public void Succeed(string id) => _done.TrySetResult(id);
+
+        public void Fail(Exception error) => _done.TrySetException(error);
+    }
+}
