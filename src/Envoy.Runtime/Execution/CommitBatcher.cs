@@ -5,6 +5,9 @@ namespace Envoy.Runtime.Execution;
 /// <summary>Groups the step commits of concurrent workers into shared store transactions (group commit).</summary>
 internal sealed class CommitBatcher
 {
+    /// <summary>Batches written at once: a second one fills and is sent while the first waits for its commit to be flushed.</summary>
+    private const int MaxInFlight = 2;
+
     private readonly IJobStore _store;
     private readonly int _maxBatch;
     private readonly Channel<(StepCommit Commit, Action? OnApplied, TaskCompletionSource<bool> Done)> _queue =
@@ -40,43 +43,68 @@ internal sealed class CommitBatcher
         await _loop.ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Takes what is queued into a batch and writes it; while up to <see cref="MaxInFlight"/> batches are being written, the
+    /// next one fills. A job has at most one commit queued or in flight (its worker waits for it), so its commits, and the
+    /// events raised as each is applied, stay in order.
+    /// </summary>
     private async Task RunAsync()
     {
-        var batch = new List<(StepCommit Commit, Action? OnApplied, TaskCompletionSource<bool> Done)>(_maxBatch);
-        var commits = new List<StepCommit>(_maxBatch);
+        using var inFlight = new SemaphoreSlim(MaxInFlight, MaxInFlight);
         while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            await inFlight.WaitAsync().ConfigureAwait(false);
+            var batch = new List<(StepCommit Commit, Action? OnApplied, TaskCompletionSource<bool> Done)>(Math.Min(_maxBatch, 64));
             while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var item))
             {
                 batch.Add(item);
-                commits.Add(item.Commit);
             }
 
-            try
+            if (batch.Count == 0)
             {
-                var applied = await _store.CommitAsync(commits).ConfigureAwait(false);
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    if (applied[i])
-                    {
-                        batch[i].OnApplied?.Invoke();
-                    }
-
-                    batch[i].Done.TrySetResult(applied[i]);
-                }
+                inFlight.Release();
+                continue;
             }
+
+#pragma warning disable CA2025 // Every write holds a permit of inFlight; the loop takes them all back before disposing it.
+            _ = WriteAsync(batch, inFlight);
+#pragma warning restore CA2025
+        }
+
+        // Stopped: wait for the batches still being written.
+        for (var i = 0; i < MaxInFlight; i++)
+        {
+            await inFlight.WaitAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task WriteAsync(List<(StepCommit Commit, Action? OnApplied, TaskCompletionSource<bool> Done)> batch, SemaphoreSlim inFlight)
+    {
+        try
+        {
+            var applied = await _store.CommitAsync(batch.ConvertAll(item => item.Commit)).ConfigureAwait(false);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (applied[i])
+                {
+                    batch[i].OnApplied?.Invoke();
+                }
+
+                batch[i].Done.TrySetResult(applied[i]);
+            }
+        }
 #pragma warning disable CA1031 // The store's failure goes to every waiting worker; the loop must survive it.
-            catch (Exception ex)
+        catch (Exception ex)
 #pragma warning restore CA1031
+        {
+            foreach (var (_, _, done) in batch)
             {
-                foreach (var (_, _, done) in batch)
-                {
-                    done.TrySetException(ex);
-                }
+                done.TrySetException(ex);
             }
-
-            batch.Clear();
-            commits.Clear();
+        }
+        finally
+        {
+            inFlight.Release();
         }
     }
 }
