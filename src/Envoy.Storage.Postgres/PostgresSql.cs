@@ -88,12 +88,17 @@ internal static class PostgresSql
 
     /// <summary>
     /// One claim in one statement: running jobs whose lease expired first (oldest expiry first), then due pending jobs (by
-    /// priority, run-at, age), at most $5 in all, locked with SKIP LOCKED so concurrent claimers never take the same job; each
-    /// gets its lease, a new version and its <c>Claimed</c> history entry ($6 = that kind, $7/$8 = the running/pending status
-    /// codes). The update matches the picked ids with <c>= ANY (ARRAY (...))</c> on the primary key, so that it is an index
-    /// lookup whatever the planner guesses of the CTEs' sizes (a join on <c>seq</c>, which has no index, or a hash join on
-    /// <c>id</c> planned from a wrong size guess, scanned the whole table on every claim). Besides the job's columns it returns whether the job was taken over (<c>was_running</c>) and whether it has wait
-    /// resolutions not yet consumed (<c>has_resolutions</c>), so that only those are read in a second round trip.
+    /// priority, run-at, age), at most $5 in all. Pending jobs are read one priority level at a time, highest first (the levels
+    /// come from a loose index scan of the ready index): within a level the ready index is in run-at order, so the scan stops
+    /// at the first job not yet due. One scan ordered by (priority, run-at) would instead read past every job scheduled for
+    /// later whenever fewer jobs are due than asked for (measured: 9 ms with 300,000 delayed jobs, against 0.2 ms).
+    /// Jobs are locked with SKIP LOCKED so concurrent claimers never take the same job; each gets its lease, a new version and
+    /// its <c>Claimed</c> history entry ($6 = that kind, $7/$8 = the running/pending status codes). The update matches the
+    /// picked ids with <c>= ANY (ARRAY (...))</c> on the primary key, so that it is an index lookup whatever the planner
+    /// guesses of the CTEs' sizes (a join on <c>seq</c>, which has no index, or a hash join on <c>id</c> planned from a wrong
+    /// size guess, scanned the whole table on every claim). Besides the job's columns it returns whether the job was taken
+    /// over (<c>was_running</c>) and whether it has wait resolutions not yet consumed (<c>has_resolutions</c>), so that only
+    /// those are read in a second round trip.
     /// </summary>
     public const string Claim = """
         WITH expired AS (
@@ -103,11 +108,20 @@ internal static class PostgresSql
           LIMIT $5
           FOR UPDATE SKIP LOCKED),
         pending AS (
-          SELECT id FROM envoy.jobs
-          WHERE status = 0 AND run_at <= $3 AND flow = ANY($4)
-          ORDER BY priority DESC, run_at, seq
-          LIMIT $5 - (SELECT count(*) FROM expired)
-          FOR UPDATE SKIP LOCKED),
+          SELECT due.id
+          FROM (
+            WITH RECURSIVE levels(p) AS (
+              SELECT max(priority) FROM envoy.jobs WHERE status = 0
+              UNION ALL
+              SELECT (SELECT max(priority) FROM envoy.jobs WHERE status = 0 AND priority < levels.p) FROM levels WHERE levels.p IS NOT NULL)
+            SELECT p FROM levels WHERE p IS NOT NULL) level
+          CROSS JOIN LATERAL (
+            SELECT id FROM envoy.jobs
+            WHERE status = 0 AND priority = level.p AND run_at <= $3 AND flow = ANY($4)
+            ORDER BY run_at, seq
+            LIMIT $5
+            FOR UPDATE SKIP LOCKED) due
+          LIMIT $5 - (SELECT count(*) FROM expired)),
         claimed AS (
           UPDATE envoy.jobs j SET status = 1, lease_owner = $1, lease_until = $2, version = j.version + 1, attempts = j.attempts + 1,
             started_at = coalesce(j.started_at, $3), updated_at = $3

@@ -43,7 +43,7 @@ public sealed partial class SqliteJobStore
                 var expired = claimed.Count;
                 if (claimed.Count < request.Max)
                 {
-                    ClaimInto(claimed, SqliteSql.ClaimPending, request, flows, request.Max - claimed.Count, tx);
+                    ClaimPendingInto(claimed, request, flows, tx);
                 }
 
                 if (claimed.Count == 0)
@@ -203,7 +203,18 @@ public sealed partial class SqliteJobStore
         return true;
     }
 
-    private void ClaimInto(List<JobRecord> claimed, string sql, ClaimRequest request, string flows, int max, SqliteTransaction tx)
+    /// <summary>Claims due pending jobs one priority level at a time, highest first, until the request is full.</summary>
+    private void ClaimPendingInto(List<JobRecord> claimed, ClaimRequest request, string flows, SqliteTransaction tx)
+    {
+        var below = long.MaxValue;
+        while (claimed.Count < request.Max && Commands.Get(SqliteSql.NextPriorityLevel, tx).Bind("@below", below).ExecuteScalar() is long level)
+        {
+            ClaimInto(claimed, SqliteSql.ClaimPending, request, flows, request.Max - claimed.Count, tx, level);
+            below = level;
+        }
+    }
+
+    private void ClaimInto(List<JobRecord> claimed, string sql, ClaimRequest request, string flows, int max, SqliteTransaction tx, long? priority = null)
     {
         var command = Commands.Get(sql, tx)
             .Bind("@owner", request.Owner)
@@ -211,6 +222,11 @@ public sealed partial class SqliteJobStore
             .Bind("@now", request.NowMs)
             .Bind("@flows", flows)
             .Bind("@max", max);
+        if (priority is { } level)
+        {
+            command.Bind("@priority", level);
+        }
+
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {

@@ -86,13 +86,22 @@ internal static class SqliteSql
 
     public const string JobIdByKey = "SELECT id FROM jobs WHERE idempotency_key = @key";
 
+    /// <summary>
+    /// Claims due pending jobs of one priority level. The claim walks the levels from the highest (<see cref="NextPriorityLevel"/>):
+    /// within a level the ready index is in run-at order, so the scan stops at the first job not yet due. One scan ordered by
+    /// (priority, run-at) would read past every job scheduled for later whenever fewer jobs are due than asked for.
+    /// </summary>
     public const string ClaimPending = $"""
         UPDATE jobs SET status = 1, lease_owner = @owner, lease_until = @until, version = version + 1, attempts = attempts + 1,
           started_at = coalesce(started_at, @now), updated_at = @now
-        WHERE seq IN (SELECT seq FROM jobs INDEXED BY jobs_ready WHERE status = 0 AND run_at <= @now AND flow IN (SELECT value FROM json_each(@flows))
-                      ORDER BY priority DESC, run_at, seq LIMIT @max)
+        WHERE seq IN (SELECT seq FROM jobs INDEXED BY jobs_ready
+                      WHERE status = 0 AND priority = @priority AND run_at <= @now AND flow IN (SELECT value FROM json_each(@flows))
+                      ORDER BY run_at, seq LIMIT @max)
         RETURNING {JobColumns}
         """;
+
+    /// <summary>The highest priority of a pending job below @below (NULL when none): one probe of the ready index.</summary>
+    public const string NextPriorityLevel = "SELECT max(priority) FROM jobs INDEXED BY jobs_ready WHERE status = 0 AND priority < @below";
 
     public const string ClaimExpired = $"""
         UPDATE jobs SET lease_owner = @owner, lease_until = @until, version = version + 1, attempts = attempts + 1, updated_at = @now

@@ -218,3 +218,39 @@ public abstract partial class StoreConformanceTests
         Assert.Null(row.Error);
     }
 }
+
+/// <summary>Claims across priority levels with jobs scheduled for later mixed in (the claim walks the levels one by one).</summary>
+public abstract partial class StoreConformanceTests
+{
+    [Fact]
+    public async Task Claim_SkipsJobsNotYetDue_AtEveryPriorityLevel()
+    {
+        var flow = NewFlow();
+        var later = new List<string>();
+        foreach (var priority in new[] { 9, 4, 0, -3 })
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                later.Add(await CreateAsync(flow, priority: priority, runAt: T0 + 60_000 + i, createdAt: T0 - 100));
+            }
+        }
+
+        var dueHigh = await CreateAsync(flow, priority: 4, runAt: T0 - 5, createdAt: T0 - 50);
+        var dueMiddleOld = await CreateAsync(flow, priority: 0, runAt: T0 - 20, createdAt: T0 - 40);
+        var dueMiddleYoung = await CreateAsync(flow, priority: 0, runAt: T0 - 10, createdAt: T0 - 30);
+        var dueLow = await CreateAsync(flow, priority: -7, runAt: T0, createdAt: T0 - 20);
+
+        var order = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            order.Add(Assert.Single(await ClaimAsync(flow, max: 1)).Id);
+        }
+
+        Assert.Equal([dueHigh, dueMiddleOld, dueMiddleYoung, dueLow], order);
+        Assert.Empty(await ClaimAsync(flow, max: 10));
+        // A minute on, three of each level's five later jobs are due (and the four claimed above have expired leases).
+        var atLast = (await ClaimAsync(flow, now: T0 + 60_002, max: 50)).Select(j => j.Id).ToList();
+        var dueLater = later.Where((_, i) => i % 5 < 3);
+        Assert.Equal(dueLater.Concat(order).Order(), atLast.Order());
+    }
+}
