@@ -229,10 +229,12 @@ internal static class PostgresSql
         WHERE id = $5 AND status = 0
         """;
 
-    public const string NextDue = """
-        SELECT least((SELECT min(run_at) FROM envoy.jobs WHERE status = 0 AND run_at > $1),
-                     (SELECT min(lease_until) FROM envoy.jobs WHERE status = 1))
-        """;
+    /// <summary>
+    /// The earliest run-at of a pending job not yet due: an idle dispatcher sleeps until then. Lease expiries are left to the
+    /// safety poll: <c>min(lease_until)</c> over the lease index reads every entry of a row version not yet vacuumed (jobs
+    /// that finished keep their old entries for a while), which cost 7 ms per idle dispatcher right after a busy period.
+    /// </summary>
+    public const string NextDue = "SELECT min(run_at) FROM envoy.jobs WHERE status = 0 AND run_at > $1";
 
     public const string Notify = "SELECT pg_notify('" + NotifyChannel + "', $1)";
 }

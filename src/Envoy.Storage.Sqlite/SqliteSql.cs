@@ -200,8 +200,6 @@ internal static class SqliteSql
         WHERE id = @id AND status = 0
         """;
 
-    public const string NextDue = """
-        SELECT min(t) FROM (SELECT min(run_at) AS t FROM jobs INDEXED BY jobs_due WHERE status = 0 AND run_at > @now
-                            UNION ALL SELECT min(lease_until) FROM jobs INDEXED BY jobs_leases WHERE status = 1)
-        """;
+    /// <summary>The earliest run-at of a pending job not yet due (lease expiries are left to the safety poll).</summary>
+    public const string NextDue = "SELECT min(run_at) FROM jobs INDEXED BY jobs_due WHERE status = 0 AND run_at > @now";
 }
