@@ -1,5 +1,4 @@
 using Envoy.Runtime;
-using Envoy.Runtime.Coordination;
 using Envoy.Runtime.Execution;
 
 namespace Envoy;
@@ -160,13 +159,7 @@ public partial class JobScheduler
     {
         ArgumentNullException.ThrowIfNull(id);
         var signal = new WakeSignal();
-        using var subscription = _services.Store.Signals.Subscribe(s =>
-        {
-            if (s.Kind == JobSignalKind.Changed || (s.Kind == JobSignalKind.Finished && string.Equals(s.JobId, id, StringComparison.Ordinal)))
-            {
-                signal.Set();
-            }
-        });
+        using var registration = _waiters.Register(id, signal);
         var deadline = _services.Time.GetTimestamp() + (long)(timeout.TotalSeconds * _services.Time.TimestampFrequency);
         while (true)
         {

@@ -1,5 +1,6 @@
 using Envoy.Runtime;
 using Envoy.Runtime.Execution;
+using Envoy.Runtime.Scheduling;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -14,6 +15,7 @@ public partial class JobScheduler : IAsyncDisposable
     private readonly RuntimeServices _services;
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private readonly bool _ownsStore;
+    private readonly JobWaiters _waiters;
     private WorkerPool? _pool;
     private bool _disposed;
 
@@ -29,6 +31,7 @@ public partial class JobScheduler : IAsyncDisposable
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Envoy.Scheduler");
         _services = new RuntimeServices(store, new FlowRegistry(), config, timeProvider ?? TimeProvider.System, logger, new SchedulerEventHub(), workerId);
         _ownsStore = ownsStore;
+        _waiters = new JobWaiters(store.Signals);
     }
 
     /// <summary>This worker's id in leases and logs.</summary>
@@ -115,6 +118,7 @@ public partial class JobScheduler : IAsyncDisposable
 
         _disposed = true;
         _pool?.Dispose();
+        _waiters.Dispose();
         _services.Events.Complete();
         if (_ownsStore)
         {

@@ -26,6 +26,41 @@ public sealed class CrossSchedulerTests : SchedulerTestBase
     }
 
     [Fact]
+    public async Task WaitForJob_ManyWaiters_EachWakesWhenItsOwnJobFinishes()
+    {
+        var scheduler = await StartSchedulerAsync(s => s.AddFlow("hook", WaitsFor("go")), c => c.PollInterval = TimeSpan.FromSeconds(30));
+        var ids = new List<string>();
+        for (var i = 0; i < 300; i++)
+        {
+            ids.Add(await scheduler.ScheduleAsync("hook"));
+        }
+
+        // Two waiters on every job; the 30 s safety poll means only the finished-job signals can end them in time.
+        var waits = ids.SelectMany(id => new[] { scheduler.WaitForJobAsync(id, Timeout), scheduler.WaitForJobAsync(id, Timeout) }).ToList();
+        foreach (var id in ids)
+        {
+            await WaitForBlockingAsync(scheduler, id, "go");
+        }
+
+        var firstHalf = ids.Take(150).ToList();
+        foreach (var id in firstHalf)
+        {
+            await scheduler.ResolveBlockingJobAsync(id, "go", id);
+        }
+
+        var finished = await Task.WhenAll(waits.Where((_, i) => i < 300)).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.All(finished, job => Assert.Equal(JobStatus.Done, job.Status));
+        Assert.All(waits.Where((_, i) => i >= 300), wait => Assert.False(wait.IsCompleted, "A waiter woke for another job's end."));
+        foreach (var id in ids.Skip(150))
+        {
+            await scheduler.ResolveBlockingJobAsync(id, "go", id);
+        }
+
+        var rest = await Task.WhenAll(waits.Where((_, i) => i >= 300)).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(ids.Skip(150).SelectMany(id => new[] { id, id }), rest.Select(job => job.Context.Output<string>()));
+    }
+
+    [Fact]
     public async Task WaitForJob_OfAJobAlreadyFinished_ReturnsAtOnce()
     {
         var scheduler = await StartSchedulerAsync(s => s.AddFlow("f", OneState(async ctx => ctx.Output(3))));
