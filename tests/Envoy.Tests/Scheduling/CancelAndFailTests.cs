@@ -108,21 +108,7 @@ public sealed class CancelAndFailTests : SchedulerTestBase
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var signalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var scheduler = await StartSchedulerAsync(s => s.AddFlow("slow", OneState(async ctx =>
-        {
-            started.SetResult();
-            try
-            {
-                await Task.Delay(System.Threading.Timeout.Infinite, ctx.CancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                signalled.SetResult();
-                throw;
-            }
-
-            return ctx.Output("finished");
-        })));
+        var scheduler = await StartSchedulerAsync(s => s.AddFlow("slow", RunsUntilSignalled(started, signalled)));
         var id = await scheduler.ScheduleAsync("slow");
         await started.Task.WaitAsync(Timeout);
 
@@ -141,21 +127,7 @@ public sealed class CancelAndFailTests : SchedulerTestBase
         var signalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var scheduler = await StartSchedulerAsync(s =>
         {
-            s.AddFlow("slow", OneState(async ctx =>
-            {
-                started.SetResult();
-                try
-                {
-                    await Task.Delay(System.Threading.Timeout.Infinite, ctx.CancellationToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    signalled.SetResult();
-                    throw;
-                }
-
-                return ctx;
-            }));
+            s.AddFlow("slow", RunsUntilSignalled(started, signalled));
             s.AddFlow("parent", OneState(async ctx => { ctx.Spawn("slow", null, "s"); return ctx; }));
         });
         var id = await scheduler.ScheduleAsync("parent");
@@ -291,4 +263,21 @@ public sealed class CancelAndFailTests : SchedulerTestBase
         await Assert.ThrowsAsync<InvalidOperationException>(() => scheduler.RetryJobAsync(pending));
         Assert.Equal(JobStatus.Cancelled, (await scheduler.GetJobAsync(pending)).Status);
     }
+
+    /// <summary>A one-state flow whose step says it started, then waits until its token is signalled and says so.</summary>
+    private static StateFlow RunsUntilSignalled(TaskCompletionSource started, TaskCompletionSource signalled) => OneState(async ctx =>
+    {
+        started.SetResult();
+        try
+        {
+            await Task.Delay(System.Threading.Timeout.Infinite, ctx.CancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            signalled.SetResult();
+            throw;
+        }
+
+        return ctx.Output("finished");
+    });
 }
