@@ -193,8 +193,7 @@ internal sealed class WorkerPool : IDisposable
                     // for another one to wake and steal them; this loop goes on from the pool's global queue.
                     await Task.Yield();
                 }
-
-                if (claimed.Count == 0)
+                else
                 {
                     await _wake.WaitAsync(await IdleTimeoutAsync(stop).ConfigureAwait(false), _services.Time, stop).ConfigureAwait(false);
                 }
