@@ -4,22 +4,23 @@ using StackExchange.Redis;
 namespace Envoy.Coordination.Redis;
 
 /// <summary>
-/// Carries wake-up signals between processes through Redis pub/sub. Redis is an accelerator: when it is down, broadcasts are
-/// dropped (PostgreSQL's LISTEN/NOTIFY and the safety poll still wake workers), and the multiplexer reconnects by itself.
+/// Carries wake-up signals between processes through Redis pub/sub (the signal part of <see cref="RedisCoordination"/>, on its
+/// connection). Redis is an accelerator: when it is down, broadcasts are dropped (PostgreSQL's LISTEN/NOTIFY and the safety
+/// poll still wake workers), and the multiplexer reconnects by itself.
 /// </summary>
-public sealed class RedisSignalTransport : ISignalTransport
+internal sealed class RedisSignalTransport : IAsyncDisposable
 {
     /// <summary>The pub/sub channel.</summary>
     public const string ChannelName = "envoy:signals";
 
-    private readonly ConnectionMultiplexer _redis;
+    private readonly IConnectionMultiplexer _redis;
     private readonly ISubscriber _subscriber;
     private readonly RedisChannel _channel = RedisChannel.Literal(ChannelName);
     private readonly string _origin = Guid.NewGuid().ToString("N");
     private readonly Lock _gate = new();
     private Action<JobSignal>[] _handlers = [];
 
-    private RedisSignalTransport(ConnectionMultiplexer redis)
+    public RedisSignalTransport(IConnectionMultiplexer redis)
     {
         _redis = redis;
         _subscriber = redis.GetSubscriber();
@@ -28,23 +29,7 @@ public sealed class RedisSignalTransport : ISignalTransport
         _subscriber.Subscribe(_channel, (_, message) => Receive(message), CommandFlags.FireAndForget);
     }
 
-    /// <summary>Whether Redis is reachable right now.</summary>
-    public bool IsConnected => _redis.IsConnected;
-
-    /// <summary>Connects (without failing when Redis is down at start: it keeps trying in the background).</summary>
-    public static RedisSignalTransport Connect(string configuration)
-    {
-        var options = ConfigurationOptions.Parse(configuration);
-        options.AbortOnConnectFail = false;
-        // Redis is an accelerator: a worker must not wait long at start for one that is down (the multiplexer keeps trying
-        // in the background and reconnects by itself).
-        options.ConnectRetry = 1;
-        options.ConnectTimeout = Math.Min(options.ConnectTimeout, 2000);
-        options.ReconnectRetryPolicy = new ExponentialRetry(100, 2000);
-        return new RedisSignalTransport(ConnectionMultiplexer.Connect(options));
-    }
-
-    /// <inheritdoc />
+    /// <summary>Sends a signal to the other processes (dropped while Redis is unreachable).</summary>
     public void Broadcast(JobSignal signal)
     {
         if (!_redis.IsConnected)
@@ -61,7 +46,7 @@ public sealed class RedisSignalTransport : ISignalTransport
         _subscriber.Publish(_channel, _origin + "|" + payload, CommandFlags.FireAndForget);
     }
 
-    /// <inheritdoc />
+    /// <summary>Calls <paramref name="handler"/> for each signal received from another process.</summary>
     public IDisposable OnReceive(Action<JobSignal> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
@@ -73,13 +58,8 @@ public sealed class RedisSignalTransport : ISignalTransport
         return new Subscription(this, handler);
     }
 
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
+    public async ValueTask DisposeAsync() =>
         await _subscriber.UnsubscribeAllAsync(CommandFlags.FireAndForget).ConfigureAwait(false); // Redis may be down: never wait on it
-        await _redis.CloseAsync().ConfigureAwait(false);
-        _redis.Dispose();
-    }
 
     private void Receive(RedisValue message)
     {

@@ -143,6 +143,7 @@ public sealed partial class PostgresJobStore
                     if (inserts.BatchCommands[i].RecordsAffected == 1)
                     {
                         ids[i] = job.Id;
+                        effects.StatusWritten(job.Id, job.Status, job.Version);
                         foreach (var entry in job.Events)
                         {
                             history.BatchCommands.Add(EventBatchCommand(entry));

@@ -19,7 +19,7 @@ public sealed partial class PostgresJobStore
         ArgumentNullException.ThrowIfNull(request);
         var flows = request.Flows.ToArray();
         return TransactAsync<IReadOnlyList<JobRecord>>(
-            async (connection, tx, _) =>
+            async (connection, tx, effects) =>
             {
                 var claimed = new List<JobRecord>();
                 var withResolutions = new List<JobRecord>();
@@ -48,6 +48,7 @@ public sealed partial class PostgresJobStore
                         {
                             var job = StoreRows.ReadJob(reader);
                             claimed.Add(job);
+                            effects.StatusWritten(job.Id, job.Status, job.Version);
                             if (reader.GetBoolean(reader.FieldCount - 1))
                             {
                                 withResolutions.Add(job);
@@ -107,6 +108,7 @@ public sealed partial class PostgresJobStore
                     {
                         if (applied[i])
                         {
+                            effects.StatusWritten(commits[i].JobId, commits[i].Status, commits[i].ExpectedVersion + 1);
                             AddCommitWrites(writes, commits[i], effects);
                         }
                     }
@@ -189,6 +191,7 @@ public sealed partial class PostgresJobStore
         {
             batch.BatchCommands.Add(Batched(PostgresSql.InsertJob, InsertJobParameters(child)));
             batch.BatchCommands.Add(EventBatchCommand(new JobEvent(child.Id, FromMs(commit.NowMs), JobEventKind.Scheduled, To: JobStatus.Pending)));
+            effects.StatusWritten(child.Id, child.Status, child.Version);
             effects.Ready = true;
         }
 

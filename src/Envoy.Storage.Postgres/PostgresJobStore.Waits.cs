@@ -128,6 +128,7 @@ public sealed partial class PostgresJobStore
                 await ExecuteAsync(connection.Command(PostgresSql.RetryJob, tx, P(nowMs), P(jobId)), cancellationToken).ConfigureAwait(false);
                 await ExecuteAsync(EventCommand(connection, tx, new JobEvent(jobId, FromMs(nowMs), JobEventKind.Retried, From: JobStatus.Failed, To: JobStatus.Pending)), cancellationToken).ConfigureAwait(false);
                 effects.Ready = true;
+                effects.StatusChanged(jobId);
                 return StoreResult.Ok;
             },
             cancellationToken);
@@ -158,6 +159,7 @@ public sealed partial class PostgresJobStore
         if (await ExecuteAsync(connection.Command(PostgresSql.Unblock, tx, P(resolution.NowMs), P(resolution.JobId)), cancellationToken).ConfigureAwait(false) == 1)
         {
             effects.Ready = true;
+            effects.StatusChanged(resolution.JobId);
         }
 
         return StoreResult.Ok;

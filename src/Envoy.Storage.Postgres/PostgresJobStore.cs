@@ -20,10 +20,16 @@ public sealed partial class PostgresJobStore : IJobStore
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _initGate = new(1, 1);
     private readonly PostgresSignals _signals;
+    private readonly ICoordinationAccelerator? _accelerator;
+    private readonly IJobStatusCache? _cache;
     private volatile bool _initialized;
     private bool _disposed;
 
-    /// <summary>Creates the store; the schema is created or migrated by <see cref="InitializeAsync"/> (or on first use).</summary>
+    /// <summary>
+    /// Creates the store; the schema is created or migrated by <see cref="InitializeAsync"/> (or on first use). A
+    /// <paramref name="transport"/> that is also an <see cref="ICoordinationAccelerator"/> (Redis) adds its leader lock (with an
+    /// advisory lock as the fallback) and its status cache.
+    /// </summary>
     public PostgresJobStore(PostgresStoreOptions options, ISignalTransport? transport = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -42,7 +48,9 @@ public sealed partial class PostgresJobStore : IJobStore
         Database = builder.Database ?? builder.Username ?? "postgres";
         _dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
         _signals = new PostgresSignals(_dataSource, transport, _time);
+        _accelerator = transport as ICoordinationAccelerator;
         Description = $"postgres:{Host}:{Port}/{Database}";
+        _cache = _accelerator?.CreateStatusCache(Description);
     }
 
     /// <summary>The server host.</summary>
@@ -162,7 +170,7 @@ public sealed partial class PostgresJobStore : IJobStore
         var attempt = 0;
         while (true)
         {
-            var effects = new StoreEffects();
+            var effects = new StoreEffects { TrackStatuses = _cache is not null };
             try
             {
                 T result;
@@ -183,6 +191,7 @@ public sealed partial class PostgresJobStore : IJobStore
                 }
 
                 effects.Publish(_signals);
+                WriteThrough(effects);
                 return result;
             }
             catch (Exception ex) when (IsRetryable(ex) && !cancellationToken.IsCancellationRequested && _time.GetElapsedTime(started) < _options.TransientRetryWindow)

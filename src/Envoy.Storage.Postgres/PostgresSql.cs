@@ -237,4 +237,34 @@ internal static class PostgresSql
     public const string NextDue = "SELECT min(run_at) FROM envoy.jobs WHERE status = 0 AND run_at > $1";
 
     public const string Notify = "SELECT pg_notify('" + NotifyChannel + "', $1)";
+
+    public const long MaintenanceLockKey = 0x656E766F796DL; // "envoym"
+
+    public const string JobStatus = "SELECT status, version FROM envoy.jobs WHERE id = $1";
+
+    public const string CountJobs = "SELECT status, count(*) FROM envoy.jobs GROUP BY status";
+
+    /// <summary>
+    /// The leader's lease sweep: running jobs whose lease expired before $1 (at most $2, oldest expiry first, skipping rows a
+    /// claim holds) go back to pending with a new version and a history entry of kind $3; returns their ids and versions.
+    /// </summary>
+    public const string ExpireLeases = """
+        WITH expired AS (
+          SELECT id FROM envoy.jobs
+          WHERE status = 1 AND lease_until < $1
+          ORDER BY lease_until
+          LIMIT $2
+          FOR UPDATE SKIP LOCKED),
+        released AS (
+          UPDATE envoy.jobs j SET status = 0, lease_owner = NULL, lease_until = NULL, version = j.version + 1, updated_at = $1
+          WHERE j.id = ANY (ARRAY (SELECT id FROM expired))
+          RETURNING j.id, j.version),
+        history AS (
+          INSERT INTO envoy.job_events (job_id, at, kind, from_status, to_status)
+          SELECT id, $1, $3, 1, 0 FROM released)
+        SELECT id, version FROM released
+        """;
+
+    /// <summary>Pending jobs that came due in ($1, $2], counted up to 1,000 (enough to know that workers must wake).</summary>
+    public const string PromotedJobs = "SELECT count(*) FROM (SELECT 1 FROM envoy.jobs WHERE status = 0 AND run_at > $1 AND run_at <= $2 LIMIT 1000) due";
 }

@@ -202,4 +202,18 @@ internal static class SqliteSql
 
     /// <summary>The earliest run-at of a pending job not yet due (lease expiries are left to the safety poll).</summary>
     public const string NextDue = "SELECT min(run_at) FROM jobs INDEXED BY jobs_due WHERE status = 0 AND run_at > @now";
+
+    public const string JobStatus = "SELECT status FROM jobs WHERE id = @id";
+
+    public const string CountJobs = "SELECT status, count(*) FROM jobs GROUP BY status";
+
+    public const string ExpiredLeases = "SELECT id FROM jobs INDEXED BY jobs_leases WHERE status = 1 AND lease_until < @now ORDER BY lease_until LIMIT @limit";
+
+    public const string ReleaseExpiredLease = """
+        UPDATE jobs SET status = 0, lease_owner = NULL, lease_until = NULL, version = version + 1, updated_at = @now
+        WHERE id = @id AND status = 1 AND lease_until < @now
+        """;
+
+    /// <summary>Pending jobs that came due in (since, now], counted up to 1,000 (enough to know that workers must wake).</summary>
+    public const string PromotedJobs = "SELECT count(*) FROM (SELECT 1 FROM jobs INDEXED BY jobs_due WHERE status = 0 AND run_at > @since AND run_at <= @now LIMIT 1000)";
 }

@@ -4,17 +4,17 @@ using StackExchange.Redis;
 
 namespace Envoy;
 
-/// <summary>Creates the Redis signal transport from a <see cref="RedisConfig"/>.</summary>
+/// <summary>Creates the Redis coordination (signals, leader lock, status cache) from a <see cref="RedisConfig"/>.</summary>
 internal static class RedisTransportFactory
 {
     public static ISignalTransport Create(RedisConfig redis)
     {
         if (!string.IsNullOrWhiteSpace(redis.ConnectionString))
         {
-            return RedisSignalTransport.Connect(redis.ConnectionString);
+            return RedisCoordination.Connect(redis.ConnectionString);
         }
 
         var options = new ConfigurationOptions { EndPoints = { { redis.Host, redis.Port } }, Password = redis.Password };
-        return RedisSignalTransport.Connect(options.ToString(includePassword: true));
+        return RedisCoordination.Connect(options.ToString(includePassword: true));
     }
 }

@@ -43,7 +43,7 @@ public sealed class PostgresRedisConformanceTests(PostgresFixture postgres, Redi
 
     private async Task<IJobStore> OpenAsync()
     {
-        var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = _connectionString! }, RedisSignalTransport.Connect(redis.Endpoint));
+        var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = _connectionString! }, RedisCoordination.Connect(redis.Endpoint));
         await store.InitializeAsync();
         return store;
     }

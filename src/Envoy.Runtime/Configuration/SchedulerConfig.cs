@@ -33,6 +33,12 @@ public sealed class SchedulerConfig
     /// <summary>The safety-net poll for work when no wake-up arrives (default 1 s).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How often the maintenance leader (one started scheduler among all sharing the store) puts jobs with expired leases back
+    /// to pending and wakes workers for delayed jobs that came due (default 1 s). Its lock lives three intervals.
+    /// </summary>
+    public TimeSpan MaintenanceInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The most jobs claimed in one round trip (default 32).</summary>
     public int ClaimBatchSize { get; set; } = 32;
 
@@ -81,6 +87,11 @@ public sealed class SchedulerConfig
         if (PollInterval <= TimeSpan.Zero)
         {
             errors.Add($"PollInterval must be positive (was {PollInterval}).");
+        }
+
+        if (MaintenanceInterval < TimeSpan.FromMilliseconds(10))
+        {
+            errors.Add($"MaintenanceInterval must be at least 10 ms (was {MaintenanceInterval}).");
         }
 
         if (ClaimBatchSize < 1)

@@ -32,4 +32,7 @@ public enum JobEventKind
 
     /// <summary>A worker gave the job back (graceful stop).</summary>
     Released,
+
+    /// <summary>The job's worker stopped renewing its lease (it died or lost the store); the maintenance leader put the job back to pending.</summary>
+    LeaseExpired,
 }

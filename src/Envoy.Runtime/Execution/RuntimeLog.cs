@@ -28,4 +28,16 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(1007, LogLevel.Error, "Job {JobId}: the commit could not be written; the job will be taken over when its lease expires")]
     public static partial void CommitFailed(ILogger logger, Exception exception, string jobId);
+
+    [LoggerMessage(1008, LogLevel.Information, "Envoy worker {WorkerId} leads maintenance (through the {Lock})")]
+    public static partial void MaintenanceLeading(ILogger logger, string workerId, string @lock);
+
+    [LoggerMessage(1009, LogLevel.Information, "Envoy worker {WorkerId} no longer leads maintenance")]
+    public static partial void MaintenanceNotLeading(ILogger logger, string workerId);
+
+    [LoggerMessage(1010, LogLevel.Warning, "{Count} jobs whose worker stopped renewing their lease are pending again: {JobIds}")]
+    public static partial void LeasesExpired(ILogger logger, int count, string jobIds);
+
+    [LoggerMessage(1011, LogLevel.Error, "Envoy maintenance pass failed; retrying")]
+    public static partial void MaintenanceError(ILogger logger, Exception exception);
 }

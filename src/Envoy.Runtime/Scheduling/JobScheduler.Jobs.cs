@@ -95,6 +95,21 @@ public partial class JobScheduler
         return JobMapper.ToJob(record);
     }
 
+    /// <summary>
+    /// A job's status for display and polling: from the shared status cache when the store has one (Redis next to PostgreSQL;
+    /// it may lag a commit by a moment), else from the store. Decide on <see cref="GetJobAsync"/>, which always reads the store.
+    /// </summary>
+    /// <exception cref="JobNotFoundException">No job has this id.</exception>
+    public async Task<JobStatus> GetJobStatusAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return await _services.Store.GetJobStatusAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new JobNotFoundException(id);
+    }
+
+    /// <summary>How many jobs are in each status (every status present), for dashboards: cached for about a second where the store can.</summary>
+    public Task<IReadOnlyDictionary<JobStatus, long>> GetJobCountsAsync(CancellationToken cancellationToken = default) =>
+        _services.Store.CountJobsAsync(cancellationToken);
+
     /// <summary>Jobs by status, flow, parent and creation time, newest first, paged.</summary>
     public async Task<IReadOnlyList<Job>> ListJobsAsync(JobQuery? query = null, CancellationToken cancellationToken = default)
     {

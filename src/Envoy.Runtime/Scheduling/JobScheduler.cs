@@ -17,6 +17,7 @@ public partial class JobScheduler : IAsyncDisposable
     private readonly bool _ownsStore;
     private readonly JobWaiters _waiters;
     private WorkerPool? _pool;
+    private MaintenanceLeader? _maintenance;
     private bool _disposed;
 
     /// <summary>Creates a scheduler over an initialized store.</summary>
@@ -42,6 +43,12 @@ public partial class JobScheduler : IAsyncDisposable
 
     /// <summary>True between <see cref="StartAsync"/> and <see cref="StopAsync"/>.</summary>
     public bool IsRunning => Volatile.Read(ref _pool) is not null;
+
+    /// <summary>
+    /// Whether this scheduler leads maintenance now (one started scheduler among all sharing the store: it puts jobs with expired
+    /// leases back to pending and wakes workers when delayed jobs come due).
+    /// </summary>
+    public bool IsMaintenanceLeader => Volatile.Read(ref _maintenance)?.IsLeading ?? false;
 
     /// <summary>The registered flows by name.</summary>
     public IReadOnlyDictionary<string, StateFlow> Flows => _services.Flows.Snapshot();
@@ -71,6 +78,7 @@ public partial class JobScheduler : IAsyncDisposable
             {
                 await _services.Store.InitializeAsync(cancellationToken).ConfigureAwait(false);
                 _pool = new WorkerPool(_services);
+                _maintenance = new MaintenanceLeader(_services);
                 RuntimeLog.WorkerStarted(_services.Logger, WorkerId, _services.Store.Description, _services.Config.Concurrency);
             }
         }
@@ -91,6 +99,12 @@ public partial class JobScheduler : IAsyncDisposable
         {
             if (_pool is { } pool)
             {
+                if (_maintenance is { } maintenance)
+                {
+                    _maintenance = null;
+                    await maintenance.DisposeAsync().ConfigureAwait(false);
+                }
+
                 await pool.StopAsync(cancellationToken).ConfigureAwait(false);
                 pool.Dispose();
                 _pool = null;
@@ -117,6 +131,11 @@ public partial class JobScheduler : IAsyncDisposable
         }
 
         _disposed = true;
+        if (_maintenance is not null)
+        {
+            await _maintenance.DisposeAsync().ConfigureAwait(false);
+        }
+
         _pool?.Dispose();
         _waiters.Dispose();
         _services.Events.Complete();

@@ -65,4 +65,24 @@ public interface IJobStore : IAsyncDisposable
 
     /// <summary>The earliest run-at of a pending job not yet due, or null.</summary>
     Task<long?> NextDueAtAsync(long nowMs, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A job's status, from the store's fast status cache when it has one (which may lag by a moment), else from the store;
+    /// null for an unknown job. For display: decisions read <see cref="GetJobAsync"/>.
+    /// </summary>
+    Task<JobStatus?> GetJobStatusAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>How many jobs are in each status (every status present, zeros included), cached for a moment where the store can.</summary>
+    Task<IReadOnlyDictionary<JobStatus, long>> CountJobsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// One maintenance pass, run by the maintenance leader: running jobs whose lease expired before <paramref name="nowMs"/> go
+    /// back to pending (at most <paramref name="limit"/>; history <see cref="JobEventKind.LeaseExpired"/>), and pending jobs whose
+    /// run-at came in (<paramref name="sinceMs"/>, <paramref name="nowMs"/>] are counted (delayed jobs promoted to due). When
+    /// either found any, idle workers everywhere are woken.
+    /// </summary>
+    Task<MaintenanceResult> RunMaintenanceAsync(long sinceMs, long nowMs, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>A new holder of the maintenance leader lock shared by every scheduler on this store.</summary>
+    Coordination.ILeaderLock CreateLeaderLock();
 }

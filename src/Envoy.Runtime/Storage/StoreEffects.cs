@@ -9,6 +9,51 @@ public sealed class StoreEffects
     public bool Ready { get; set; }
 
     private readonly List<string> _finished = [];
+    private List<CachedJobStatus>? _statuses;
+    private List<string>? _unknown;
+
+    /// <summary>Set by a store with a status cache: the statuses this transaction wrote are recorded for it.</summary>
+    public bool TrackStatuses { get; init; }
+
+    /// <summary>The statuses (with versions) this transaction wrote, when tracked.</summary>
+    public IReadOnlyList<CachedJobStatus> Statuses => _statuses ?? (IReadOnlyList<CachedJobStatus>)[];
+
+    /// <summary>
+    /// The jobs this transaction changed without knowing their new status and version (finished or cancelled descendants,
+    /// unblocked jobs), when tracked; <see cref="Finished"/> jobs without an entry in <see cref="Statuses"/> are included.
+    /// </summary>
+    public IReadOnlyList<string> UnknownStatuses
+    {
+        get
+        {
+            var unknown = new List<string>(_unknown ?? []);
+            if (TrackStatuses)
+            {
+                var known = Statuses.Select(s => s.JobId).ToHashSet(StringComparer.Ordinal);
+                unknown.AddRange(_finished.Where(id => !known.Contains(id)));
+            }
+
+            return unknown;
+        }
+    }
+
+    /// <summary>Records that the transaction wrote <paramref name="status"/> at <paramref name="version"/> (when tracked).</summary>
+    public void StatusWritten(string jobId, JobStatus status, long version)
+    {
+        if (TrackStatuses)
+        {
+            (_statuses ??= []).Add(new CachedJobStatus(jobId, status, version));
+        }
+    }
+
+    /// <summary>Records that the transaction may have changed the job's status (when tracked).</summary>
+    public void StatusChanged(string jobId)
+    {
+        if (TrackStatuses)
+        {
+            (_unknown ??= []).Add(jobId);
+        }
+    }
 
     /// <summary>Jobs that became terminal.</summary>
     public IReadOnlyList<string> Finished => _finished;

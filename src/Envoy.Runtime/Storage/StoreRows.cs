@@ -13,6 +13,9 @@ namespace Envoy.Runtime;
 /// </summary>
 public static class StoreRows
 {
+    /// <summary>A count of zero for every status, for stores to fill from their <c>GROUP BY status</c> rows.</summary>
+    public static Dictionary<JobStatus, long> ZeroCounts() => Enum.GetValues<JobStatus>().ToDictionary(status => status, _ => 0L);
+
     /// <summary>Reads a job row.</summary>
     public static JobRecord ReadJob(DbDataReader reader)
     {
