@@ -6,7 +6,7 @@ namespace Envoy.Storage.Sqlite;
 /// <summary>Status reads, counts and the maintenance pass.</summary>
 public sealed partial class SqliteJobStore
 {
-    private readonly LocalLeaderGroup _leaders = new();
+    private readonly LocalLeaderGroup _leaders;
 
     /// <inheritdoc />
     public Task<JobStatus?> GetJobStatusAsync(string id, CancellationToken cancellationToken = default) =>
@@ -70,6 +70,9 @@ public sealed partial class SqliteJobStore
     }
 
     /// <inheritdoc />
-    /// <remarks>SQLite serves one process: the lock is shared by the schedulers on this store instance.</remarks>
+    /// <remarks>
+    /// An in-process lock shared by the stores of this process on the same file (in-memory: by this store's schedulers). Other
+    /// processes on the same file lead their own maintenance; the pass is transactional and idempotent, so that is harmless.
+    /// </remarks>
     public ILeaderLock CreateLeaderLock() => new LocalLeaderLock(_leaders);
 }

@@ -39,6 +39,7 @@ public sealed partial class SqliteJobStore : IJobStore
         var fullPath = _inMemory ? null : Path.GetFullPath(builder.DataSource);
         Description = "sqlite:" + (fullPath ?? ":memory:");
         Signals = fullPath is null ? new InProcessSignals() : SqliteSignalHub.For(fullPath);
+        _leaders = fullPath is null ? new LocalLeaderGroup() : SqliteSignalHub.LeadersOf(fullPath);
     }
 
     /// <inheritdoc />

@@ -1,0 +1,85 @@
+using Envoy.Runtime;
+
+namespace Envoy.Storage.Conformance;
+
+/// <summary>The maintenance leader, through real schedulers: one leads at a time, another takes over, and a dead worker's job is swept.</summary>
+public abstract partial class StoreConformanceTests
+{
+    private static readonly TimeSpan LeaderTimeout = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task Scheduler_OneMaintenanceLeaderAtATime_AndAnotherTakesOverWhenItStops()
+    {
+        static void Fast(SchedulerConfig config) => config.MaintenanceInterval = TimeSpan.FromMilliseconds(50);
+        var schedulers = new[] { NewScheduler(configure: Fast), NewScheduler(await SecondInstanceOrStoreAsync(), Fast), NewScheduler(configure: Fast) };
+        foreach (var scheduler in schedulers)
+        {
+            await scheduler.StartAsync();
+        }
+
+        var leader = await OnlyLeaderAsync(schedulers);
+        for (var i = 0; i < 10; i++)
+        {
+            await Task.Delay(30);
+            Assert.Same(leader, await OnlyLeaderAsync(schedulers));
+        }
+
+        await leader.StopAsync();
+        Assert.False(leader.IsMaintenanceLeader);
+        var next = await OnlyLeaderAsync(schedulers);
+        Assert.NotSame(leader, next);
+    }
+
+    [Fact]
+    public async Task Scheduler_JobOfAWorkerThatStoppedRenewing_IsPutBackByTheLeader_AndRunsAgain()
+    {
+        var flow = NewFlow("swept");
+        var id = await Store.CreateJobAsync(JobOf(flow, runAt: 0, createdAt: 0));
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var dead = Assert.Single(await Store.ClaimAsync(new ClaimRequest("dead-worker", 1, now, now + 300, [flow])));
+        Assert.Equal(id, dead.Id);
+
+        // The leader does not run this flow: only its sweep can make the job pending again.
+        var leader = NewScheduler(configure: c => c.MaintenanceInterval = TimeSpan.FromMilliseconds(50));
+        await leader.StartAsync();
+        await WaitUntilAsync(async () => await Store.GetJobStatusAsync(id) == JobStatus.Pending, "the sweep put the job back to pending");
+        var history = await HistoryAsync(id);
+        Assert.Contains(history, e => e.Kind == JobEventKind.LeaseExpired && e.From == JobStatus.Running && e.To == JobStatus.Pending);
+
+        var worker = NewScheduler(await SecondInstanceOrStoreAsync());
+        worker.AddFlow(flow, Chain(runs: null));
+        await worker.StartAsync();
+        var job = await worker.WaitForJobAsync(id, JobTimeout);
+
+        Assert.Equal(JobStatus.Done, job.Status);
+        Assert.False(await CommitOneAsync(StepOf(dead, JobStatus.Done, owner: "dead-worker", now: now + 1)), "The dead worker's late commit must be refused.");
+        Assert.Equal(JobStatus.Done, (await GetAsync(id)).Status);
+    }
+
+    private static async Task<JobScheduler> OnlyLeaderAsync(IReadOnlyList<JobScheduler> schedulers)
+    {
+        var deadline = DateTime.UtcNow + LeaderTimeout;
+        while (true)
+        {
+            var leaders = schedulers.Where(s => s.IsMaintenanceLeader).ToList();
+            if (leaders.Count == 1)
+            {
+                return leaders[0];
+            }
+
+            Assert.True(leaders.Count == 0, $"{leaders.Count} schedulers lead maintenance at once.");
+            Assert.True(DateTime.UtcNow < deadline, "No scheduler took the maintenance lead.");
+            await Task.Delay(20);
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + LeaderTimeout;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting until {what}.");
+            await Task.Delay(25);
+        }
+    }
+}
