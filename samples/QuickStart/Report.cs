@@ -27,6 +27,10 @@ public static class Report
             }
         }
 
+        // Dashboard-style counters (from Redis's status cache when Redis is configured, else from the store).
+        var counts = await scheduler.GetJobCountsAsync();
+        Console.WriteLine();
+        Console.WriteLine("jobs by status: " + string.Join(", ", counts.Where(c => c.Value > 0).Select(c => $"{c.Key.ToString().ToLowerInvariant()} {c.Value}")));
         return allDone;
     }
 

@@ -20,7 +20,7 @@ public sealed class KillWorkerTests(PostgresFixture postgres, ITestOutputHelper 
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var ct = timeout.Token;
         await using var cluster = new Cluster(await postgres.CreateFreshDatabaseAsync(ct), null, output);
-        string[] args = ["--flow", "chain", "--concurrency", "8", "--lease-ms", "2000", "--work-ms", "40"];
+        string[] args = ["--flow", "chain", "--concurrency", "8", "--lease-ms", "2000", "--work-ms", "150"];
 
         var workers = new[]
         {

@@ -10,6 +10,13 @@ internal sealed class Ledger(string connectionString) : IAsyncDisposable
 {
     private const int Claimed = 1;
     private const int StepCompleted = 2;
+    private const int LeaseExpired = 10;
+
+    /// <summary>
+    /// A lease takeover in the history: a claim of a job still running under an expired lease, or the maintenance leader's
+    /// sweep of one back to pending (one or the other, never both, for each recovery).
+    /// </summary>
+    private static readonly string IsTakeover = $"(kind = {Claimed} AND from_status = {Running} OR kind = {LeaseExpired})";
     private const int StepFailed = 3;
     private const int Running = 1;
     private const int Done = 3;
@@ -103,7 +110,7 @@ internal sealed class Ledger(string connectionString) : IAsyncDisposable
 
         Assert.Equal((long)jobs * states.Length, await ScalarAsync("SELECT count(*) FROM fault.handler_runs", ct));
         var reruns = await ScalarAsync("SELECT coalesce(sum(runs), 0) - count(*) FROM fault.handler_runs", ct);
-        var takeovers = await ScalarAsync($"SELECT count(*) FROM envoy.job_events WHERE kind = {Claimed} AND from_status = {Running}", ct);
+        var takeovers = await ScalarAsync($"SELECT count(*) FROM envoy.job_events WHERE {IsTakeover}", ct);
         return (reruns, takeovers);
     }
 
@@ -114,10 +121,10 @@ internal sealed class Ledger(string connectionString) : IAsyncDisposable
         return rows.Select(r => r.Split(' ')).ToDictionary(p => p[0], p => long.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture), StringComparer.Ordinal);
     }
 
-    /// <summary>Lease takeovers (Claimed from Running) per job.</summary>
+    /// <summary>Lease takeovers (Claimed from Running, or LeaseExpired) per job.</summary>
     public async Task<IReadOnlyDictionary<string, long>> TakeoversPerJobAsync(CancellationToken ct)
     {
-        var rows = await RowsAsync($"SELECT j.id || ' ' || count(e.seq) FROM envoy.jobs j LEFT JOIN envoy.job_events e ON e.job_id = j.id AND e.kind = {Claimed} AND e.from_status = {Running} GROUP BY j.id", ct);
+        var rows = await RowsAsync($"SELECT j.id || ' ' || count(e.seq) FROM envoy.jobs j LEFT JOIN (SELECT job_id, seq FROM envoy.job_events WHERE {IsTakeover}) e ON e.job_id = j.id GROUP BY j.id", ct);
         return rows.Select(r => r.Split(' ')).ToDictionary(p => p[0], p => long.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture), StringComparer.Ordinal);
     }
 
