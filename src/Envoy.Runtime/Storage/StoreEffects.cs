@@ -26,14 +26,13 @@ public sealed class StoreEffects
     {
         get
         {
-            var unknown = new List<string>(_unknown ?? []);
-            if (TrackStatuses)
+            if (!TrackStatuses || (_unknown is null && _finished.Count == 0))
             {
-                var known = Statuses.Select(s => s.JobId).ToHashSet(StringComparer.Ordinal);
-                unknown.AddRange(_finished.Where(id => !known.Contains(id)));
+                return [];
             }
 
-            return unknown;
+            var known = Statuses.Select(s => s.JobId).ToHashSet(StringComparer.Ordinal);
+            return [.. _unknown ?? [], .. _finished.Where(id => !known.Contains(id))];
         }
     }
 
