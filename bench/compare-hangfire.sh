@@ -85,9 +85,9 @@ if [ "$PROCS" -gt 1 ]; then
   for store in postgres postgres+redis; do RES[$store/chain/p$PROCS]=$(envoy "$store" chain --processes "$PROCS" --latency-probe 0); done
 fi
 if [ "$PROBE" = 1 ]; then
-  # Eager start off: the scheduling process would otherwise run each idle-time job itself; this measures the wake-up of
-  # another process (LISTEN/NOTIFY or Redis). The in-process figure (eager start on) is printed as well.
-  for store in postgres postgres+redis; do RES[$store/probe/p2]=$(N=2000 envoy "$store" single --processes 2 --warmup 500 --latency-probe 200 --eager-start off); done
+  # Eager start off and --probe-remote: the scheduling process only schedules during the probe, so every probe job is woken
+  # and started in the other process (LISTEN/NOTIFY or Redis). The in-process figure (eager start on) is printed as well.
+  for store in postgres postgres+redis; do RES[$store/probe/p2]=$(N=2000 envoy "$store" single --processes 2 --warmup 500 --latency-probe 200 --eager-start off --probe-remote); done
   RES[postgres/probe/eager]=$(N=2000 envoy postgres single --warmup 500 --latency-probe 200)
 fi
 if [ "$BACKLOG" -gt 0 ]; then

@@ -74,7 +74,6 @@ internal sealed class Driver(DriverOptions options, Scheduler scheduler, Workloa
         {
             // Let the dispatcher go back to waiting for a wake-up: the probe measures idle workers.
             await Task.Delay(2, timeout);
-            var target = tracker.TopFinished + 1;
             var finished = tracker.ExpectOneTopFinish();
             var before = Stopwatch.GetTimestamp();
             var beforeUs = PgCounts.NowUs();
@@ -83,10 +82,8 @@ internal sealed class Driver(DriverOptions options, Scheduler scheduler, Workloa
             ids[i] = id;
             if (Shared)
             {
-                while (tracker.TopFinished < target)
-                {
-                    await Task.Delay(1, timeout);
-                }
+                // Another process may run it: wait through the store's finished signals (LISTEN/NOTIFY or Redis).
+                await scheduler.WaitForJobAsync(id, TimeSpan.FromSeconds(30), timeout);
             }
             else
             {

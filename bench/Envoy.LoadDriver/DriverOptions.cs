@@ -9,7 +9,7 @@ internal sealed class DriverOptions
         usage: Envoy.LoadDriver --workload single|chain|fanout --n N --concurrency C --store sqlite
                                 [--sync full|normal] [--db PATH] [--batch B] [--max-backlog M]
                                 [--warmup W] [--latency-probe K] [--claim-batch X] [--commit-batch Y]
-                                [--verify-history H] [--timeout SECONDS] [--keep-db] [--quiet] [--eager-start on|off]
+                                [--verify-history H] [--timeout SECONDS] [--keep-db] [--quiet] [--eager-start on|off] [--probe-remote]
                --store postgres|postgres+redis --pg CONNSTRING [--redis HOST:PORT] [--processes P]
                                 [--pending-backlog B]   (B pending jobs due in a year inserted before the run)
                (--worker: internal, the extra worker processes of --processes P)
@@ -45,6 +45,9 @@ internal sealed class DriverOptions
 
     /// <summary><c>SchedulerConfig.EagerStart</c> of the driver's scheduler (off: every job goes through the queue).</summary>
     public bool EagerStart { get; private set; } = true;
+
+    /// <summary>During the latency probe the driver only schedules (its workers are stopped): every probe job starts in another process.</summary>
+    public bool ProbeRemote { get; private set; }
 
     public int? CommitBatch { get; private set; }
 
@@ -115,6 +118,7 @@ internal sealed class DriverOptions
                         _ => throw new ArgumentException($"--eager-start must be on or off (was '{eager}')."),
                     };
                     break;
+                case "--probe-remote": o.ProbeRemote = true; break;
                 case "--verify-history": o.VerifyHistory = NonNegativeInt(name, Value()); break;
                 case "--timeout": o.Timeout = TimeSpan.FromSeconds(PositiveInt(name, Value())); break;
                 case "--quiet": o.Quiet = true; break;
@@ -142,6 +146,11 @@ internal sealed class DriverOptions
         if (Store is not ("sqlite" or "postgres" or "postgres+redis"))
         {
             throw new ArgumentException($"--store must be sqlite, postgres or postgres+redis (was '{Store}').");
+        }
+
+        if (ProbeRemote && Processes < 2)
+        {
+            throw new ArgumentException("--probe-remote needs --processes 2 or more (another process must run the probe's jobs).");
         }
 
         if (Store == "postgres+redis" && Redis is null)

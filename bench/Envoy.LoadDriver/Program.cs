@@ -123,6 +123,14 @@ try
         result = await driver.RunPhaseAsync("run", options.N, timeout.Token);
         if (options.LatencyProbe > 0)
         {
+            // The probe waits for each job through the scheduler's own wake-ups: the finished-jobs poll (a count every 3 ms,
+            // for the run phase) would keep both cores busy and measure itself.
+            await pollStop.CancelAsync();
+            if (options.ProbeRemote)
+            {
+                await scheduler.StopAsync(timeout.Token);
+            }
+
             Console.Error.WriteLine($"latency probe: {options.LatencyProbe} jobs, one at a time, idle workers");
             probeIds = await driver.ProbeAsync(options.LatencyProbe, timeout.Token);
         }

@@ -93,7 +93,7 @@ public sealed partial class PostgresJobStore
         IReadOnlyList<string> ids;
         try
         {
-            ids = await TransactAsync((connection, tx, effects) => InsertAllAsync(connection, tx, batch, effects), CancellationToken.None).ConfigureAwait(false);
+            ids = await BatchAsync((connection, effects) => InsertAllAsync(connection, batch, effects), CancellationToken.None).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // Every caller gets the outcome of its own job: alone, or the error that stopped it.
         catch (Exception ex)
@@ -121,52 +121,58 @@ public sealed partial class PostgresJobStore
         }
     }
 
-    private static async Task<IReadOnlyList<string>> InsertAllAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<QueuedCreate> batch, StoreEffects effects)
+    /// <summary>
+    /// Inserts the jobs, their history entries and the wake-up in one batch (one round trip, one implicit transaction). A job
+    /// whose idempotency key is already used inserts nothing (its history entries are conditional on its row); its caller gets
+    /// the existing job's id, read after the batch.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> InsertAllAsync(NpgsqlConnection connection, List<QueuedCreate> batch, StoreEffects effects)
     {
         var ids = new string[batch.Count];
-        var inserts = new NpgsqlBatch(connection, tx);
+        var inserts = new NpgsqlBatch(connection);
         await using (inserts.ConfigureAwait(false))
         {
-            foreach (var create in batch)
+            var insertAt = new int[batch.Count];
+            var ready = false;
+            for (var i = 0; i < batch.Count; i++)
             {
-                inserts.BatchCommands.Add(Batched(PostgresSql.InsertJob, InsertJobParameters(create.Job)));
+                var job = batch[i].Job;
+                insertAt[i] = inserts.BatchCommands.Count;
+                inserts.BatchCommands.Add(Batched(PostgresSql.InsertJob, InsertJobParameters(job)));
+                foreach (var entry in job.Events)
+                {
+                    inserts.BatchCommands.Add(Batched(PostgresSql.InsertEventIfJobExists, EventParameters(entry)));
+                }
+
+                // An eagerly started job runs in the scheduler that created it: no other worker needs to hear of it.
+                ready |= job.Lease is null;
+            }
+
+            if (ready)
+            {
+                inserts.BatchCommands.Add(Batched(PostgresSql.Notify, P(PostgresSignals.ReadyPayload)));
             }
 
             await inserts.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
-            var history = new NpgsqlBatch(connection, tx);
-            await using (history.ConfigureAwait(false))
+            List<string>? usedKeys = null;
+            for (var i = 0; i < batch.Count; i++)
             {
-                List<string>? usedKeys = null;
-                for (var i = 0; i < batch.Count; i++)
+                var job = batch[i].Job;
+                if (inserts.BatchCommands[insertAt[i]].RecordsAffected == 1)
                 {
-                    var job = batch[i].Job;
-                    if (inserts.BatchCommands[i].RecordsAffected == 1)
-                    {
-                        ids[i] = job.Id;
-                        effects.StatusWritten(job.Id, job.Status, job.Version);
-                        foreach (var entry in job.Events)
-                        {
-                            history.BatchCommands.Add(EventBatchCommand(entry));
-                        }
-
-                        // An eagerly started job runs in the scheduler that created it: no other worker needs to hear of it.
-                        effects.Ready |= job.Lease is null;
-                    }
-                    else
-                    {
-                        (usedKeys ??= []).Add(job.IdempotencyKey!);
-                    }
+                    ids[i] = job.Id;
+                    effects.StatusWritten(job.Id, job.Status, job.Version);
+                    effects.Ready |= job.Lease is null;
                 }
-
-                if (history.BatchCommands.Count > 0)
+                else
                 {
-                    await history.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+                    (usedKeys ??= []).Add(job.IdempotencyKey!);
                 }
+            }
 
-                if (usedKeys is not null)
-                {
-                    await FillExistingIdsAsync(connection, tx, batch, ids, usedKeys).ConfigureAwait(false);
-                }
+            if (usedKeys is not null)
+            {
+                await FillExistingIdsAsync(connection, batch, ids, usedKeys).ConfigureAwait(false);
             }
         }
 
@@ -174,10 +180,10 @@ public sealed partial class PostgresJobStore
     }
 
     /// <summary>For the jobs whose idempotency key was already used: the id of the job that holds it.</summary>
-    private static async Task FillExistingIdsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<QueuedCreate> batch, string[] ids, List<string> usedKeys)
+    private static async Task FillExistingIdsAsync(NpgsqlConnection connection, List<QueuedCreate> batch, string[] ids, List<string> usedKeys)
     {
         var byKey = new Dictionary<string, string>(StringComparer.Ordinal);
-        using (var lookup = connection.Command(PostgresSql.JobIdsByKeys, tx, P(usedKeys.ToArray())))
+        using (var lookup = connection.Command(PostgresSql.JobIdsByKeys, null, P(usedKeys.ToArray())))
         {
             var reader = await lookup.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))

@@ -18,12 +18,13 @@ public sealed partial class PostgresJobStore
     {
         ArgumentNullException.ThrowIfNull(request);
         var flows = request.Flows.ToArray();
-        return TransactAsync<IReadOnlyList<JobRecord>>(
-            async (connection, tx, effects) =>
+        // One batch, one round trip: the settings and the claim run as one implicit transaction, committed with the batch.
+        return BatchAsync<IReadOnlyList<JobRecord>>(
+            async (connection, effects) =>
             {
                 var claimed = new List<JobRecord>();
                 var withResolutions = new List<JobRecord>();
-                var batch = new NpgsqlBatch(connection, tx);
+                var batch = new NpgsqlBatch(connection);
                 await using (batch.ConfigureAwait(false))
                 {
                     foreach (var setting in PostgresSql.ClaimSettings)
@@ -62,7 +63,9 @@ public sealed partial class PostgresJobStore
                     return claimed;
                 }
 
-                var attached = (await AttachResolutionsAsync(connection, tx, withResolutions, cancellationToken).ConfigureAwait(false)).ToDictionary(j => j.Id, StringComparer.Ordinal);
+                // Read after the claim committed: the jobs are leased to this worker now; a resolution that arrived since is
+                // included, as it would be in the claim's own transaction (read committed).
+                var attached = (await AttachResolutionsAsync(connection, null, withResolutions, cancellationToken).ConfigureAwait(false)).ToDictionary(j => j.Id, StringComparer.Ordinal);
                 return claimed.ConvertAll(job => attached.GetValueOrDefault(job.Id, job));
             },
             cancellationToken);

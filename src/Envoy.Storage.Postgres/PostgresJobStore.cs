@@ -163,41 +163,65 @@ public sealed partial class PostgresJobStore : IJobStore
     }
 
     /// <summary>Runs one transaction, retrying it on deadlocks and through transient failures; publishes its effects once committed.</summary>
-    private async Task<T> TransactAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, StoreEffects, Task<T>> work, CancellationToken cancellationToken)
-    {
-        await InitializeAsync(cancellationToken).ConfigureAwait(false);
-        var started = _time.GetTimestamp();
-        var attempt = 0;
-        while (true)
-        {
-            var effects = new StoreEffects { TrackStatuses = _cache is not null };
-            try
+    private Task<T> TransactAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, StoreEffects, Task<T>> work, CancellationToken cancellationToken) =>
+        RetryAsync(
+            async effects =>
             {
-                T result;
                 var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
                 await using (connection.ConfigureAwait(false))
                 {
                     var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
                     await using (tx.ConfigureAwait(false))
                     {
-                        result = await work(connection, tx, effects).ConfigureAwait(false);
+                        var result = await work(connection, tx, effects).ConfigureAwait(false);
                         if (effects.Any)
                         {
                             await NotifyAsync(connection, tx, effects, cancellationToken).ConfigureAwait(false);
                         }
 
                         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+                        return result;
                     }
                 }
+            },
+            cancellationToken);
 
+    /// <summary>
+    /// Runs <paramref name="work"/> on a connection with no explicit transaction: for work that sends its writes as one
+    /// <see cref="NpgsqlBatch"/>, which PostgreSQL runs as one implicit transaction committed with the batch, in one round trip
+    /// (BEGIN and COMMIT would each cost another). The batch must carry its own NOTIFY. Retried like <see cref="TransactAsync"/>.
+    /// </summary>
+    private Task<T> BatchAsync<T>(Func<NpgsqlConnection, StoreEffects, Task<T>> work, CancellationToken cancellationToken) =>
+        RetryAsync(
+            async effects =>
+            {
+                var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
+                {
+                    return await work(connection, effects).ConfigureAwait(false);
+                }
+            },
+            cancellationToken);
+
+    private async Task<T> RetryAsync<T>(Func<StoreEffects, Task<T>> attempt, CancellationToken cancellationToken)
+    {
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var started = _time.GetTimestamp();
+        var attempts = 0;
+        while (true)
+        {
+            var effects = new StoreEffects { TrackStatuses = _cache is not null };
+            try
+            {
+                var result = await attempt(effects).ConfigureAwait(false);
                 effects.Publish(_signals);
                 WriteThrough(effects);
                 return result;
             }
             catch (Exception ex) when (IsRetryable(ex) && !cancellationToken.IsCancellationRequested && _time.GetElapsedTime(started) < _options.TransientRetryWindow)
             {
-                attempt++;
-                var delay = TimeSpan.FromMilliseconds(Math.Min(1000, 10 * Math.Pow(2, Math.Min(attempt, 7))));
+                attempts++;
+                var delay = TimeSpan.FromMilliseconds(Math.Min(1000, 10 * Math.Pow(2, Math.Min(attempts, 7))));
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
                 if (ex is NpgsqlException { IsTransient: true })
                 {

@@ -171,6 +171,12 @@ internal static class PostgresSql
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
         """;
 
+    /// <summary>A history entry for a job inserted earlier in the same batch, written only if that insert happened (not a duplicate idempotency key).</summary>
+    public const string InsertEventIfJobExists = """
+        INSERT INTO envoy.job_events (job_id, at, kind, state, step, from_status, to_status, duration_ms, error)
+        SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE EXISTS (SELECT 1 FROM envoy.jobs WHERE id = $1)
+        """;
+
     public const string LockJob = "SELECT status, parent_id, parent_wait_id FROM envoy.jobs WHERE id = $1 FOR UPDATE";
 
     public const string WaitStatus = "SELECT status FROM envoy.waits WHERE job_id = $1 AND wait_id = $2";
