@@ -8,8 +8,9 @@ public sealed partial class PostgresJobStore
 {
     /// <inheritdoc />
     /// <remarks>
-    /// One round trip: <see cref="PostgresSql.Claim"/> takes the jobs and writes their history; a second one reads wait
-    /// resolutions for the few jobs that have some. The transaction writes leases only, which are soft state, so it commits
+    /// One batch, one round trip, one implicit transaction: the settings, <see cref="PostgresSql.Claim"/> (which takes the jobs
+    /// and writes their history) and <see cref="PostgresSql.ResolutionsOfClaim"/> (their wait resolutions), committed with the
+    /// batch: a failure anywhere leaves no claim behind. The transaction writes leases only, which are soft state, so it commits
     /// with <c>synchronous_commit = off</c>: atomic and visible at once, without waiting for the WAL flush. WAL is flushed in
     /// order, so the durable commit of the job's first step makes the claim durable too; only a server crash can lose a claim
     /// that no step committed after, and then the job is simply claimable again (handlers run at least once).
@@ -23,7 +24,7 @@ public sealed partial class PostgresJobStore
             async (connection, effects) =>
             {
                 var claimed = new List<JobRecord>();
-                var withResolutions = new List<JobRecord>();
+                Dictionary<string, List<WaitRow>>? resolutions;
                 var batch = new NpgsqlBatch(connection);
                 await using (batch.ConfigureAwait(false))
                 {
@@ -42,6 +43,7 @@ public sealed partial class PostgresJobStore
                         P((short)JobEventKind.Claimed),
                         P((short)JobStatus.Running),
                         P((short)JobStatus.Pending)));
+                    batch.BatchCommands.Add(Batched(PostgresSql.ResolutionsOfClaim, P(request.Owner), P(request.LeaseUntilMs)));
                     var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                     await using (reader.ConfigureAwait(false))
                     {
@@ -50,23 +52,14 @@ public sealed partial class PostgresJobStore
                             var job = StoreRows.ReadJob(reader);
                             claimed.Add(job);
                             effects.StatusWritten(job.Id, job.Status, job.Version);
-                            if (reader.GetBoolean(reader.FieldCount - 1))
-                            {
-                                withResolutions.Add(job);
-                            }
                         }
+
+                        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                        resolutions = await ReadResolutionsAsync(reader, cancellationToken).ConfigureAwait(false);
                     }
                 }
 
-                if (withResolutions.Count == 0)
-                {
-                    return claimed;
-                }
-
-                // Read after the claim committed: the jobs are leased to this worker now; a resolution that arrived since is
-                // included, as it would be in the claim's own transaction (read committed).
-                var attached = (await AttachResolutionsAsync(connection, null, withResolutions, cancellationToken).ConfigureAwait(false)).ToDictionary(j => j.Id, StringComparer.Ordinal);
-                return claimed.ConvertAll(job => attached.GetValueOrDefault(job.Id, job));
+                return Attach(claimed, resolutions);
             },
             cancellationToken);
     }
@@ -230,27 +223,36 @@ public sealed partial class PostgresJobStore
 
     private static async Task<List<JobRecord>> AttachResolutionsAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, List<JobRecord> jobs, CancellationToken cancellationToken)
     {
-        Dictionary<string, List<WaitRow>>? byJob = null;
-        using (var command = connection.Command(PostgresSql.ResolutionsFor, tx, P(jobs.Select(j => j.Id).ToArray())))
+        using var command = connection.Command(PostgresSql.ResolutionsFor, tx, P(jobs.Select(j => j.Id).ToArray()));
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
         {
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
-            {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    byJob ??= new Dictionary<string, List<WaitRow>>(StringComparer.Ordinal);
-                    var jobId = reader.GetString(0);
-                    if (!byJob.TryGetValue(jobId, out var rows))
-                    {
-                        rows = [];
-                        byJob[jobId] = rows;
-                    }
+            return Attach(jobs, await ReadResolutionsAsync(reader, cancellationToken).ConfigureAwait(false));
+        }
+    }
 
-                    rows.Add(new WaitRow(reader.GetString(1), (WaitResolutionKind)reader.GetInt16(2), reader.GetNullableString(3), reader.GetNullableString(4)));
-                }
+    /// <summary>Reads <c>job_id, wait_id, status, output, error</c> rows of wait resolutions, by job.</summary>
+    private static async Task<Dictionary<string, List<WaitRow>>?> ReadResolutionsAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        Dictionary<string, List<WaitRow>>? byJob = null;
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            byJob ??= new Dictionary<string, List<WaitRow>>(StringComparer.Ordinal);
+            var jobId = reader.GetString(0);
+            if (!byJob.TryGetValue(jobId, out var rows))
+            {
+                rows = [];
+                byJob[jobId] = rows;
             }
+
+            rows.Add(new WaitRow(reader.GetString(1), (WaitResolutionKind)reader.GetInt16(2), reader.GetNullableString(3), reader.GetNullableString(4)));
         }
 
+        return byJob;
+    }
+
+    private static List<JobRecord> Attach(List<JobRecord> jobs, Dictionary<string, List<WaitRow>>? byJob)
+    {
         if (byJob is not null)
         {
             for (var i = 0; i < jobs.Count; i++)

@@ -97,8 +97,7 @@ internal static class PostgresSql
     /// picked ids with <c>= ANY (ARRAY (...))</c> on the primary key, so that it is an index lookup whatever the planner
     /// guesses of the CTEs' sizes (a join on <c>seq</c>, which has no index, or a hash join on <c>id</c> planned from a wrong
     /// size guess, scanned the whole table on every claim). Besides the job's columns it returns whether the job was taken
-    /// over (<c>was_running</c>) and whether it has wait resolutions not yet consumed (<c>has_resolutions</c>), so that only
-    /// those are read in a second round trip.
+    /// over (<c>was_running</c>); <see cref="ResolutionsOfClaim"/> follows it in the same batch.
     /// </summary>
     public const string Claim = """
         WITH expired AS (
@@ -132,8 +131,17 @@ internal static class PostgresSql
         history AS (
           INSERT INTO envoy.job_events (job_id, at, kind, from_status, to_status)
           SELECT id, $3, $6, CASE WHEN was_running THEN $7 ELSE $8 END, $7 FROM claimed)
-        SELECT c.*, EXISTS (SELECT 1 FROM envoy.waits w WHERE w.job_id = c.id AND w.status <> 0 AND NOT w.consumed) AS has_resolutions
-        FROM claimed c
+        SELECT * FROM claimed
+        """;
+
+    /// <summary>
+    /// The unconsumed wait resolutions of the jobs the claim before it (in the same batch, so the same transaction) just took:
+    /// found by this claim's owner ($1) and lease end ($2) through the lease index.
+    /// </summary>
+    public const string ResolutionsOfClaim = """
+        SELECT w.job_id, w.wait_id, w.status, w.output::text, w.error FROM envoy.waits w
+        WHERE w.job_id IN (SELECT id FROM envoy.jobs WHERE status = 1 AND lease_until = $2 AND lease_owner = $1)
+          AND w.status <> 0 AND NOT w.consumed
         """;
 
     /// <summary>
