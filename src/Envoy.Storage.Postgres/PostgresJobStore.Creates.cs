@@ -126,7 +126,7 @@ public sealed partial class PostgresJobStore
     /// whose idempotency key is already used inserts nothing (its history entries are conditional on its row); its caller gets
     /// the existing job's id, read after the batch.
     /// </summary>
-    private static async Task<IReadOnlyList<string>> InsertAllAsync(NpgsqlConnection connection, List<QueuedCreate> batch, StoreEffects effects)
+    private async Task<IReadOnlyList<string>> InsertAllAsync(NpgsqlConnection connection, List<QueuedCreate> batch, StoreEffects effects)
     {
         var ids = new string[batch.Count];
         var inserts = new NpgsqlBatch(connection);
@@ -150,7 +150,7 @@ public sealed partial class PostgresJobStore
 
             if (ready)
             {
-                inserts.BatchCommands.Add(Batched(PostgresSql.Notify, P(PostgresSignals.ReadyPayload)));
+                inserts.BatchCommands.Add(Batched(PostgresSql.Notify, P(_signals.ReadyPayload)));
             }
 
             await inserts.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);

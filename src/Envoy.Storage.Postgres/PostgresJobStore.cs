@@ -241,12 +241,12 @@ public sealed partial class PostgresJobStore : IJobStore
         }
     }
 
-    private static async Task NotifyAsync(NpgsqlConnection connection, NpgsqlTransaction tx, StoreEffects effects, CancellationToken cancellationToken)
+    private async Task NotifyAsync(NpgsqlConnection connection, NpgsqlTransaction tx, StoreEffects effects, CancellationToken cancellationToken)
     {
         var payloads = new List<string>();
         if (effects.Ready)
         {
-            payloads.Add(PostgresSignals.ReadyPayload);
+            payloads.Add(_signals.ReadyPayload);
         }
 
         var finished = new StringBuilder();
@@ -254,7 +254,7 @@ public sealed partial class PostgresJobStore : IJobStore
         {
             if (finished.Length + id.Length > 7000)
             {
-                payloads.Add(PostgresSignals.FinishedPrefix + finished);
+                payloads.Add(_signals.FinishedPayloadPrefix + finished);
                 finished.Clear();
             }
 
@@ -263,7 +263,7 @@ public sealed partial class PostgresJobStore : IJobStore
 
         if (finished.Length > 0)
         {
-            payloads.Add(PostgresSignals.FinishedPrefix + finished);
+            payloads.Add(_signals.FinishedPayloadPrefix + finished);
         }
 
         foreach (var payload in payloads)

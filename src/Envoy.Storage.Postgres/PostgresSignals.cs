@@ -9,8 +9,8 @@ namespace Envoy.Storage.Postgres;
 /// </summary>
 internal sealed class PostgresSignals : IJobSignals, IAsyncDisposable
 {
-    public const string ReadyPayload = "r";
-    public const string FinishedPrefix = "f:";
+    private const string Ready = "r";
+    private const string FinishedPrefix = "f:";
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly ISignalTransport? _transport;
@@ -26,6 +26,18 @@ internal sealed class PostgresSignals : IJobSignals, IAsyncDisposable
         _time = time;
         _transportSubscription = transport?.OnReceive(Local.Publish);
     }
+
+    /// <summary>
+    /// Starts every payload this store sends (<c>{origin}|...</c>), so that its own listener skips what this store already
+    /// published in-process when its transaction committed.
+    /// </summary>
+    public string Origin { get; } = Guid.NewGuid().ToString("N")[..12] + "|";
+
+    /// <summary>The payload saying that some job became ready.</summary>
+    public string ReadyPayload => Origin + Ready;
+
+    /// <summary>The start of a payload listing jobs that finished (comma-separated ids follow).</summary>
+    public string FinishedPayloadPrefix => Origin + FinishedPrefix;
 
     /// <summary>Subscribers of this process.</summary>
     public InProcessSignals Local { get; } = new();
@@ -102,7 +114,14 @@ internal sealed class PostgresSignals : IJobSignals, IAsyncDisposable
 
     private void Receive(string payload)
     {
-        if (payload == ReadyPayload)
+        if (payload.StartsWith(Origin, StringComparison.Ordinal))
+        {
+            return; // published in-process already, when the transaction committed
+        }
+
+        var bar = payload.IndexOf('|', StringComparison.Ordinal);
+        payload = payload[(bar + 1)..];
+        if (payload == Ready)
         {
             Local.Publish(new JobSignal(JobSignalKind.Ready));
         }
