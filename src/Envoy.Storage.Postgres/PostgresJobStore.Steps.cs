@@ -68,74 +68,144 @@ public sealed partial class PostgresJobStore
     public Task<IReadOnlyList<bool>> CommitAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commits);
-        return TransactAsync<IReadOnlyList<bool>>(
-            async (connection, tx, effects) =>
+        return BatchAsync<IReadOnlyList<bool>>(
+            async (connection, effects) =>
             {
-                var applied = new bool[commits.Count];
-                var parents = new (string? ParentId, string? ParentWaitId)[commits.Count];
-                var updates = new NpgsqlBatch(connection, tx);
-                await using (updates.ConfigureAwait(false))
+                try
                 {
-                    foreach (var commit in commits)
-                    {
-                        updates.BatchCommands.Add(CommitBatchCommand(commit));
-                    }
-
-                    var reader = await updates.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                    await using (reader.ConfigureAwait(false))
-                    {
-                        for (var i = 0; i < commits.Count; i++)
-                        {
-                            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                            {
-                                applied[i] = true;
-                                parents[i] = (reader.GetNullableString(0), reader.GetNullableString(1));
-                            }
-
-                            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-                        }
-                    }
+                    return await CommitInTransactionAsync(connection, commits, effects, cancellationToken).ConfigureAwait(false);
                 }
-
-                var writes = new NpgsqlBatch(connection, tx);
-                await using (writes.ConfigureAwait(false))
+                catch
                 {
-                    for (var i = 0; i < commits.Count; i++)
-                    {
-                        if (applied[i])
-                        {
-                            effects.StatusWritten(commits[i].JobId, commits[i].Status, commits[i].ExpectedVersion + 1);
-                            AddCommitWrites(writes, commits[i], effects);
-                        }
-                    }
-
-                    if (writes.BatchCommands.Count > 0)
-                    {
-                        await writes.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                    }
+                    await RollbackQuietlyAsync(connection).ConfigureAwait(false);
+                    throw;
                 }
-
-                for (var i = 0; i < commits.Count; i++)
-                {
-                    var commit = commits[i];
-                    if (!applied[i] || !commit.Status.IsTerminal())
-                    {
-                        continue;
-                    }
-
-                    effects.AddFinished(commit.JobId);
-                    var kind = commit.Status switch
-                    {
-                        JobStatus.Done => WaitResolutionKind.Success,
-                        JobStatus.Cancelled => WaitResolutionKind.Cancelled,
-                        _ => WaitResolutionKind.Error,
-                    };
-                    await FinishEffectsAsync(connection, tx, commit.JobId, commit.Status, parents[i].ParentId, parents[i].ParentWaitId, kind, commit.OutputJson, commit.Error, commit.NowMs, effects, cancellationToken).ConfigureAwait(false);
-                }
-
-                return applied;
             },
             cancellationToken);
+    }
+
+    /// <summary>
+    /// The commits' transaction, in as few round trips as the work allows: <c>BEGIN</c> travels with the updates; the writes
+    /// of the applied commits, the NOTIFY and <c>COMMIT</c> travel together, unless a finished job has a parent to resolve or
+    /// descendants to cancel, which need round trips of their own before the NOTIFY and <c>COMMIT</c>. (An
+    /// <see cref="NpgsqlTransaction"/> would send <c>COMMIT</c> alone.)
+    /// </summary>
+    private async Task<IReadOnlyList<bool>> CommitInTransactionAsync(NpgsqlConnection connection, IReadOnlyList<StepCommit> commits, StoreEffects effects, CancellationToken cancellationToken)
+    {
+        var applied = new bool[commits.Count];
+        var parents = new (string? ParentId, string? ParentWaitId)[commits.Count];
+        var updates = new NpgsqlBatch(connection);
+        await using (updates.ConfigureAwait(false))
+        {
+            updates.BatchCommands.Add(Batched("BEGIN"));
+            foreach (var commit in commits)
+            {
+                updates.BatchCommands.Add(CommitBatchCommand(commit));
+            }
+
+            var reader = await updates.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                for (var i = 0; i < commits.Count; i++)
+                {
+                    if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        applied[i] = true;
+                        parents[i] = (reader.GetNullableString(0), reader.GetNullableString(1));
+                    }
+
+                    await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        var finishing = new List<int>();
+        for (var i = 0; i < commits.Count; i++)
+        {
+            if (applied[i] && commits[i].Status.IsTerminal())
+            {
+                finishing.Add(i);
+                effects.AddFinished(commits[i].JobId);
+            }
+        }
+
+        // Done jobs without a parent (the common case) have nothing more to do: everything goes in the writes' round trip.
+        var followUps = finishing.Exists(i => parents[i].ParentId is not null || commits[i].Status != JobStatus.Done);
+        var writes = new NpgsqlBatch(connection);
+        await using (writes.ConfigureAwait(false))
+        {
+            for (var i = 0; i < commits.Count; i++)
+            {
+                if (applied[i])
+                {
+                    effects.StatusWritten(commits[i].JobId, commits[i].Status, commits[i].ExpectedVersion + 1);
+                    AddCommitWrites(writes, commits[i], effects);
+                }
+            }
+
+            if (!followUps)
+            {
+                AddNotifyAndCommit(writes, effects);
+            }
+
+            if (writes.BatchCommands.Count > 0)
+            {
+                await writes.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (followUps)
+        {
+            foreach (var i in finishing)
+            {
+                var commit = commits[i];
+                var kind = commit.Status switch
+                {
+                    JobStatus.Done => WaitResolutionKind.Success,
+                    JobStatus.Cancelled => WaitResolutionKind.Cancelled,
+                    _ => WaitResolutionKind.Error,
+                };
+                await FinishEffectsAsync(connection, null, commit.JobId, commit.Status, parents[i].ParentId, parents[i].ParentWaitId, kind, commit.OutputJson, commit.Error, commit.NowMs, effects, cancellationToken).ConfigureAwait(false);
+            }
+
+            var end = new NpgsqlBatch(connection);
+            await using (end.ConfigureAwait(false))
+            {
+                AddNotifyAndCommit(end, effects);
+                await end.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return applied;
+    }
+
+    private void AddNotifyAndCommit(NpgsqlBatch batch, StoreEffects effects)
+    {
+        foreach (var payload in NotifyPayloads(effects))
+        {
+            batch.BatchCommands.Add(Batched(PostgresSql.Notify, P(payload)));
+        }
+
+        batch.BatchCommands.Add(Batched("COMMIT"));
+    }
+
+    /// <summary>Ends a transaction begun by hand after a failure (best effort: a broken connection is discarded by the pool, and its transaction with it).</summary>
+    private static async Task RollbackQuietlyAsync(NpgsqlConnection connection)
+    {
+        if (connection.FullState != System.Data.ConnectionState.Open)
+        {
+            return;
+        }
+
+        try
+        {
+            using var rollback = new NpgsqlCommand("ROLLBACK", connection);
+            await rollback.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            // The connection is unusable; the pool drops it and the server ends the transaction.
+        }
     }
 
     /// <inheritdoc />
@@ -273,7 +343,7 @@ public sealed partial class PostgresJobStore
             P(job.IdempotencyKey), P((short)job.Status), P(job.Lease?.Owner), P(job.Lease?.UntilMs), P(job.Version),
         ];
 
-    private static NpgsqlCommand EventCommand(NpgsqlConnection connection, NpgsqlTransaction tx, JobEvent entry) =>
+    private static NpgsqlCommand EventCommand(NpgsqlConnection connection, NpgsqlTransaction? tx, JobEvent entry) =>
         connection.Command(PostgresSql.InsertEvent, tx, EventParameters(entry));
 
     private static NpgsqlBatchCommand EventBatchCommand(JobEvent entry) => Batched(PostgresSql.InsertEvent, EventParameters(entry));

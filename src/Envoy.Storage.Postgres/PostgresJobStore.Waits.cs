@@ -134,7 +134,7 @@ public sealed partial class PostgresJobStore
             cancellationToken);
 
     /// <summary>Resolves a pending wait of a job whose row this transaction has locked; unblocks the job when no wait is left.</summary>
-    private static async Task<StoreResult> ResolveLockedWaitAsync(NpgsqlConnection connection, NpgsqlTransaction tx, WaitResolution resolution, StoreEffects effects, CancellationToken cancellationToken)
+    private static async Task<StoreResult> ResolveLockedWaitAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, WaitResolution resolution, StoreEffects effects, CancellationToken cancellationToken)
     {
         object? current;
         using (var read = connection.Command(PostgresSql.WaitStatus, tx, P(resolution.JobId), P(resolution.WaitId)))
@@ -168,7 +168,7 @@ public sealed partial class PostgresJobStore
     /// <summary>A job became terminal: its parent's wait resolves and, unless it is done, its unfinished descendants are cancelled.</summary>
     private static async Task FinishEffectsAsync(
         NpgsqlConnection connection,
-        NpgsqlTransaction tx,
+        NpgsqlTransaction? tx,
         string jobId,
         JobStatus status,
         string? parentId,
@@ -223,7 +223,7 @@ public sealed partial class PostgresJobStore
         }
     }
 
-    private static async Task<(bool Found, JobStatus Status, string? ParentId, string? ParentWaitId)> LockJobAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string jobId, CancellationToken cancellationToken)
+    private static async Task<(bool Found, JobStatus Status, string? ParentId, string? ParentWaitId)> LockJobAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, string jobId, CancellationToken cancellationToken)
     {
         using var command = connection.Command(PostgresSql.LockJob, tx, P(jobId));
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

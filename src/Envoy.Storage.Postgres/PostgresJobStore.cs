@@ -243,6 +243,16 @@ public sealed partial class PostgresJobStore : IJobStore
 
     private async Task NotifyAsync(NpgsqlConnection connection, NpgsqlTransaction tx, StoreEffects effects, CancellationToken cancellationToken)
     {
+        foreach (var payload in NotifyPayloads(effects))
+        {
+            using var notify = connection.Command(PostgresSql.Notify, tx, PostgresParameters.P(payload));
+            await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The NOTIFY payloads that tell other processes about <paramref name="effects"/> (finished ids in chunks under the 8,000-byte limit).</summary>
+    private List<string> NotifyPayloads(StoreEffects effects)
+    {
         var payloads = new List<string>();
         if (effects.Ready)
         {
@@ -266,11 +276,7 @@ public sealed partial class PostgresJobStore : IJobStore
             payloads.Add(_signals.FinishedPayloadPrefix + finished);
         }
 
-        foreach (var payload in payloads)
-        {
-            using var notify = connection.Command(PostgresSql.Notify, tx, PostgresParameters.P(payload));
-            await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+        return payloads;
     }
 
     private static bool IsRetryable(Exception ex) => ex switch
