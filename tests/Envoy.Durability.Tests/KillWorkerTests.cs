@@ -190,7 +190,9 @@ public sealed class KillWorkerTests(ITestOutputHelper output)
         var committed = history.Where(e => e.Kind == JobEventKind.StepCompleted).Select(e => (e.State!, e.Step!.Value, e.To!.Value)).ToArray();
         Assert.Equal(expected, committed);
         Assert.DoesNotContain(history, e => e.Kind == JobEventKind.StepFailed);
-        return history.Count(e => e.Kind == JobEventKind.Claimed && e.From == JobStatus.Running);
+        // A takeover is a claim of a job still running under an expired lease, or the maintenance leader's sweep of it back
+        // to pending (whichever comes first; never both for one recovery).
+        return history.Count(e => (e.Kind == JobEventKind.Claimed && e.From == JobStatus.Running) || e.Kind == JobEventKind.LeaseExpired);
     }
 
     private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> until, CancellationToken ct)

@@ -34,7 +34,13 @@ public sealed class DotnetWorkerProcess : IDisposable
         _process = new Process { StartInfo = start, EnableRaisingEvents = true };
         _process.OutputDataReceived += (_, e) => OnLine(e.Data);
         _process.ErrorDataReceived += (_, e) => OnLine(e.Data is null ? null : "stderr: " + e.Data);
-        _process.Exited += (_, _) => _exited.TrySetResult();
+        _process.Exited += (_, _) =>
+        {
+            // Exited can be raised before the last output lines are read: drain them first, so that a line printed just
+            // before the exit is seen, and an early exit reports everything the worker printed.
+            _process.WaitForExit();
+            _exited.TrySetResult();
+        };
         _process.Start();
         Id = _process.Id;
         _process.BeginOutputReadLine();
