@@ -55,13 +55,13 @@ public sealed partial class PostgresJobStore
                 var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
-                    var counts = StoreRows.ZeroCounts();
+                    var byStatus = StoreRows.ZeroCounts();
                     while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
-                        counts[(JobStatus)reader.GetInt16(0)] = reader.GetInt64(1);
+                        byStatus[(JobStatus)reader.GetInt16(0)] = reader.GetInt64(1);
                     }
 
-                    return counts;
+                    return byStatus;
                 }
             },
             cancellationToken).ConfigureAwait(false);
