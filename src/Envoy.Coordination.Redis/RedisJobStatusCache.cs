@@ -19,31 +19,41 @@ internal sealed class RedisJobStatusCache(IConnectionMultiplexer redis, string s
     private static readonly RedisValue[] Fields = ["s", "v"];
     private readonly RedisKey _countsKey = "envoy:counts:" + scope;
 
+    // KEYS: the entries; ARGV: status and version for each key in turn, then the time to live in ms.
     private const string PutScript = """
-        local current = redis.call('HGET', KEYS[1], 'v')
-        if current and tonumber(current) > tonumber(ARGV[2]) then
-          return 0
+        local ttl = ARGV[#ARGV]
+        for i, key in ipairs(KEYS) do
+          local current = redis.call('HGET', key, 'v')
+          if not current or tonumber(current) <= tonumber(ARGV[2 * i]) then
+            redis.call('HSET', key, 's', ARGV[2 * i - 1], 'v', ARGV[2 * i])
+            redis.call('PEXPIRE', key, ttl)
+          end
         end
-        redis.call('HSET', KEYS[1], 's', ARGV[1], 'v', ARGV[2])
-        redis.call('PEXPIRE', KEYS[1], ARGV[3])
         return 1
         """;
 
     public void Put(IReadOnlyList<CachedJobStatus> statuses)
     {
         ArgumentNullException.ThrowIfNull(statuses);
-        if (!redis.IsConnected)
+        if (!redis.IsConnected || statuses.Count == 0)
         {
             return;
         }
 
-        var database = redis.GetDatabase();
-        var ttl = (long)EntryTimeToLive.TotalMilliseconds;
-        foreach (var entry in statuses)
+        var keys = new RedisKey[statuses.Count];
+        var values = new RedisValue[(2 * statuses.Count) + 1];
+        for (var i = 0; i < statuses.Count; i++)
         {
-            // Fire and forget: queued on the multiplexer's pipe, never awaited by the transaction that produced it.
-            database.ScriptEvaluate(PutScript, [Key(entry.JobId)], [(int)entry.Status, entry.Version, ttl], CommandFlags.FireAndForget);
+            keys[i] = Key(statuses[i].JobId);
+            values[2 * i] = (int)statuses[i].Status;
+            values[(2 * i) + 1] = statuses[i].Version;
         }
+
+        values[^1] = (long)EntryTimeToLive.TotalMilliseconds;
+
+        // One script for the whole transaction's statuses, fire and forget: queued on the multiplexer's pipe, never awaited by
+        // the transaction that produced them.
+        redis.GetDatabase().ScriptEvaluate(PutScript, keys, values, CommandFlags.FireAndForget);
     }
 
     public void Forget(IReadOnlyList<string> jobIds)

@@ -122,7 +122,7 @@ public sealed partial class PostgresJobStore
     }
 
     /// <summary>
-    /// Inserts the jobs, their history entries and the wake-up in one batch (one round trip, one implicit transaction). A job
+    /// Inserts the jobs, their history entries (with the job in one statement when there is one) and the wake-up in one batch (one round trip, one implicit transaction). A job
     /// whose idempotency key is already used inserts nothing (its history entries are conditional on its row); its caller gets
     /// the existing job's id, read after the batch.
     /// </summary>
@@ -138,10 +138,18 @@ public sealed partial class PostgresJobStore
             {
                 var job = batch[i].Job;
                 insertAt[i] = inserts.BatchCommands.Count;
-                inserts.BatchCommands.Add(Batched(PostgresSql.InsertJob, InsertJobParameters(job)));
-                foreach (var entry in job.Events)
+                if (job.Events.Count == 1)
                 {
-                    inserts.BatchCommands.Add(Batched(PostgresSql.InsertEventIfJobExists, EventParameters(entry)));
+                    // The usual case, one statement: the row count is the history entry's, written only with the job.
+                    inserts.BatchCommands.Add(Batched(PostgresSql.InsertJobWithEvent, [.. InsertJobParameters(job), .. EventParameters(job.Events[0]).Skip(1)]));
+                }
+                else
+                {
+                    inserts.BatchCommands.Add(Batched(PostgresSql.InsertJob, InsertJobParameters(job)));
+                    foreach (var entry in job.Events)
+                    {
+                        inserts.BatchCommands.Add(Batched(PostgresSql.InsertEventIfJobExists, EventParameters(entry)));
+                    }
                 }
 
                 // An eagerly started job runs in the scheduler that created it: no other worker needs to hear of it.

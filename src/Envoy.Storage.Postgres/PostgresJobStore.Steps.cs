@@ -65,15 +65,38 @@ public sealed partial class PostgresJobStore
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<bool>> CommitAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// Jobs are updated in byte order of their ids, the order in which <see cref="RenewLeasesAsync"/> locks them. A batch whose
+    /// commits each write only the job row and one history entry, and finish no job that has (by
+    /// <see cref="StepCommit.ParentId"/>) a parent, takes one round trip; a finishing job that turns out to have a parent is
+    /// then committed again the long way, in a second transaction.
+    /// </remarks>
+    public async Task<IReadOnlyList<bool>> CommitAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commits);
-        return BatchAsync<IReadOnlyList<bool>>(
+        var first = await CommitBatchAsync(commits, oneRoundTrip: true, cancellationToken).ConfigureAwait(false);
+        if (first.Again.Count == 0)
+        {
+            return first.Applied;
+        }
+
+        var again = first.Again.ConvertAll(i => commits[i]);
+        var second = await CommitBatchAsync(again, oneRoundTrip: false, cancellationToken).ConfigureAwait(false);
+        for (var k = 0; k < again.Count; k++)
+        {
+            first.Applied[first.Again[k]] = second.Applied[k];
+        }
+
+        return first.Applied;
+    }
+
+    private Task<CommitOutcome> CommitBatchAsync(IReadOnlyList<StepCommit> commits, bool oneRoundTrip, CancellationToken cancellationToken) =>
+        BatchAsync(
             async (connection, effects) =>
             {
                 try
                 {
-                    return await CommitInTransactionAsync(connection, commits, effects, cancellationToken).ConfigureAwait(false);
+                    return await CommitInTransactionAsync(connection, commits, oneRoundTrip, effects, cancellationToken).ConfigureAwait(false);
                 }
                 catch
                 {
@@ -82,31 +105,49 @@ public sealed partial class PostgresJobStore
                 }
             },
             cancellationToken);
-    }
 
     /// <summary>
-    /// The commits' transaction, in as few round trips as the work allows: <c>BEGIN</c> travels with the updates; the writes
-    /// of the applied commits, the NOTIFY and <c>COMMIT</c> travel together, unless a finished job has a parent to resolve or
-    /// descendants to cancel, which need round trips of their own before the NOTIFY and <c>COMMIT</c>. (An
-    /// <see cref="NpgsqlTransaction"/> would send <c>COMMIT</c> alone.)
+    /// The commits' transaction, in as few round trips as the work allows. <c>BEGIN</c> travels with the updates; a commit that
+    /// writes nothing but its job row and one history entry is one statement (<see cref="PostgresSql.CommitJobWithEvent"/>).
+    /// When every commit is of that kind and none finishes a job with a parent or descendants to handle, the NOTIFY and
+    /// <c>COMMIT</c> travel with them too (<paramref name="oneRoundTrip"/>). Otherwise the other writes of the applied commits,
+    /// the NOTIFY and <c>COMMIT</c> follow in a second round trip, unless a finished job has a parent to resolve or descendants
+    /// to cancel, which need round trips of their own first. (An <see cref="NpgsqlTransaction"/> would send <c>COMMIT</c> alone.)
     /// </summary>
-    private async Task<IReadOnlyList<bool>> CommitInTransactionAsync(NpgsqlConnection connection, IReadOnlyList<StepCommit> commits, StoreEffects effects, CancellationToken cancellationToken)
+    private async Task<CommitOutcome> CommitInTransactionAsync(NpgsqlConnection connection, IReadOnlyList<StepCommit> commits, bool oneRoundTrip, StoreEffects effects, CancellationToken cancellationToken)
     {
         var applied = new bool[commits.Count];
         var parents = new (string? ParentId, string? ParentWaitId)[commits.Count];
+        var fused = new bool[commits.Count];
+        for (var i = 0; i < commits.Count; i++)
+        {
+            var commit = commits[i];
+            fused[i] = WritesOnlyRowAndEvent(commit);
+            oneRoundTrip &= fused[i] && (!commit.Status.IsTerminal() || (commit.Status == JobStatus.Done && commit.ParentId is null));
+        }
+
+        var order = CommitLockOrder(commits);
         var updates = new NpgsqlBatch(connection);
         await using (updates.ConfigureAwait(false))
         {
             updates.BatchCommands.Add(Batched("BEGIN"));
-            foreach (var commit in commits)
+            foreach (var i in order)
             {
-                updates.BatchCommands.Add(CommitBatchCommand(commit));
+                // In one round trip the COMMIT is sent before a parent could be resolved: there, a finishing job must have none.
+                updates.BatchCommands.Add(fused[i]
+                    ? FusedCommitBatchCommand(commits[i], mayHaveParent: !(oneRoundTrip && commits[i].Status.IsTerminal()))
+                    : CommitBatchCommand(commits[i]));
+            }
+
+            if (oneRoundTrip)
+            {
+                AddNotifyIfWrittenAndCommit(updates, commits);
             }
 
             var reader = await updates.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
-                for (var i = 0; i < commits.Count; i++)
+                foreach (var i in order)
                 {
                     if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
@@ -117,6 +158,11 @@ public sealed partial class PostgresJobStore
                     await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
+        }
+
+        if (oneRoundTrip)
+        {
+            return OutcomeOfOneRoundTrip(commits, applied, effects);
         }
 
         var finishing = new List<int>();
@@ -138,8 +184,11 @@ public sealed partial class PostgresJobStore
             {
                 if (applied[i])
                 {
-                    effects.StatusWritten(commits[i].JobId, commits[i].Status, commits[i].ExpectedVersion + 1);
-                    AddCommitWrites(writes, commits[i], effects);
+                    RecordApplied(commits[i], effects);
+                    if (!fused[i])
+                    {
+                        AddCommitWrites(writes, commits[i], effects);
+                    }
                 }
             }
 
@@ -176,7 +225,80 @@ public sealed partial class PostgresJobStore
             }
         }
 
-        return applied;
+        return new CommitOutcome(applied, []);
+    }
+
+    /// <summary>
+    /// The effects of a one-round-trip batch, already committed. A finishing commit that did not apply was refused, or its job
+    /// has a parent after all (the hint was missing): it goes again the long way, which tells the two apart.
+    /// </summary>
+    private static CommitOutcome OutcomeOfOneRoundTrip(IReadOnlyList<StepCommit> commits, bool[] applied, StoreEffects effects)
+    {
+        var again = new List<int>();
+        for (var i = 0; i < commits.Count; i++)
+        {
+            var commit = commits[i];
+            if (applied[i])
+            {
+                RecordApplied(commit, effects);
+                if (commit.Status.IsTerminal())
+                {
+                    effects.AddFinished(commit.JobId);
+                }
+            }
+            else if (commit.Status.IsTerminal())
+            {
+                again.Add(i);
+            }
+        }
+
+        return new CommitOutcome(applied, again);
+    }
+
+    /// <summary>True when the commit's only writes are its job row and one history entry.</summary>
+    private static bool WritesOnlyRowAndEvent(StepCommit commit) =>
+        commit.Events.Count == 1 && commit.Children.Count == 0 && commit.Waits.Count == 0 && commit.Escalations.Count == 0 && !commit.ConsumedWaits;
+
+    /// <summary>The indexes of <paramref name="commits"/> in byte order of their job ids (the order renewals lock rows in).</summary>
+    private static int[] CommitLockOrder(IReadOnlyList<StepCommit> commits)
+    {
+        var order = new int[commits.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        Array.Sort(order, (a, b) => string.CompareOrdinal(commits[a].JobId, commits[b].JobId));
+        return order;
+    }
+
+    /// <summary>What an applied commit tells the status cache and the idle workers.</summary>
+    private static void RecordApplied(StepCommit commit, StoreEffects effects)
+    {
+        effects.StatusWritten(commit.JobId, commit.Status, commit.ExpectedVersion + 1);
+        if (commit.Status == JobStatus.Pending)
+        {
+            effects.Ready = true;
+        }
+    }
+
+    /// <summary>
+    /// Ends a one-round-trip batch: a wake-up if a job goes back to pending (harmless if its commit was refused), the finished
+    /// jobs named only if this transaction wrote their rows, then <c>COMMIT</c>.
+    /// </summary>
+    private void AddNotifyIfWrittenAndCommit(NpgsqlBatch batch, IReadOnlyList<StepCommit> commits)
+    {
+        if (commits.Any(c => c.Status == JobStatus.Pending))
+        {
+            batch.BatchCommands.Add(Batched(PostgresSql.Notify, P(_signals.ReadyPayload)));
+        }
+
+        foreach (var chunk in FinishedChunks(commits.Where(c => c.Status.IsTerminal()).Select(c => c.JobId)))
+        {
+            batch.BatchCommands.Add(Batched(PostgresSql.NotifyFinishedWrittenHere, P(chunk.ToArray()), P(_signals.FinishedPayloadPrefix)));
+        }
+
+        batch.BatchCommands.Add(Batched("COMMIT"));
     }
 
     private void AddNotifyAndCommit(NpgsqlBatch batch, StoreEffects effects)
@@ -265,18 +387,18 @@ public sealed partial class PostgresJobStore
         {
             batch.BatchCommands.Add(EventBatchCommand(entry));
         }
-
-        if (commit.Status == JobStatus.Pending)
-        {
-            effects.Ready = true;
-        }
     }
 
-    private static NpgsqlBatchCommand CommitBatchCommand(StepCommit commit)
+    private static NpgsqlBatchCommand CommitBatchCommand(StepCommit commit) => Batched(PostgresSql.CommitJob, CommitParameters(commit));
+
+    private static NpgsqlBatchCommand FusedCommitBatchCommand(StepCommit commit, bool mayHaveParent) =>
+        Batched(PostgresSql.CommitJobWithEvent, [.. CommitParameters(commit), P(mayHaveParent), .. EventParameters(commit.Events[0]).Skip(1)]);
+
+    private static NpgsqlParameter[] CommitParameters(StepCommit commit)
     {
         var terminal = commit.Status.IsTerminal();
-        return Batched(
-            PostgresSql.CommitJob,
+        return
+        [
             P((short)commit.Status),
             P(commit.ContextJson),
             P(commit.Error),
@@ -288,7 +410,8 @@ public sealed partial class PostgresJobStore
             P(commit.LeaseUntilMs),
             P(commit.JobId),
             P(commit.ExpectedVersion),
-            P(commit.Owner));
+            P(commit.Owner),
+        ];
     }
 
     private static async Task<List<JobRecord>> AttachResolutionsAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, List<JobRecord> jobs, CancellationToken cancellationToken)
@@ -373,4 +496,7 @@ public sealed partial class PostgresJobStore
     }
 
     private static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    /// <summary>Which commits of a batch applied, and which to commit again the long way (see <see cref="OutcomeOfOneRoundTrip"/>).</summary>
+    private sealed record CommitOutcome(bool[] Applied, List<int> Again);
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using Envoy.Runtime;
 using Envoy.Runtime.Coordination;
 using Npgsql;
@@ -250,7 +249,7 @@ public sealed partial class PostgresJobStore : IJobStore
         }
     }
 
-    /// <summary>The NOTIFY payloads that tell other processes about <paramref name="effects"/> (finished ids in chunks under the 8,000-byte limit).</summary>
+    /// <summary>The NOTIFY payloads that tell other processes about <paramref name="effects"/>.</summary>
     private List<string> NotifyPayloads(StoreEffects effects)
     {
         var payloads = new List<string>();
@@ -259,24 +258,36 @@ public sealed partial class PostgresJobStore : IJobStore
             payloads.Add(_signals.ReadyPayload);
         }
 
-        var finished = new StringBuilder();
-        foreach (var id in effects.Finished)
+        foreach (var chunk in FinishedChunks(effects.Finished))
         {
-            if (finished.Length + id.Length > 7000)
-            {
-                payloads.Add(_signals.FinishedPayloadPrefix + finished);
-                finished.Clear();
-            }
-
-            finished.Append(finished.Length == 0 ? string.Empty : ",").Append(id);
-        }
-
-        if (finished.Length > 0)
-        {
-            payloads.Add(_signals.FinishedPayloadPrefix + finished);
+            payloads.Add(_signals.FinishedPayloadPrefix + string.Join(',', chunk));
         }
 
         return payloads;
+    }
+
+    /// <summary>Finished job ids in chunks whose comma-separated text stays under NOTIFY's 8,000-byte payload limit.</summary>
+    private static IEnumerable<List<string>> FinishedChunks(IEnumerable<string> jobIds)
+    {
+        var chunk = new List<string>();
+        var length = 0;
+        foreach (var id in jobIds)
+        {
+            if (chunk.Count > 0 && length + id.Length + 1 > 7000)
+            {
+                yield return chunk;
+                chunk = [];
+                length = 0;
+            }
+
+            chunk.Add(id);
+            length += id.Length + 1;
+        }
+
+        if (chunk.Count > 0)
+        {
+            yield return chunk;
+        }
     }
 
     private static bool IsRetryable(Exception ex) => ex switch

@@ -84,6 +84,22 @@ internal static class PostgresSql
         ON CONFLICT (idempotency_key) DO NOTHING
         """;
 
+    /// <summary>
+    /// <see cref="InsertJob"/> and the job's one history entry ($14–$21: at, kind, state, step, from, to, duration, error) in one
+    /// statement: the entry is written only if the job row was (not on a used idempotency key), so the statement's row count
+    /// (the history insert's) says whether the job was inserted.
+    /// </summary>
+    public const string InsertJobWithEvent = """
+        WITH inserted AS (
+          INSERT INTO envoy.jobs (id, flow, status, context, priority, run_at, created_at, updated_at, parent_id, parent_wait_id, idempotency_key,
+            lease_owner, lease_until, version, attempts, started_at)
+          VALUES ($1, $2, $10, $3::jsonb, $4, $5, $6, $6, $7, $8, $9, $11, $12, $13, $13, CASE WHEN $13 = 1 THEN $6 END)
+          ON CONFLICT (idempotency_key) DO NOTHING
+          RETURNING id)
+        INSERT INTO envoy.job_events (job_id, at, kind, state, step, from_status, to_status, duration_ms, error)
+        SELECT id, $14, $15, $16, $17, $18, $19, $20, $21 FROM inserted
+        """;
+
     public const string JobIdsByKeys = "SELECT idempotency_key, id FROM envoy.jobs WHERE idempotency_key = ANY($1)";
 
     /// <summary>
@@ -161,6 +177,31 @@ internal static class PostgresSql
         RETURNING parent_id, parent_wait_id
         """;
 
+    /// <summary>
+    /// <see cref="CommitJob"/> ($1–$12) and the step's one history entry ($14–$21: at, kind, state, step, from, to, duration,
+    /// error) in one statement: the entry is written only if the update applied. With $13 false the update also requires that
+    /// the job has no parent (a finishing child must resolve its parent's wait in the same transaction, which this statement
+    /// cannot do): the caller then commits it again the long way. Returns the job's parent, like <see cref="CommitJob"/>.
+    /// </summary>
+    public const string CommitJobWithEvent = """
+        WITH updated AS (
+          UPDATE envoy.jobs SET status = $1, context = $2::jsonb, error = $3, retries = $4, run_at = coalesce($5, run_at),
+            updated_at = $6, finished_at = $7, lease_owner = $8, lease_until = $9, version = version + 1
+          WHERE id = $10 AND version = $11 AND lease_owner = $12 AND ($13 OR parent_id IS NULL)
+          RETURNING parent_id, parent_wait_id),
+        history AS (
+          INSERT INTO envoy.job_events (job_id, at, kind, state, step, from_status, to_status, duration_ms, error)
+          SELECT $10, $14, $15, $16, $17, $18, $19, $20, $21 FROM updated)
+        SELECT parent_id, parent_wait_id FROM updated
+        """;
+
+    /// <summary>
+    /// The finished-jobs NOTIFY of a commit batch that sends its <c>COMMIT</c> before it reads which updates applied: only the
+    /// jobs of $1 whose row this transaction wrote (<c>xmin</c> is its id) are named, after the prefix $2.
+    /// </summary>
+    public const string NotifyFinishedWrittenHere =
+        "SELECT pg_notify('" + NotifyChannel + "', $2 || string_agg(id, ',')) FROM envoy.jobs WHERE id = ANY($1) AND xmin = pg_current_xact_id()::xid HAVING count(*) > 0";
+
     public const string ConsumeWaits = "UPDATE envoy.waits SET consumed = true WHERE job_id = $1 AND status <> 0 AND NOT consumed";
 
     // A state that runs again (a loop, a retry) may reuse a wait id; the earlier wait was consumed, so the row starts over.
@@ -218,7 +259,17 @@ internal static class PostgresSql
         WHERE id = $2 AND status = 4
         """;
 
-    public const string RenewLeases = "UPDATE envoy.jobs SET lease_until = $1 WHERE id = ANY($2) AND status = 1 AND lease_owner = $3 RETURNING id";
+    /// <summary>
+    /// Renews the leases of $2 still held by $3. The rows are locked in byte order of their ids first, the order in which a
+    /// commit batch updates its jobs (<c>CommitLockOrder</c>): locked in two different orders, a renewal and a commit batch of
+    /// the same worker deadlocked (PostgreSQL breaks that after <c>deadlock_timeout</c>, 1 s).
+    /// </summary>
+    public const string RenewLeases = """
+        UPDATE envoy.jobs SET lease_until = $1
+        WHERE id IN (SELECT id FROM envoy.jobs WHERE id = ANY($2) AND status = 1 AND lease_owner = $3 ORDER BY id COLLATE "C" FOR UPDATE)
+          AND status = 1 AND lease_owner = $3
+        RETURNING id
+        """;
 
     public const string GetJob = $"SELECT {JobColumns} FROM envoy.jobs WHERE id = $1";
 

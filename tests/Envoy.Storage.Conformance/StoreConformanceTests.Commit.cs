@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Envoy.Runtime;
+using Envoy.Runtime.Coordination;
 
 namespace Envoy.Storage.Conformance;
 
@@ -243,6 +244,54 @@ public abstract partial class StoreConformanceTests
         Assert.Equal(2, parent.Resolutions.Count);
         var claimed = await ClaimOneAsync(parentFlow, parentId, now: T0 + 201);
         Assert.Equal("7", ResolutionOf(claimed, children[1].WaitId).OutputJson);
+    }
+
+    [Fact]
+    public async Task Commit_BatchFinishingChildren_WithOrWithoutTheParentHint_ResolvesEachParentWait_AndAnnouncesOnlyAppliedJobs()
+    {
+        var parentFlow = NewFlow("parent");
+        var childFlow = NewFlow("child");
+        var flow = NewFlow();
+        var (parentId, children) = await SpawnAsync(parentFlow, childFlow, 2);
+        var plain = await CreateAsync(flow, createdAt: T0 + 2);
+        var refused = await CreateAsync(flow, createdAt: T0 + 3);
+        var claimedChildren = (await ClaimAsync(childFlow, max: 2, now: T0 + 10)).ToDictionary(j => j.Id);
+        var claimed = (await ClaimAsync(flow, max: 2, now: T0 + 10)).ToDictionary(j => j.Id);
+        var peer = await OpenSecondInstanceAsync();
+        await using var peerScope = peer;
+        using var local = new SignalRecorder(Store.Signals);
+        using var remote = new SignalRecorder((peer ?? Store).Signals);
+        var withoutHint = StepOf(claimedChildren[children[1].ChildId], JobStatus.Done, now: T0 + 20) with { OutputJson = "2" };
+        var stale = StepOf(claimed[refused], JobStatus.Done, now: T0 + 20) with { ExpectedVersion = claimed[refused].Version - 1 };
+        var done = StepOf(claimed[plain], JobStatus.Done, now: T0 + 20);
+        var withHint = StepOf(claimedChildren[children[0].ChildId], JobStatus.Done, now: T0 + 21) with { OutputJson = "1", ParentId = parentId };
+
+        Assert.Equal([true, false, true], await Store.CommitAsync([withoutHint, stale, done]));
+        Assert.Equal(JobStatus.Blocking, (await GetAsync(parentId)).Status);
+        Assert.True(await CommitOneAsync(withHint));
+
+        var parent = await GetAsync(parentId);
+        Assert.Equal(JobStatus.Pending, parent.Status);
+        Assert.Equal("1", ResolutionOf(parent, children[0].WaitId).OutputJson);
+        Assert.Equal("2", ResolutionOf(parent, children[1].WaitId).OutputJson);
+        foreach (var id in new[] { children[0].ChildId, children[1].ChildId, plain })
+        {
+            Assert.Equal(JobStatus.Done, (await GetAsync(id)).Status);
+            Assert.Single(await HistoryAsync(id), e => e.Kind == JobEventKind.StepCompleted);
+        }
+
+        Assert.Equal(JobStatus.Running, (await GetAsync(refused)).Status);
+        Assert.DoesNotContain(await HistoryAsync(refused), e => e.Kind == JobEventKind.StepCompleted);
+        foreach (var recorder in new[] { local, remote })
+        {
+            foreach (var id in new[] { children[0].ChildId, children[1].ChildId, plain })
+            {
+                await recorder.WaitForAsync(s => s is { Kind: JobSignalKind.Finished } && s.JobId == id, "an applied terminal commit is announced");
+            }
+
+            // The refused commit's job would have been named with the others of its batch, which have all arrived.
+            Assert.False(recorder.Saw(s => s is { Kind: JobSignalKind.Finished } && s.JobId == refused), "a refused commit is not announced");
+        }
     }
 
     [Fact]

@@ -57,6 +57,8 @@ public abstract partial class StoreConformanceTests
 
         public void Clear() => _signals.Clear();
 
+        public bool Saw(Func<JobSignal, bool> match) => _signals.Any(match);
+
         public Task WaitForAsync(Func<JobSignal, bool> match, string because) =>
             EventuallyAsync(() => Task.FromResult(_signals.Any(match)), because, TimeSpan.FromSeconds(5));
 

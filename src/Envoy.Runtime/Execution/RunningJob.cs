@@ -3,11 +3,15 @@ namespace Envoy.Runtime.Execution;
 /// <summary>A job this worker holds: its identity, commit version and cancellation.</summary>
 internal sealed class RunningJob(JobRecord record, int maxRetries) : IDisposable
 {
+    private bool _committing;
+
     public string Id { get; } = record.Id;
 
     public string Flow { get; } = record.Flow;
 
     public int Priority { get; } = record.Priority;
+
+    public string? ParentId { get; } = record.ParentId;
 
     public int MaxRetries { get; } = maxRetries;
 
@@ -16,6 +20,16 @@ internal sealed class RunningJob(JobRecord record, int maxRetries) : IDisposable
     public long Version { get; set; } = record.Version;
 
     public bool HasResolutions { get; set; } = record.Resolutions.Count > 0;
+
+    /// <summary>
+    /// True while a commit of this job is queued or being written. A renewal that misses the job then proves nothing: the
+    /// commit may have just finished it, and the commit's own outcome says whether the lease was still held.
+    /// </summary>
+    public bool Committing
+    {
+        get => Volatile.Read(ref _committing);
+        set => Volatile.Write(ref _committing, value);
+    }
 
     public CancellationTokenSource Cancellation { get; } = new();
 

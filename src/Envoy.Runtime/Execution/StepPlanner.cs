@@ -79,6 +79,7 @@ internal sealed class StepPlanner(RuntimeServices services)
             Waits = waits,
             Escalations = escalations,
             ConsumedWaits = job.HasResolutions,
+            ParentId = job.ParentId,
             Events = [new JobEvent(job.Id, at, JobEventKind.StepCompleted, before.State, before.Step, JobStatus.Running, status, duration, error)],
         };
         return new PlannedCommit(commit, after, raised);
@@ -117,6 +118,7 @@ internal sealed class StepPlanner(RuntimeServices services)
             Retries = retry ? job.Retries + 1 : job.Retries,
             RunAtMs = runAt,
             ConsumedWaits = job.HasResolutions,
+            ParentId = job.ParentId,
             Events = [new JobEvent(job.Id, at, JobEventKind.StepFailed, before.State, before.Step, JobStatus.Running, status, duration, error)],
         };
         return new PlannedCommit(commit, before, raised);
@@ -137,6 +139,7 @@ internal sealed class StepPlanner(RuntimeServices services)
             Retries = job.Retries,
             RunAtMs = now,
             ConsumedWaits = job.HasResolutions,
+            ParentId = job.ParentId,
             Events = [new JobEvent(job.Id, JobMapper.FromMs(now), JobEventKind.Released, before.State, before.Step, JobStatus.Running, JobStatus.Pending)],
         };
         return new PlannedCommit(commit, before, []);

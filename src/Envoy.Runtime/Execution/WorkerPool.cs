@@ -320,6 +320,7 @@ internal sealed class WorkerPool : IDisposable
     private async Task<bool> CommitAsync(RunningJob job, PlannedCommit planned)
     {
         bool applied;
+        job.Committing = true;
         try
         {
             // The events are raised by the batcher the moment the commit is applied, before any later step of the job can
@@ -332,6 +333,11 @@ internal sealed class WorkerPool : IDisposable
         {
             RuntimeLog.CommitFailed(_services.Logger, ex, job.Id);
             return false;
+        }
+        finally
+        {
+            // After any other commit the run ends: the job stays "committing" until it leaves the running set.
+            job.Committing = planned.Commit.Status != JobStatus.Running;
         }
 
         if (!applied)
@@ -389,7 +395,9 @@ internal sealed class WorkerPool : IDisposable
             var keptSet = kept.ToHashSet(StringComparer.Ordinal);
             foreach (var id in ids)
             {
-                if (!keptSet.Contains(id) && _running.TryGetValue(id, out var job))
+                // A job whose commit is in flight is left to that commit: a terminal one ends the job's lease as it should,
+                // and a refused one ends the run here anyway.
+                if (!keptSet.Contains(id) && _running.TryGetValue(id, out var job) && !job.Committing)
                 {
                     RuntimeLog.LeaseLost(_services.Logger, id);
                     job.Stop(JobStopReason.LeaseLost);

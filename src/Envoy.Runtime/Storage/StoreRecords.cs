@@ -192,6 +192,12 @@ public sealed record StepCommit
 
     /// <summary>True when the step applied resolved waits: they are marked consumed.</summary>
     public bool ConsumedWaits { get; init; }
+
+    /// <summary>
+    /// The job's parent as the worker read it when it claimed the job (null: none). A hint that lets a store plan its round
+    /// trips; a store never trusts it for correctness and finds the parent of a finishing job itself.
+    /// </summary>
+    public string? ParentId { get; init; }
 }
 
 /// <summary>An answer to one wait of a job.</summary>
