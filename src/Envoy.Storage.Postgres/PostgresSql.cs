@@ -202,6 +202,9 @@ internal static class PostgresSql
     public const string NotifyFinishedWrittenHere =
         "SELECT pg_notify('" + NotifyChannel + "', $2 || string_agg(id, ',')) FROM envoy.jobs WHERE id = ANY($1) AND xmin = pg_current_xact_id()::xid HAVING count(*) > 0";
 
+    /// <summary>Set before <see cref="NotifyFinishedWrittenHere"/>: reuse its one prepared plan (see <c>AddNotifyIfWrittenAndCommit</c>).</summary>
+    public const string GenericPlans = "SET LOCAL plan_cache_mode = force_generic_plan";
+
     public const string ConsumeWaits = "UPDATE envoy.waits SET consumed = true WHERE job_id = $1 AND status <> 0 AND NOT consumed";
 
     // A state that runs again (a loop, a retry) may reuse a wait id; the earlier wait was consumed, so the row starts over.

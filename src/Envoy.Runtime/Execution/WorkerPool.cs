@@ -13,6 +13,9 @@ internal sealed class WorkerPool : IDisposable
     private readonly StepPlanner _planner;
     private readonly CommitBatcher _batcher;
     private readonly SemaphoreSlim _slots;
+
+    /// <summary>Permits for jobs whose last commit is being written after they gave their slot back (see <see cref="RunAsync"/>).</summary>
+    private readonly SemaphoreSlim _lastCommits;
     private readonly WakeSignal _wake = new();
     private readonly CancellationTokenSource _stopClaiming = new();
     private readonly CancellationTokenSource _stopRenewing = new();
@@ -31,6 +34,7 @@ internal sealed class WorkerPool : IDisposable
         _planner = new StepPlanner(services);
         _batcher = new CommitBatcher(services.Store, services.Config.CommitBatchSize);
         _slots = new SemaphoreSlim(services.Config.Concurrency, services.Config.Concurrency);
+        _lastCommits = new SemaphoreSlim(services.Config.Concurrency, services.Config.Concurrency);
         _subscription = services.Store.Signals.Subscribe(signal =>
         {
             if (signal.Kind is JobSignalKind.Ready or JobSignalKind.Changed)
@@ -147,6 +151,7 @@ internal sealed class WorkerPool : IDisposable
         _stopClaiming.Dispose();
         _stopRenewing.Dispose();
         _slots.Dispose();
+        _lastCommits.Dispose();
     }
 
     private async Task DispatchAsync()
@@ -252,8 +257,15 @@ internal sealed class WorkerPool : IDisposable
             TaskScheduler.Default).Forget();
     }
 
+    /// <summary>
+    /// Runs the job's steps in its slot, each committed before the next starts. The slot counts handlers that run at once: when
+    /// the step just run ends the run here (the job finishes, blocks, waits for a retry or goes back), the slot is given back
+    /// as its commit is queued, so the next job's claim and start overlap this commit, for which a permit of as many again is
+    /// held instead (with none left, the slot is kept until the commit is written).
+    /// </summary>
     private async Task RunAsync(RunningJob job, JobRecord record)
     {
+        var slotHeld = true;
         try
         {
             var context = JobMapper.ContextOf(record);
@@ -261,6 +273,12 @@ internal sealed class WorkerPool : IDisposable
             while (true)
             {
                 var planned = await RunStepAsync(job, flow, context).ConfigureAwait(false);
+                if (planned is not null && planned.Commit.Status != JobStatus.Running && await _lastCommits.WaitAsync(0, CancellationToken.None).ConfigureAwait(false))
+                {
+                    slotHeld = false;
+                    _slots.Release();
+                }
+
                 if (planned is null || !await CommitAsync(job, planned).ConfigureAwait(false))
                 {
                     return;
@@ -279,7 +297,7 @@ internal sealed class WorkerPool : IDisposable
             // Only this run's entry: the job may already have been claimed again (unblocked, retried, taken over) and started anew.
             _running.TryRemove(new KeyValuePair<string, RunningJob>(job.Id, job));
             job.Dispose();
-            _slots.Release();
+            (slotHeld ? _slots : _lastCommits).Release();
         }
     }
 
