@@ -122,9 +122,9 @@ public sealed partial class PostgresJobStore
     }
 
     /// <summary>
-    /// Inserts the jobs, their history entries (with the job in one statement when there is one) and the wake-up in one batch (one round trip, one implicit transaction). A job
-    /// whose idempotency key is already used inserts nothing (its history entries are conditional on its row); its caller gets
-    /// the existing job's id, read after the batch.
+    /// Inserts the jobs, their history entries (with the job in one statement when there is one) and the wake-up in one batch
+    /// (one round trip, one implicit transaction). A job whose idempotency key is already used inserts nothing (its history
+    /// entries are conditional on its row); its caller gets the existing job's id, read after the batch.
     /// </summary>
     private async Task<IReadOnlyList<string>> InsertAllAsync(NpgsqlConnection connection, List<QueuedCreate> batch, StoreEffects effects)
     {
