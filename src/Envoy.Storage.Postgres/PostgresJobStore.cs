@@ -12,7 +12,7 @@ namespace Envoy.Storage.Postgres;
 /// </summary>
 public sealed partial class PostgresJobStore : IJobStore
 {
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
 
     private readonly PostgresStoreOptions _options;
     private readonly NpgsqlDataSource _dataSource;
@@ -153,6 +153,12 @@ public sealed partial class PostgresJobStore : IJobStore
                 if (current < 1)
                 {
                     using var migrate = connection.Command(PostgresSql.Migration1 + "; INSERT INTO envoy.schema_version (version) VALUES (1);", tx);
+                    await migrate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                if (current < 2)
+                {
+                    using var migrate = connection.Command(PostgresSql.Migration2 + "; INSERT INTO envoy.schema_version (version) VALUES (2);", tx);
                     await migrate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
 

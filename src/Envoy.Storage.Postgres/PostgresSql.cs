@@ -74,6 +74,13 @@ internal static class PostgresSql
         CREATE INDEX job_events_job ON envoy.job_events (job_id, seq);
         """;
 
+    /// <summary>
+    /// Room on each page of <c>envoy.jobs</c> for a job's next versions: a step that keeps the job running changes no indexed
+    /// column (see <see cref="CommitJob"/>), so its new row version can stay on the page as a heap-only tuple, and none of
+    /// the table's indexes gets a new entry. Applies to pages written from then on.
+    /// </summary>
+    public const string Migration2 = "ALTER TABLE envoy.jobs SET (fillfactor = 70)";
+
     public const string JobColumns =
         "id, flow, status, context::text, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version";
 
@@ -170,9 +177,15 @@ internal static class PostgresSql
 
     public const string ResolutionsFor = "SELECT job_id, wait_id, status, output::text, error FROM envoy.waits WHERE job_id = ANY($1) AND status <> 0 AND NOT consumed";
 
+    /// <summary>
+    /// A step's commit, checked against the version and lease owner the worker holds. A job that stays running keeps its lease
+    /// end while more than half of a full lease ($9 − $6) remains (the lease keeper renews it every third of a lease anyway):
+    /// then the update changes no indexed column and PostgreSQL can make it a heap-only update, with no index entries.
+    /// </summary>
     public const string CommitJob = """
         UPDATE envoy.jobs SET status = $1, context = $2::jsonb, error = $3, retries = $4, run_at = coalesce($5, run_at),
-          updated_at = $6, finished_at = $7, lease_owner = $8, lease_until = $9, version = version + 1
+          updated_at = $6, finished_at = $7, lease_owner = $8, lease_until = CASE WHEN $9 IS NOT NULL AND lease_until - $6 > ($9 - $6) / 2 THEN lease_until ELSE $9 END,
+            version = version + 1
         WHERE id = $10 AND version = $11 AND lease_owner = $12
         RETURNING parent_id, parent_wait_id
         """;
@@ -186,7 +199,8 @@ internal static class PostgresSql
     public const string CommitJobWithEvent = """
         WITH updated AS (
           UPDATE envoy.jobs SET status = $1, context = $2::jsonb, error = $3, retries = $4, run_at = coalesce($5, run_at),
-            updated_at = $6, finished_at = $7, lease_owner = $8, lease_until = $9, version = version + 1
+            updated_at = $6, finished_at = $7, lease_owner = $8, lease_until = CASE WHEN $9 IS NOT NULL AND lease_until - $6 > ($9 - $6) / 2 THEN lease_until ELSE $9 END,
+            version = version + 1
           WHERE id = $10 AND version = $11 AND lease_owner = $12 AND ($13 OR parent_id IS NULL)
           RETURNING parent_id, parent_wait_id),
         history AS (

@@ -163,7 +163,10 @@ public sealed record StepCommit
     /// <summary>The commit time.</summary>
     public required long NowMs { get; init; }
 
-    /// <summary>When the worker keeps running the job: its renewed lease end; otherwise the lease is released.</summary>
+    /// <summary>
+    /// When the worker keeps running the job: its renewed lease end (a store may keep the current end while more than half of
+    /// the lease from <see cref="NowMs"/> to this end remains); otherwise the lease is released.
+    /// </summary>
     public long? LeaseUntilMs { get; init; }
 
     /// <summary>The job's error (a failed step).</summary>
