@@ -14,7 +14,7 @@ namespace Envoy.Storage.Postgres.Tests;
 [Collection(SharedServers.Name)]
 public sealed class HeapOnlyCommitTests(PostgresFixture postgres)
 {
-    private const long T0 = 1_700_000_000_000;
+    private const long T0 = TestJobs.T0;
     private const long Lease = 30_000;
     private const string Owner = "worker-1";
     private const string Flow = "hot";
@@ -25,15 +25,15 @@ public sealed class HeapOnlyCommitTests(PostgresFixture postgres)
         var connectionString = await postgres.CreateFreshDatabaseAsync();
         await using var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString });
         await store.InitializeAsync();
-        var id = await store.CreateJobAsync(JobOf());
+        var id = await store.CreateJobAsync(TestJobs.JobOf(Flow));
         var claimed = Assert.Single(await store.ClaimAsync(new ClaimRequest(Owner, 1, T0, T0 + Lease, [Flow])));
 
         // 10 s into a 30 s lease, 20 s remain: more than half of the 30 s lease the commit asks for, so the end stays.
-        Assert.Single(await store.CommitAsync([StepOf(id, claimed.Version, T0 + 10_000)]), true);
+        Assert.Single(await store.CommitAsync([TestJobs.RunningStepOf(id, Owner, claimed.Version, T0 + 10_000, Lease)]), true);
         Assert.Equal(T0 + Lease, await LeaseUntilAsync(connectionString, id));
 
         // 20 s in, 10 s remain: less than half, so the commit's new end is written.
-        Assert.Single(await store.CommitAsync([StepOf(id, claimed.Version + 1, T0 + 20_000)]), true);
+        Assert.Single(await store.CommitAsync([TestJobs.RunningStepOf(id, Owner, claimed.Version + 1, T0 + 20_000, Lease)]), true);
         Assert.Equal(T0 + 20_000 + Lease, await LeaseUntilAsync(connectionString, id));
 
         // The kept end still guards the job: another worker cannot claim it before it passes.
@@ -56,7 +56,7 @@ public sealed class HeapOnlyCommitTests(PostgresFixture postgres)
         // Back to a version 1 schema, as an older Envoy left it; the next store to start migrates it, keeping its jobs.
         await ScalarAsync<int>(connectionString, "ALTER TABLE envoy.jobs RESET (fillfactor); DELETE FROM envoy.schema_version WHERE version = 2; SELECT 1");
         await using var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString });
-        var id = await store.CreateJobAsync(JobOf());
+        var id = await store.CreateJobAsync(TestJobs.JobOf(Flow));
 
         Assert.Equal(2, await ScalarAsync<int>(connectionString, "SELECT max(version) FROM envoy.schema_version"));
         Assert.Equal("fillfactor=70", await ScalarAsync<string>(connectionString, "SELECT array_to_string(reloptions, ',') FROM pg_class WHERE oid = 'envoy.jobs'::regclass"));
@@ -72,23 +72,5 @@ public sealed class HeapOnlyCommitTests(PostgresFixture postgres)
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         return (T)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static StepCommit StepOf(string id, long version, long now) => new()
-    {
-        JobId = id,
-        Owner = Owner,
-        ExpectedVersion = version,
-        Status = JobStatus.Running,
-        ContextJson = new StateContext("A", now) { JobId = id }.Serialize(),
-        NowMs = now,
-        LeaseUntilMs = now + Lease,
-        Events = [new JobEvent(id, DateTimeOffset.FromUnixTimeMilliseconds(now), JobEventKind.StepCompleted, "A", 1, JobStatus.Running, JobStatus.Running)],
-    };
-
-    private static NewJob JobOf()
-    {
-        var id = Guid.NewGuid().ToString();
-        return new NewJob(id, Flow, new StateContext("A") { JobId = id }.Serialize(), 0, T0, T0, null, null, null);
     }
 }

@@ -7,7 +7,7 @@ namespace Envoy.Storage.Postgres.Tests;
 [Collection(SharedServers.Name)]
 public sealed class LockOrderTests(PostgresFixture postgres)
 {
-    private const long T0 = 1_700_000_000_000;
+    private const long T0 = TestJobs.T0;
     private const long Lease = 60_000;
     private const string Owner = "worker-1";
     private const string Flow = "locks";
@@ -23,7 +23,7 @@ public sealed class LockOrderTests(PostgresFixture postgres)
         });
         await store.InitializeAsync();
         const int Jobs = 24;
-        await Task.WhenAll(Enumerable.Range(0, Jobs).Select(i => store.CreateJobAsync(JobOf())));
+        await Task.WhenAll(Enumerable.Range(0, Jobs).Select(i => store.CreateJobAsync(TestJobs.JobOf(Flow))));
         var claimed = await store.ClaimAsync(new ClaimRequest(Owner, Jobs, T0, T0 + Lease, [Flow]));
         Assert.Equal(Jobs, claimed.Count);
         var versions = claimed.ToDictionary(j => j.Id, j => j.Version, StringComparer.Ordinal);
@@ -33,7 +33,7 @@ public sealed class LockOrderTests(PostgresFixture postgres)
         for (var round = 1; round <= 40; round++)
         {
             var now = T0 + round;
-            var commits = ids.Select(id => StepOf(id, versions[id], now)).ToList();
+            var commits = ids.Select(id => TestJobs.RunningStepOf(id, Owner, versions[id], now, Lease)).ToList();
 
             var committing = store.CommitAsync(commits);
             var renewing = store.RenewLeasesAsync(Owner, ids, now + Lease);
@@ -54,23 +54,5 @@ public sealed class LockOrderTests(PostgresFixture postgres)
             Assert.Equal(JobStatus.Running, job!.Status);
             Assert.Equal(version, job.Version);
         }
-    }
-
-    private static StepCommit StepOf(string id, long version, long now) => new()
-    {
-        JobId = id,
-        Owner = Owner,
-        ExpectedVersion = version,
-        Status = JobStatus.Running,
-        ContextJson = new StateContext("A", now) { JobId = id }.Serialize(),
-        NowMs = now,
-        LeaseUntilMs = now + Lease,
-        Events = [new JobEvent(id, DateTimeOffset.FromUnixTimeMilliseconds(now), JobEventKind.StepCompleted, "A", 1, JobStatus.Running, JobStatus.Running)],
-    };
-
-    private static NewJob JobOf()
-    {
-        var id = Guid.NewGuid().ToString();
-        return new NewJob(id, Flow, new StateContext("A") { JobId = id }.Serialize(), 0, T0, T0, null, null, null);
     }
 }
