@@ -205,6 +205,9 @@ public sealed partial class PostgresJobStore
 
         if (followUps)
         {
+            // Parents are locked in byte order of their ids, so two batches finishing children of the same parents cannot
+            // deadlock (measured: fanout runs, with two batches in flight, did).
+            finishing.Sort((a, b) => string.CompareOrdinal(parents[a].ParentId, parents[b].ParentId));
             foreach (var i in finishing)
             {
                 var commit = commits[i];

@@ -55,4 +55,58 @@ public sealed class LockOrderTests(PostgresFixture postgres)
             Assert.Equal(version, job.Version);
         }
     }
+
+    [Fact]
+    public async Task CommitBatches_FinishingChildrenOfTheSameParents_InOppositeOrders_NeverDeadlock()
+    {
+        await using var store = new PostgresJobStore(new PostgresStoreOptions
+        {
+            ConnectionString = await postgres.CreateFreshDatabaseAsync(),
+            TransientRetryWindow = TimeSpan.Zero,
+        });
+        await store.InitializeAsync();
+        const int ChildrenEach = 20;
+        var children = new List<(string ParentId, string ChildId)>();
+        foreach (var parent in new[] { TestJobs.JobOf("parents"), TestJobs.JobOf("parents") })
+        {
+            await store.CreateJobAsync(parent);
+            var claimedParent = Assert.Single(await store.ClaimAsync(new ClaimRequest(Owner, 1, T0, T0 + Lease, ["parents"])));
+            var spawned = Enumerable.Range(0, ChildrenEach).Select(i => TestJobs.JobOf(Flow) with { ParentId = parent.Id, ParentWaitId = "w" + i }).ToList();
+            var blocking = TestJobs.RunningStepOf(parent.Id, Owner, claimedParent.Version, T0 + 1, Lease) with
+            {
+                Status = JobStatus.Blocking,
+                LeaseUntilMs = null,
+                Children = spawned,
+                Waits = spawned.ConvertAll(c => new NewWait(c.ParentWaitId!, "spawn")),
+            };
+            Assert.Single(await store.CommitAsync([blocking]), true);
+            children.AddRange(spawned.Select(c => (parent.Id, c.Id)));
+        }
+
+        var claimed = (await store.ClaimAsync(new ClaimRequest(Owner, 2 * ChildrenEach, T0 + 2, T0 + Lease, [Flow]))).ToDictionary(j => j.Id, StringComparer.Ordinal);
+        Assert.Equal(2 * ChildrenEach, claimed.Count);
+
+        // Each round, two batches each finish one child of each parent, in opposite parent orders.
+        var byParent = children.GroupBy(c => c.ParentId).Select(g => g.Select(c => c.ChildId).ToList()).ToList();
+        for (var round = 0; round < ChildrenEach / 2; round++)
+        {
+            var first = new[] { byParent[0][2 * round], byParent[1][2 * round] };
+            var second = new[] { byParent[1][(2 * round) + 1], byParent[0][(2 * round) + 1] };
+            var batches = new[] { first, second }.Select(ids => store.CommitAsync(ids.Select(id => Done(claimed[id], children.First(c => c.ChildId == id).ParentId)).ToList()));
+
+            var results = await Task.WhenAll(batches);
+
+            Assert.All(results.SelectMany(r => r), Assert.True);
+        }
+
+        foreach (var parentId in children.Select(c => c.ParentId).Distinct())
+        {
+            var parent = await store.GetJobAsync(parentId);
+            Assert.Equal(JobStatus.Pending, parent!.Status);
+            Assert.Equal(ChildrenEach, parent.Resolutions.Count);
+        }
+    }
+
+    private static StepCommit Done(JobRecord child, string parentId) =>
+        TestJobs.RunningStepOf(child.Id, Owner, child.Version, T0 + 3, Lease) with { Status = JobStatus.Done, LeaseUntilMs = null, ParentId = parentId, OutputJson = "1" };
 }
