@@ -15,13 +15,7 @@ public sealed class LockOrderTests(PostgresFixture postgres)
     [Fact]
     public async Task RenewalsAndCommitBatches_OfTheSameJobs_NeverDeadlock()
     {
-        // No retry window: a deadlock, which PostgreSQL breaks after deadlock_timeout (1 s) by failing one side, surfaces here.
-        await using var store = new PostgresJobStore(new PostgresStoreOptions
-        {
-            ConnectionString = await postgres.CreateFreshDatabaseAsync(),
-            TransientRetryWindow = TimeSpan.Zero,
-        });
-        await store.InitializeAsync();
+        await using var store = await OpenStoreWithoutRetriesAsync();
         const int Jobs = 24;
         await Task.WhenAll(Enumerable.Range(0, Jobs).Select(i => store.CreateJobAsync(TestJobs.JobOf(Flow))));
         var claimed = await store.ClaimAsync(new ClaimRequest(Owner, Jobs, T0, T0 + Lease, [Flow]));
@@ -59,12 +53,7 @@ public sealed class LockOrderTests(PostgresFixture postgres)
     [Fact]
     public async Task CommitBatches_FinishingChildrenOfTheSameParents_InOppositeOrders_NeverDeadlock()
     {
-        await using var store = new PostgresJobStore(new PostgresStoreOptions
-        {
-            ConnectionString = await postgres.CreateFreshDatabaseAsync(),
-            TransientRetryWindow = TimeSpan.Zero,
-        });
-        await store.InitializeAsync();
+        await using var store = await OpenStoreWithoutRetriesAsync();
         const int ChildrenEach = 20;
         var children = new List<(string ParentId, string ChildId)>();
         foreach (var parent in new[] { TestJobs.JobOf("parents"), TestJobs.JobOf("parents") })
@@ -105,6 +94,18 @@ public sealed class LockOrderTests(PostgresFixture postgres)
             Assert.Equal(JobStatus.Pending, parent!.Status);
             Assert.Equal(ChildrenEach, parent.Resolutions.Count);
         }
+    }
+
+    /// <summary>A store on a fresh database with no retry window: a deadlock, which PostgreSQL breaks after deadlock_timeout (1 s) by failing one side, surfaces as an error.</summary>
+    private async Task<PostgresJobStore> OpenStoreWithoutRetriesAsync()
+    {
+        var store = new PostgresJobStore(new PostgresStoreOptions
+        {
+            ConnectionString = await postgres.CreateFreshDatabaseAsync(),
+            TransientRetryWindow = TimeSpan.Zero,
+        });
+        await store.InitializeAsync();
+        return store;
     }
 
     private static StepCommit Done(JobRecord child, string parentId) =>
