@@ -14,11 +14,14 @@ internal sealed class MaintenanceLeader : IAsyncDisposable
     /// <summary>The most expired leases one pass puts back (the next pass follows at once when there were more).</summary>
     internal const int PassLimit = 1000;
 
+    private const long NotHeld = -1;
+
     private readonly RuntimeServices _services;
     private readonly ILeaderLock _lock;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
-    private volatile bool _leading;
+    private bool _leading;
+    private long _heldSince = NotHeld;
 
     public MaintenanceLeader(RuntimeServices services)
     {
@@ -27,8 +30,20 @@ internal sealed class MaintenanceLeader : IAsyncDisposable
         _loop = Task.Run(() => RunAsync(_stop.Token));
     }
 
-    /// <summary>Whether this scheduler led at its last attempt.</summary>
-    public bool IsLeading => _leading;
+    /// <summary>
+    /// Whether this scheduler holds the lock: it won its last attempt, and that attempt's time-to-live has not run out since
+    /// (a leader whose loop stalls stops saying it leads when another may already have taken over).
+    /// </summary>
+    public bool IsLeading
+    {
+        get
+        {
+            var since = Volatile.Read(ref _heldSince);
+            return since != NotHeld && _services.Time.GetElapsedTime(since) < TimeToLive;
+        }
+    }
+
+    private TimeSpan TimeToLive => _services.Config.MaintenanceInterval * 3;
 
     public async ValueTask DisposeAsync()
     {
@@ -58,7 +73,9 @@ internal sealed class MaintenanceLeader : IAsyncDisposable
             var delay = interval;
             try
             {
-                var leading = await _lock.TryHoldAsync(interval * 3, stop).ConfigureAwait(false);
+                var attempt = _services.Time.GetTimestamp();
+                var leading = await _lock.TryHoldAsync(TimeToLive, stop).ConfigureAwait(false);
+                Volatile.Write(ref _heldSince, leading ? attempt : NotHeld);
                 if (leading != _leading)
                 {
                     _leading = leading;
@@ -92,7 +109,7 @@ internal sealed class MaintenanceLeader : IAsyncDisposable
             }
         }
 
-        _leading = false;
+        Volatile.Write(ref _heldSince, NotHeld);
     }
 
     /// <summary>One pass; returns how long to wait before the next one and the time this pass covered up to.</summary>
