@@ -28,10 +28,7 @@ public sealed partial class PostgresJobStore
                 var batch = new NpgsqlBatch(connection);
                 await using (batch.ConfigureAwait(false))
                 {
-                    foreach (var setting in PostgresSql.ClaimSettings)
-                    {
-                        batch.BatchCommands.Add(Batched(setting));
-                    }
+                    batch.BatchCommands.Add(Batched(PostgresSql.ClaimSettings));
 
                     batch.BatchCommands.Add(Batched(
                         PostgresSql.Claim,
@@ -47,6 +44,7 @@ public sealed partial class PostgresJobStore
                     var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                     await using (reader.ConfigureAwait(false))
                     {
+                        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the settings' row
                         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                         {
                             var job = StoreRows.ReadJob(reader);

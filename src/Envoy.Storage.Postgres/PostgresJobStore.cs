@@ -12,7 +12,7 @@ namespace Envoy.Storage.Postgres;
 /// </summary>
 public sealed partial class PostgresJobStore : IJobStore
 {
-    private const int SchemaVersion = 2;
+    private static readonly int SchemaVersion = PostgresSql.Migrations.Length;
 
     private readonly PostgresStoreOptions _options;
     private readonly NpgsqlDataSource _dataSource;
@@ -150,15 +150,11 @@ public sealed partial class PostgresJobStore : IJobStore
                     throw new EnvoyException($"The database {Description} has Envoy schema version {current}, newer than this Envoy ({SchemaVersion}).");
                 }
 
-                if (current < 1)
+                // Each migration after the version found, in order, in this one transaction.
+                for (var version = current + 1; version <= SchemaVersion; version++)
                 {
-                    using var migrate = connection.Command(PostgresSql.Migration1 + "; INSERT INTO envoy.schema_version (version) VALUES (1);", tx);
-                    await migrate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                if (current < 2)
-                {
-                    using var migrate = connection.Command(PostgresSql.Migration2 + "; INSERT INTO envoy.schema_version (version) VALUES (2);", tx);
+                    var sql = PostgresSql.Migrations[version - 1] + $"; INSERT INTO envoy.schema_version (version) VALUES ({version});";
+                    using var migrate = connection.Command(sql, tx);
                     await migrate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
 

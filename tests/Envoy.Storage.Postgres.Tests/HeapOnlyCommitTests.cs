@@ -1,15 +1,12 @@
 using Envoy.Runtime;
 using Envoy.TestServers;
-using Npgsql;
-
-// The SQL is the tests' own constant text.
-#pragma warning disable CA2100
 
 namespace Envoy.Storage.Postgres.Tests;
 
 /// <summary>
 /// A step that keeps its job running changes no indexed column of <c>envoy.jobs</c>, so PostgreSQL can update the row in place
-/// (a heap-only update): the lease end is kept while more than half of a lease remains, and the table leaves room on its pages.
+/// (a heap-only update): the lease end is kept while more than half of a lease remains, and the table leaves room on its pages
+/// (<see cref="SchemaMigrationTests"/>).
 /// </summary>
 [Collection(SharedServers.Name)]
 public sealed class HeapOnlyCommitTests(PostgresFixture postgres)
@@ -41,36 +38,7 @@ public sealed class HeapOnlyCommitTests(PostgresFixture postgres)
         Assert.Single(await store.ClaimAsync(new ClaimRequest("worker-2", 1, T0 + 20_000 + Lease + 1, T0 + 100_000, [Flow])));
     }
 
-    [Fact]
-    public async Task Initialize_MigratesAVersionOneSchema_ToTheJobsTablesFillFactor()
-    {
-        var connectionString = await postgres.CreateFreshDatabaseAsync();
-        await using (var fresh = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString }))
-        {
-            await fresh.InitializeAsync();
-        }
-
-        Assert.Equal(2, await ScalarAsync<int>(connectionString, "SELECT max(version) FROM envoy.schema_version"));
-        Assert.Equal("fillfactor=70", await ScalarAsync<string>(connectionString, "SELECT array_to_string(reloptions, ',') FROM pg_class WHERE oid = 'envoy.jobs'::regclass"));
-
-        // Back to a version 1 schema, as an older Envoy left it; the next store to start migrates it, keeping its jobs.
-        await ScalarAsync<int>(connectionString, "ALTER TABLE envoy.jobs RESET (fillfactor); DELETE FROM envoy.schema_version WHERE version = 2; SELECT 1");
-        await using var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString });
-        var id = await store.CreateJobAsync(TestJobs.JobOf(Flow));
-
-        Assert.Equal(2, await ScalarAsync<int>(connectionString, "SELECT max(version) FROM envoy.schema_version"));
-        Assert.Equal("fillfactor=70", await ScalarAsync<string>(connectionString, "SELECT array_to_string(reloptions, ',') FROM pg_class WHERE oid = 'envoy.jobs'::regclass"));
-        Assert.Equal(JobStatus.Pending, (await store.GetJobAsync(id))!.Status);
-    }
-
     private static Task<long> LeaseUntilAsync(string connectionString, string id) =>
-        ScalarAsync<long>(connectionString, $"SELECT lease_until FROM envoy.jobs WHERE id = '{id}'");
+        TestSql.ScalarAsync<long>(connectionString, $"SELECT lease_until FROM envoy.jobs WHERE id = '{id}'");
 
-    private static async Task<T> ScalarAsync<T>(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
 }

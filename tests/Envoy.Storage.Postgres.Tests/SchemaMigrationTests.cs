@@ -1,0 +1,78 @@
+using Envoy.TestServers;
+
+namespace Envoy.Storage.Postgres.Tests;
+
+/// <summary>
+/// The schema a fresh store creates, and the migrations that bring an older one to it while keeping its jobs: version 2 leaves
+/// 30% of each <c>envoy.jobs</c> page free (heap-only updates), version 3 indexes only the idempotency keys that are set and drops
+/// the history's unused primary key index.
+/// </summary>
+[Collection(SharedServers.Name)]
+public sealed class SchemaMigrationTests(PostgresFixture postgres)
+{
+    private const string Flow = "migrated";
+
+    /// <summary>Undoes migrations 3 and 2, as a version 1 Envoy left the schema.</summary>
+    private const string BackToVersionOne = """
+        ALTER TABLE envoy.job_events ADD PRIMARY KEY (seq);
+        ALTER TABLE envoy.jobs ADD CONSTRAINT jobs_idempotency_key_key UNIQUE (idempotency_key);
+        DROP INDEX envoy.jobs_idempotency;
+        ALTER TABLE envoy.jobs RESET (fillfactor);
+        DELETE FROM envoy.schema_version WHERE version > 1;
+        SELECT 1
+        """;
+
+    private const string JobsIndexes = "SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE schemaname = 'envoy' AND tablename = 'jobs'";
+    private const string HistoryIndexes = "SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE schemaname = 'envoy' AND tablename = 'job_events'";
+    private const string IdempotencyIndex = "SELECT indexdef FROM pg_indexes WHERE schemaname = 'envoy' AND indexname = 'jobs_idempotency'";
+    private const string JobsOptions = "SELECT array_to_string(reloptions, ',') FROM pg_class WHERE oid = 'envoy.jobs'::regclass";
+
+    [Fact]
+    public async Task Initialize_CreatesTheCurrentSchema()
+    {
+        var connectionString = await postgres.CreateFreshDatabaseAsync();
+        await using var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString });
+        await store.InitializeAsync();
+
+        await AssertCurrentSchemaAsync(connectionString);
+    }
+
+    [Fact]
+    public async Task Initialize_MigratesAVersionOneSchema_KeepingItsJobs_AndIdempotencyKeysStillUnique()
+    {
+        var connectionString = await postgres.CreateFreshDatabaseAsync();
+        string keyed;
+        string unkeyed;
+        await using (var old = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString }))
+        {
+            await old.InitializeAsync();
+            await TestSql.ScalarAsync<int>(connectionString, BackToVersionOne);
+            Assert.Contains("jobs_idempotency_key_key", await TestSql.ScalarAsync<string>(connectionString, JobsIndexes), StringComparison.Ordinal);
+            keyed = await old.CreateJobAsync(TestJobs.JobOf(Flow) with { IdempotencyKey = "order-1" });
+            unkeyed = await old.CreateJobAsync(TestJobs.JobOf(Flow));
+        }
+
+        await using var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString });
+        await store.InitializeAsync();
+
+        await AssertCurrentSchemaAsync(connectionString);
+        Assert.Equal(JobStatus.Pending, (await store.GetJobAsync(keyed))!.Status);
+        Assert.Equal(JobStatus.Pending, (await store.GetJobAsync(unkeyed))!.Status);
+        Assert.Equal(keyed, await store.CreateJobAsync(TestJobs.JobOf(Flow) with { IdempotencyKey = "order-1" }));
+        var second = await store.CreateJobAsync(TestJobs.JobOf(Flow));
+        Assert.NotEqual(unkeyed, second);
+        Assert.Equal(3, await TestSql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM envoy.jobs"));
+        Assert.Equal(1, await TestSql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM envoy.jobs WHERE idempotency_key IS NOT NULL"));
+    }
+
+    private static async Task AssertCurrentSchemaAsync(string connectionString)
+    {
+        Assert.Equal(3, await TestSql.ScalarAsync<int>(connectionString, "SELECT max(version) FROM envoy.schema_version"));
+        Assert.Equal("fillfactor=70", await TestSql.ScalarAsync<string>(connectionString, JobsOptions));
+        Assert.Equal(
+            "jobs_created,jobs_due,jobs_idempotency,jobs_leases,jobs_parent,jobs_pkey,jobs_ready,jobs_status_created",
+            await TestSql.ScalarAsync<string>(connectionString, JobsIndexes));
+        Assert.EndsWith("(idempotency_key) WHERE (idempotency_key IS NOT NULL)", await TestSql.ScalarAsync<string>(connectionString, IdempotencyIndex), StringComparison.Ordinal);
+        Assert.Equal("job_events_job", await TestSql.ScalarAsync<string>(connectionString, HistoryIndexes));
+    }
+}
