@@ -42,6 +42,21 @@ public sealed class SchedulerConfig
     /// <summary>The most jobs claimed in one round trip (default 32).</summary>
     public int ClaimBatchSize { get; set; } = 32;
 
+    /// <summary>
+    /// The most jobs a worker claims beyond its free slots, to start each the moment a slot frees instead of after a claim
+    /// round trip (default 8; at most <see cref="Concurrency"/> wait at once; 0 turns it off). Only while there is a backlog
+    /// (the last claim found as many jobs as it asked for) and jobs run quickly (see <see cref="ClaimAheadMaxJobTime"/>): a job
+    /// claimed ahead waits here for a slot rather than running at once in another worker. Such jobs are leased like running
+    /// ones (renewed, cancellable) and go back to the queue unstarted when the scheduler stops.
+    /// </summary>
+    public int ClaimAhead { get; set; } = 8;
+
+    /// <summary>
+    /// Jobs are claimed ahead only while the jobs this worker ran lately held their slot at most this long on average
+    /// (default 50 ms), so that a job claimed ahead never waits for long. Zero claims ahead only for jobs that take no time.
+    /// </summary>
+    public TimeSpan ClaimAheadMaxJobTime { get; set; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>The most step commits grouped in one transaction (default 256).</summary>
     public int CommitBatchSize { get; set; } = 256;
 
@@ -97,6 +112,16 @@ public sealed class SchedulerConfig
         if (ClaimBatchSize < 1)
         {
             errors.Add($"ClaimBatchSize must be at least 1 (was {ClaimBatchSize}).");
+        }
+
+        if (ClaimAhead < 0)
+        {
+            errors.Add($"ClaimAhead must not be negative (was {ClaimAhead}).");
+        }
+
+        if (ClaimAheadMaxJobTime < TimeSpan.Zero)
+        {
+            errors.Add($"ClaimAheadMaxJobTime must not be negative (was {ClaimAheadMaxJobTime}).");
         }
 
         if (CommitBatchSize < 1)

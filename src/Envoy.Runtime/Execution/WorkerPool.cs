@@ -4,15 +4,17 @@ using Envoy.Runtime.Coordination;
 namespace Envoy.Runtime.Execution;
 
 /// <summary>
-/// The workers of one scheduler while it is started: a dispatcher that claims batches of jobs into free slots, one task per
-/// claimed job that runs its steps and commits each through the <see cref="CommitBatcher"/>, and a lease keeper.
+/// The workers of one scheduler while it is started: a dispatcher that claims batches of jobs into free slots (and, with a
+/// backlog of quick jobs, some ahead of them: see <see cref="SchedulerConfig.ClaimAhead"/>), one task per claimed job that runs
+/// its steps and commits each through the <see cref="CommitBatcher"/>, and a lease keeper.
 /// </summary>
 internal sealed class WorkerPool : IDisposable
 {
     private readonly RuntimeServices _services;
     private readonly StepPlanner _planner;
     private readonly CommitBatcher _batcher;
-    private readonly SemaphoreSlim _slots;
+    private readonly WorkerSlots _slots;
+    private readonly RecentJobTime _jobTime = new();
 
     /// <summary>Permits for jobs whose last commit is being written after they gave their slot back (see <see cref="RunAsync"/>).</summary>
     private readonly SemaphoreSlim _lastCommits;
@@ -27,13 +29,14 @@ internal sealed class WorkerPool : IDisposable
     private readonly Lock _eagerLock = new();
     private int _eagerStarts;
     private TaskCompletionSource? _eagerDrained;
+    private bool _lastClaimFilled;
 
     public WorkerPool(RuntimeServices services)
     {
         _services = services;
         _planner = new StepPlanner(services);
         _batcher = new CommitBatcher(services.Store, services.Config.CommitBatchSize);
-        _slots = new SemaphoreSlim(services.Config.Concurrency, services.Config.Concurrency);
+        _slots = new WorkerSlots(services.Config.Concurrency);
         _lastCommits = new SemaphoreSlim(services.Config.Concurrency, services.Config.Concurrency);
         _subscription = services.Store.Signals.Subscribe(signal =>
         {
@@ -69,7 +72,7 @@ internal sealed class WorkerPool : IDisposable
     {
         lock (_eagerLock)
         {
-            if (_eagerDrained is not null || !_slots.Wait(0, CancellationToken.None))
+            if (_eagerDrained is not null || !_slots.TryTake())
             {
                 return false;
             }
@@ -89,7 +92,7 @@ internal sealed class WorkerPool : IDisposable
     /// <summary>Gives back the slot of an eager start that did not happen (the insert failed, or found an existing job).</summary>
     public void CancelEager()
     {
-        _slots.Release();
+        _slots.Give();
         EndEager();
     }
 
@@ -110,6 +113,8 @@ internal sealed class WorkerPool : IDisposable
         _subscription.Dispose();
         await _stopClaiming.CancelAsync().ConfigureAwait(false);
         await _dispatcher.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        // Jobs claimed ahead that have not started go back to the queue at once, for any worker.
+        _slots.StopWaiting();
         Task eagerDrained;
         lock (_eagerLock)
         {
@@ -163,12 +168,13 @@ internal sealed class WorkerPool : IDisposable
             try
             {
                 await _slots.WaitAsync(stop).ConfigureAwait(false);
-                var want = 1;
-                while (want < _services.Config.ClaimBatchSize && await _slots.WaitAsync(0, CancellationToken.None).ConfigureAwait(false))
+                var slots = 1;
+                while (slots < _services.Config.ClaimBatchSize && _slots.TryTake())
                 {
-                    want++;
+                    slots++;
                 }
 
+                var want = slots + AheadToClaim(slots);
                 IReadOnlyList<JobRecord> claimed;
                 try
                 {
@@ -178,18 +184,16 @@ internal sealed class WorkerPool : IDisposable
                 }
                 catch
                 {
-                    _slots.Release(want);
+                    GiveSlots(slots);
                     throw;
                 }
 
-                if (want > claimed.Count)
+                _lastClaimFilled = claimed.Count == want;
+                GiveSlots(slots - Math.Min(slots, claimed.Count));
+                for (var i = 0; i < claimed.Count; i++)
                 {
-                    _slots.Release(want - claimed.Count);
-                }
-
-                foreach (var record in claimed)
-                {
-                    Start(record);
+                    // The first jobs take the slots claimed for; the others wait here for the next slots to free.
+                    Start(claimed[i], slotHeld: i < slots);
                 }
 
                 if (claimed.Count > 0)
@@ -224,6 +228,31 @@ internal sealed class WorkerPool : IDisposable
         }
     }
 
+    /// <summary>
+    /// How many jobs to claim beyond <paramref name="slots"/> free slots: only while the last claim found as many jobs as it
+    /// asked for (a backlog) and jobs held their slot briefly of late, so that a job claimed ahead waits here no longer than a
+    /// few quick jobs take, rather than idling while another worker could run it. At most a pool's worth wait at once.
+    /// </summary>
+    private int AheadToClaim(int slots)
+    {
+        var config = _services.Config;
+        if (!_lastClaimFilled || !_jobTime.AtMost(config.ClaimAheadMaxJobTime))
+        {
+            return 0;
+        }
+
+        var room = Math.Min(config.ClaimAhead, config.Concurrency) - _slots.Waiting;
+        return Math.Clamp(room, 0, config.ClaimBatchSize - slots);
+    }
+
+    private void GiveSlots(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            _slots.Give();
+        }
+    }
+
     private async Task<TimeSpan> IdleTimeoutAsync(CancellationToken stop)
     {
         var poll = _services.Config.PollInterval;
@@ -238,12 +267,12 @@ internal sealed class WorkerPool : IDisposable
         return until < poll ? until : poll;
     }
 
-    private void Start(JobRecord record)
+    private void Start(JobRecord record, bool slotHeld = true)
     {
         _services.Flows.TryGet(record.Flow, out _, out var options);
         var job = new RunningJob(record, options?.MaxRetries ?? _services.Config.MaxRetries);
         _running[job.Id] = job;
-        var task = Task.Run(() => RunAsync(job, record));
+        var task = Task.Run(() => RunAsync(job, record, slotHeld));
         _tasks[task] = 0;
         task.ContinueWith(
             (t, state) =>
@@ -261,22 +290,37 @@ internal sealed class WorkerPool : IDisposable
     /// Runs the job's steps in its slot, each committed before the next starts. The slot counts handlers that run at once: when
     /// the step just run ends the run here (the job finishes, blocks, waits for a retry or goes back), the slot is given back
     /// as its commit is queued, so the next job's claim and start overlap this commit, for which a permit of as many again is
-    /// held instead (with none left, the slot is kept until the commit is written).
+    /// held instead (with none left, the slot is kept until the commit is written). A job claimed ahead
+    /// (<paramref name="slotHeld"/> false) first waits for a slot; signalled meanwhile, it never starts, and when the pool is
+    /// stopping it goes back to the queue.
     /// </summary>
-    private async Task RunAsync(RunningJob job, JobRecord record)
+    private async Task RunAsync(RunningJob job, JobRecord record, bool slotHeld)
     {
-        var slotHeld = true;
+        var lastCommitHeld = false;
+        long slotSince = 0;
         try
         {
             var context = JobMapper.ContextOf(record);
             var flow = _services.Flows.Get(job.Flow);
+            if (!slotHeld && !(slotHeld = await _slots.WaitForHandoffAsync(job).ConfigureAwait(false)))
+            {
+                if (job.StopReason == JobStopReason.Stopping)
+                {
+                    await CommitAsync(job, _planner.Released(job, context)).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            slotSince = _services.Time.GetTimestamp();
             while (true)
             {
                 var planned = await RunStepAsync(job, flow, context).ConfigureAwait(false);
                 if (planned is not null && planned.Commit.Status != JobStatus.Running && await _lastCommits.WaitAsync(0, CancellationToken.None).ConfigureAwait(false))
                 {
                     slotHeld = false;
-                    _slots.Release();
+                    lastCommitHeld = true;
+                    GiveSlotOfRun(slotSince);
                 }
 
                 if (planned is null || !await CommitAsync(job, planned).ConfigureAwait(false))
@@ -297,8 +341,21 @@ internal sealed class WorkerPool : IDisposable
             // Only this run's entry: the job may already have been claimed again (unblocked, retried, taken over) and started anew.
             _running.TryRemove(new KeyValuePair<string, RunningJob>(job.Id, job));
             job.Dispose();
-            (slotHeld ? _slots : _lastCommits).Release();
+            if (slotHeld)
+            {
+                GiveSlotOfRun(slotSince);
+            }
+            else if (lastCommitHeld)
+            {
+                _lastCommits.Release();
+            }
         }
+    }
+
+    private void GiveSlotOfRun(long since)
+    {
+        _jobTime.Add(_services.Time.GetElapsedTime(since));
+        _slots.Give();
     }
 
     private async Task<PlannedCommit?> RunStepAsync(RunningJob job, StateFlow flow, StateContext before)

@@ -53,7 +53,7 @@ public sealed class MaintenanceLeadershipTests : SchedulerTestBase
     {
         var store = new SqliteJobStore(new SqliteStoreOptions { Path = DatabasePath }, time);
         await store.InitializeAsync();
-        var scheduler = new JobScheduler(LeaderLockOverride.Wrap(store, leaderLock), new SchedulerConfig { MaintenanceInterval = Interval }, time);
+        var scheduler = new JobScheduler(StoreProxy.Wrap(store, leaderLock), new SchedulerConfig { MaintenanceInterval = Interval }, time);
         await scheduler.StartAsync();
         return scheduler;
     }

@@ -1,0 +1,56 @@
+using System.Reflection;
+using System.Runtime.ExceptionServices;
+using Envoy.Runtime;
+using Envoy.Runtime.Coordination;
+
+namespace Envoy.Tests.Scheduling;
+
+/// <summary>
+/// A real store seen through a proxy that can replace its maintenance leader lock and watch its claims; every call goes to
+/// the store.
+/// </summary>
+public class StoreProxy : DispatchProxy
+{
+    private IJobStore? _store;
+    private ILeaderLock? _leaderLock;
+    private Action<ClaimRequest>? _onClaim;
+
+    /// <summary>
+    /// Wraps <paramref name="store"/>: <see cref="IJobStore.CreateLeaderLock"/> returns <paramref name="leaderLock"/> when given,
+    /// and <paramref name="onClaim"/> sees every <see cref="IJobStore.ClaimAsync"/> request before the store does.
+    /// </summary>
+    public static IJobStore Wrap(IJobStore store, ILeaderLock? leaderLock = null, Action<ClaimRequest>? onClaim = null)
+    {
+        var proxy = Create<IJobStore, StoreProxy>();
+        var self = (StoreProxy)(object)proxy;
+        self._store = store;
+        self._leaderLock = leaderLock;
+        self._onClaim = onClaim;
+        return proxy;
+    }
+
+    /// <inheritdoc />
+    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+    {
+        ArgumentNullException.ThrowIfNull(targetMethod);
+        if (targetMethod.Name == nameof(IJobStore.CreateLeaderLock) && _leaderLock is not null)
+        {
+            return _leaderLock;
+        }
+
+        if (targetMethod.Name == nameof(IJobStore.ClaimAsync) && args is [ClaimRequest request, ..])
+        {
+            _onClaim?.Invoke(request);
+        }
+
+        try
+        {
+            return targetMethod.Invoke(_store, args);
+        }
+        catch (TargetInvocationException ex) when (ex.InnerException is { } inner)
+        {
+            ExceptionDispatchInfo.Throw(inner);
+            throw;
+        }
+    }
+}
