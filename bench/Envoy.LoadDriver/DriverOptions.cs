@@ -8,7 +8,7 @@ internal sealed class DriverOptions
     public const string Usage = """
         usage: Envoy.LoadDriver --workload single|chain|fanout --n N --concurrency C --store sqlite
                                 [--sync full|normal] [--db PATH] [--batch B] [--max-backlog M]
-                                [--warmup W] [--latency-probe K] [--claim-batch X] [--commit-batch Y]
+                                [--warmup W] [--latency-probe K] [--claim-batch X] [--claim-ahead A] [--commit-batch Y]
                                 [--verify-history H] [--timeout SECONDS] [--keep-db] [--quiet] [--eager-start on|off] [--probe-remote]
                --store postgres|postgres+redis --pg CONNSTRING [--redis HOST:PORT] [--processes P]
                                 [--pending-backlog B]   (B pending jobs due in a year inserted before the run)
@@ -41,6 +41,14 @@ internal sealed class DriverOptions
     /// <summary>Jobs scheduled one at a time with idle workers to measure schedule-to-start latency (0 = skip).</summary>
     public int LatencyProbe { get; private set; } = 200;
 
+    /// <summary>Sets the batching options given on the command line (the others keep their defaults).</summary>
+    public void ApplyTo(SchedulerConfig config)
+    {
+        config.ClaimBatchSize = ClaimBatch ?? config.ClaimBatchSize;
+        config.CommitBatchSize = CommitBatch ?? config.CommitBatchSize;
+        config.ClaimAhead = ClaimAhead ?? config.ClaimAhead;
+    }
+
     public int? ClaimBatch { get; private set; }
 
     /// <summary><c>SchedulerConfig.EagerStart</c> of the driver's scheduler (off: every job goes through the queue).</summary>
@@ -50,6 +58,9 @@ internal sealed class DriverOptions
     public bool ProbeRemote { get; private set; }
 
     public int? CommitBatch { get; private set; }
+
+    /// <summary><c>SchedulerConfig.ClaimAhead</c> (unset: the default).</summary>
+    public int? ClaimAhead { get; private set; }
 
     /// <summary>Jobs whose stored history is read back to check each step committed exactly once.</summary>
     public int VerifyHistory { get; private set; } = 500;
@@ -109,6 +120,7 @@ internal sealed class DriverOptions
                 case "--latency-probe": o.LatencyProbe = NonNegativeInt(name, Value()); break;
                 case "--claim-batch": o.ClaimBatch = PositiveInt(name, Value()); break;
                 case "--commit-batch": o.CommitBatch = PositiveInt(name, Value()); break;
+                case "--claim-ahead": o.ClaimAhead = NonNegativeInt(name, Value()); break;
                 case "--eager-start":
                     var eager = Value();
                     o.EagerStart = eager switch

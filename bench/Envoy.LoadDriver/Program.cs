@@ -60,20 +60,12 @@ if (counts is not null)
 
 var storeLabel = postgres ? options.Store : "sqlite";
 config.EagerStart = options.EagerStart;
-if (options.ClaimBatch is { } claimBatch)
-{
-    config.ClaimBatchSize = claimBatch;
-}
-
-if (options.CommitBatch is { } commitBatch)
-{
-    config.CommitBatchSize = commitBatch;
-}
+options.ApplyTo(config);
 
 var sync = options.FullSync ? "full" : "normal";
 Console.Error.WriteLine(
     $"Envoy.LoadDriver: workload={options.Workload} store={storeLabel} processes={options.Processes} sync={sync} n={options.N} concurrency={options.Concurrency} " +
-    $"eager_start={(config.EagerStart ? "on" : "off")} claim_batch={config.ClaimBatchSize} commit_batch={config.CommitBatchSize} batch={options.Batch} max_backlog={options.MaxBacklog} " +
+    $"eager_start={(config.EagerStart ? "on" : "off")} claim_batch={config.ClaimBatchSize} claim_ahead={config.ClaimAhead} commit_batch={config.CommitBatchSize} batch={options.Batch} max_backlog={options.MaxBacklog} " +
     $"db={(postgres ? "postgres" : dbPath)} cores={Environment.ProcessorCount} gc={(GCSettings.IsServerGC ? "server" : "workstation")}");
 
 PhaseResult? result = null;

@@ -19,15 +19,7 @@ internal static class WorkerMode
                 Redis = options.Store == "postgres+redis" ? new RedisConfig { ConnectionString = options.Redis! } : null,
             };
         config.Concurrency = options.Concurrency;
-        if (options.ClaimBatch is { } claimBatch)
-        {
-            config.ClaimBatchSize = claimBatch;
-        }
-
-        if (options.CommitBatch is { } commitBatch)
-        {
-            config.CommitBatchSize = commitBatch;
-        }
+        options.ApplyTo(config);
 
         return config;
     }
