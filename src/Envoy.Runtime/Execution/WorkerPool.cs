@@ -297,22 +297,27 @@ internal sealed class WorkerPool : IDisposable
     private async Task RunAsync(RunningJob job, JobRecord record, bool slotHeld)
     {
         var lastCommitHeld = false;
-        long slotSince = 0;
+        var slotSince = _services.Time.GetTimestamp();
         try
         {
             var context = JobMapper.ContextOf(record);
             var flow = _services.Flows.Get(job.Flow);
-            if (!slotHeld && !(slotHeld = await _slots.WaitForHandoffAsync(job).ConfigureAwait(false)))
+            if (!slotHeld)
             {
-                if (job.StopReason == JobStopReason.Stopping)
+                if (!await _slots.WaitForHandoffAsync(job).ConfigureAwait(false))
                 {
-                    await CommitAsync(job, _planner.Released(job, context)).ConfigureAwait(false);
+                    if (job.StopReason == JobStopReason.Stopping)
+                    {
+                        await CommitAsync(job, _planner.Released(job, context)).ConfigureAwait(false);
+                    }
+
+                    return;
                 }
 
-                return;
+                slotHeld = true;
+                slotSince = _services.Time.GetTimestamp();
             }
 
-            slotSince = _services.Time.GetTimestamp();
             while (true)
             {
                 var planned = await RunStepAsync(job, flow, context).ConfigureAwait(false);
