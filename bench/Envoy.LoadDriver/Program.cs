@@ -66,6 +66,7 @@ var sync = options.FullSync ? "full" : "normal";
 Console.Error.WriteLine(
     $"Envoy.LoadDriver: workload={options.Workload} store={storeLabel} processes={options.Processes} sync={sync} n={options.N} concurrency={options.Concurrency} " +
     $"eager_start={(config.EagerStart ? "on" : "off")} claim_batch={config.ClaimBatchSize} claim_ahead={config.ClaimAhead} commit_batch={config.CommitBatchSize} batch={options.Batch} max_backlog={options.MaxBacklog} " +
+    $"inline_socket_completions={(Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1" ? "on" : "off")} " +
     $"db={(postgres ? "postgres" : dbPath)} cores={Environment.ProcessorCount} gc={(GCSettings.IsServerGC ? "server" : "workstation")}");
 
 PhaseResult? result = null;

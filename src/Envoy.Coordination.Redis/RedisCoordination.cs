@@ -49,6 +49,13 @@ public sealed class RedisCoordination : ICoordinationAccelerator
     public void Broadcast(JobSignal signal) => _signals.Broadcast(signal);
 
     /// <inheritdoc />
+    public void Broadcast(IReadOnlyList<JobSignal> signals)
+    {
+        ArgumentNullException.ThrowIfNull(signals);
+        _signals.Broadcast(signals);
+    }
+
+    /// <inheritdoc />
     public IDisposable OnReceive(Action<JobSignal> handler) => _signals.OnReceive(handler);
 
     /// <inheritdoc />

@@ -1,3 +1,4 @@
+using System.Text;
 using Envoy.Runtime.Coordination;
 using StackExchange.Redis;
 
@@ -16,6 +17,8 @@ internal sealed class RedisSignalTransport : IAsyncDisposable
     private readonly IConnectionMultiplexer _redis;
     private readonly ISubscriber _subscriber;
     private readonly RedisChannel _channel = RedisChannel.Literal(ChannelName);
+    private const char Separator = '\n';
+
     private readonly string _origin = Guid.NewGuid().ToString("N");
     private readonly Lock _gate = new();
     private Action<JobSignal>[] _handlers = [];
@@ -30,20 +33,37 @@ internal sealed class RedisSignalTransport : IAsyncDisposable
     }
 
     /// <summary>Sends a signal to the other processes (dropped while Redis is unreachable).</summary>
-    public void Broadcast(JobSignal signal)
+    public void Broadcast(JobSignal signal) => Broadcast([signal]);
+
+    /// <summary>
+    /// Sends signals to the other processes in one message, one per line after the origin (dropped while Redis is
+    /// unreachable): a transaction that finished many jobs costs one publish, not one each.
+    /// </summary>
+    public void Broadcast(IReadOnlyList<JobSignal> signals)
     {
-        if (!_redis.IsConnected)
+        if (signals.Count == 0 || !_redis.IsConnected)
         {
             return;
         }
 
-        var payload = signal.Kind switch
+        var message = new StringBuilder(_origin.Length + 1 + (signals.Count * 40)).Append(_origin).Append('|');
+        for (var i = 0; i < signals.Count; i++)
         {
-            JobSignalKind.Ready => "r",
-            JobSignalKind.Finished => "f:" + signal.JobId,
-            _ => "c",
-        };
-        _subscriber.Publish(_channel, _origin + "|" + payload, CommandFlags.FireAndForget);
+            if (i > 0)
+            {
+                message.Append(Separator);
+            }
+
+            var signal = signals[i];
+            _ = signal.Kind switch
+            {
+                JobSignalKind.Ready => message.Append('r'),
+                JobSignalKind.Finished => message.Append("f:").Append(signal.JobId),
+                _ => message.Append('c'),
+            };
+        }
+
+        _subscriber.Publish(_channel, message.ToString(), CommandFlags.FireAndForget);
     }
 
     /// <summary>Calls <paramref name="handler"/> for each signal received from another process.</summary>
@@ -70,16 +90,19 @@ internal sealed class RedisSignalTransport : IAsyncDisposable
             return;
         }
 
-        var payload = text[(bar + 1)..];
-        var signal = payload switch
+        var handlers = Volatile.Read(ref _handlers);
+        foreach (var payload in text[(bar + 1)..].Split(Separator))
         {
-            "r" => new JobSignal(JobSignalKind.Ready),
-            _ when payload.StartsWith("f:", StringComparison.Ordinal) => new JobSignal(JobSignalKind.Finished, payload[2..]),
-            _ => new JobSignal(JobSignalKind.Changed),
-        };
-        foreach (var handler in Volatile.Read(ref _handlers))
-        {
-            handler(signal);
+            var signal = payload switch
+            {
+                "r" => new JobSignal(JobSignalKind.Ready),
+                _ when payload.StartsWith("f:", StringComparison.Ordinal) => new JobSignal(JobSignalKind.Finished, payload[2..]),
+                _ => new JobSignal(JobSignalKind.Changed),
+            };
+            foreach (var handler in handlers)
+            {
+                handler(signal);
+            }
         }
     }
 

@@ -273,10 +273,19 @@ public sealed partial class PostgresJobStore
         return order;
     }
 
-    /// <summary>What an applied commit tells the status cache and the idle workers.</summary>
+    /// <summary>
+    /// What an applied commit tells the status cache and the idle workers. Only a commit that changes the status is written to
+    /// the cache: a committed job was running (its worker holds the lease), so a step that keeps it running leaves the cached
+    /// status right, and a later write (with its higher version) still replaces it. That is two of a three-step job's five
+    /// writes to Redis.
+    /// </summary>
     private static void RecordApplied(StepCommit commit, StoreEffects effects)
     {
-        effects.StatusWritten(commit.JobId, commit.Status, commit.ExpectedVersion + 1);
+        if (commit.Status != JobStatus.Running)
+        {
+            effects.StatusWritten(commit.JobId, commit.Status, commit.ExpectedVersion + 1);
+        }
+
         if (commit.Status == JobStatus.Pending)
         {
             effects.Ready = true;

@@ -48,6 +48,17 @@ internal sealed class PostgresSignals : IJobSignals, IAsyncDisposable
         _transport?.Broadcast(signal);
     }
 
+    /// <summary>Publishes here one by one, and broadcasts them together (one Redis message per transaction).</summary>
+    public void Publish(IReadOnlyList<JobSignal> signals)
+    {
+        foreach (var signal in signals)
+        {
+            Local.Publish(signal);
+        }
+
+        _transport?.Broadcast(signals);
+    }
+
     public IDisposable Subscribe(Action<JobSignal> handler) => Local.Subscribe(handler);
 
     public void StartListening() => _listener ??= Task.Run(() => ListenAsync(_stopping.Token));

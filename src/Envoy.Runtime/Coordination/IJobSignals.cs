@@ -27,6 +27,19 @@ public interface IJobSignals
     /// <summary>Tells every subscriber, here and in other processes where the implementation can reach them.</summary>
     void Publish(JobSignal signal);
 
+    /// <summary>
+    /// Tells every subscriber the signals of one transaction, in order; an implementation that reaches other processes may
+    /// send them together. By default each is published alone.
+    /// </summary>
+    void Publish(IReadOnlyList<JobSignal> signals)
+    {
+        ArgumentNullException.ThrowIfNull(signals);
+        foreach (var signal in signals)
+        {
+            Publish(signal);
+        }
+    }
+
     /// <summary>Calls <paramref name="handler"/> for each signal until the returned handle is disposed. Handlers must be quick.</summary>
     IDisposable Subscribe(Action<JobSignal> handler);
 }

@@ -67,14 +67,22 @@ public sealed class StoreEffects
     public void Publish(IJobSignals signals)
     {
         ArgumentNullException.ThrowIfNull(signals);
+        if (!Any)
+        {
+            return;
+        }
+
+        var all = new List<JobSignal>(_finished.Count + 1);
         if (Ready)
         {
-            signals.Publish(new JobSignal(JobSignalKind.Ready));
+            all.Add(new JobSignal(JobSignalKind.Ready));
         }
 
         foreach (var id in Finished)
         {
-            signals.Publish(new JobSignal(JobSignalKind.Finished, id));
+            all.Add(new JobSignal(JobSignalKind.Finished, id));
         }
+
+        signals.Publish(all);
     }
 }
