@@ -8,7 +8,7 @@
 # Environment: N (Envoy jobs, default 20000), C (Envoy concurrency per process, default 8), HF_N (default 2000),
 #   PGBENCH_T (seconds, default 20), PROCS (extra run with P processes, default 0 = skip), PROBE (1 = latency probe
 #   with --processes 2), BACKLOG (e.g. 1000000 = extra chain runs with that many pending jobs and with 1000),
-#   INLINE (default 1: DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS for the Envoy runs; 0 = the runtime default).
+#   INLINE (default 0; 1 = DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 for the Envoy runs).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PEER=${PEER:-$ROOT/../shared/bench/peers/hangfire}
@@ -70,9 +70,9 @@ REDIS_PID=$!
 for _ in $(seq 50); do redis-cli -p "$REDISPORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 dotnet build "$ROOT/bench/Envoy.LoadDriver" -c Release -v q -nologo >"$TMP/envoy-build.log" 2>&1 || { cat "$TMP/envoy-build.log"; exit 1; }
 LD="$ROOT/bench/Envoy.LoadDriver/bin/Release/net10.0/Envoy.LoadDriver.dll"
-# Socket completions run on the socket thread instead of hopping to the thread pool (docs/storage.md, "Tuning a worker
-# host"); INLINE=0 measures without. Hangfire runs with the runtime's defaults.
-export DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=${INLINE:-1}
+# INLINE=1 runs the Envoy driver with socket completions on the socket thread (docs/storage.md, "Tuning a worker host":
+# measured faster, not recommended). Default 0, the runtime's default, as for Hangfire.
+export DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=${INLINE:-0}
 envoy() { # store workload [extra args]
   local store=$1 workload=$2; shift 2
   local extra=(); [ "$store" = postgres+redis ] && extra=(--redis "127.0.0.1:$REDISPORT")

@@ -53,7 +53,7 @@ internal sealed class WorkerSlots : IDisposable
             _waiters.Enqueue(waiter);
             if (Volatile.Read(ref _stopping))
             {
-                job.Stop(JobStopReason.Stopping); // queued after StopWaiting looked
+                StopIfWaiting(waiter); // queued after StopWaiting looked
             }
 
             // A slot freed before this job queued went to the free slots: take it, unless one was handed over meanwhile.
@@ -79,11 +79,23 @@ internal sealed class WorkerSlots : IDisposable
         Volatile.Write(ref _stopping, true);
         foreach (var waiter in _waiters)
         {
-            waiter.Job.Stop(JobStopReason.Stopping);
+            StopIfWaiting(waiter);
         }
     }
 
     public void Dispose() => _free.Dispose();
+
+    /// <summary>
+    /// Stops the job of a waiter that has no slot yet (its cancellation ends the wait with false). A waiter whose job took a
+    /// slot stays queued until a later <see cref="Give"/> passes it: that job runs its step and must not be signalled here.
+    /// </summary>
+    private static void StopIfWaiting(Waiter waiter)
+    {
+        if (!waiter.Handoff.Task.IsCompleted)
+        {
+            waiter.Job.Stop(JobStopReason.Stopping);
+        }
+    }
 
     private sealed class Waiter(RunningJob job)
     {
