@@ -12,9 +12,14 @@ public sealed class StaleServerReaperTests
     {
         var deadOwner = await DeadPidAsync();
         var folder = Path.Combine(ServerDirectory.Root, $"fake-{deadOwner}-0badc0de");
-        Directory.CreateDirectory(folder);
-        using var orphan = Process.Start(new ProcessStartInfo("sleep", "300") { WorkingDirectory = folder })!;
-        await File.WriteAllTextAsync(Path.Combine(folder, "server.pid"), orphan.Id.ToString(CultureInfo.InvariantCulture));
+        // Made whole under a name no reaper matches, then moved into place: the once-per-process reap that another test's
+        // server start triggers may run at any moment, and a folder it saw before its PID file was written it would delete
+        // without killing anything.
+        var staging = Path.Combine(ServerDirectory.Root, $"staging{deadOwner}");
+        Directory.CreateDirectory(staging);
+        using var orphan = Process.Start(new ProcessStartInfo("sleep", "300") { WorkingDirectory = staging })!;
+        await File.WriteAllTextAsync(Path.Combine(staging, "server.pid"), orphan.Id.ToString(CultureInfo.InvariantCulture));
+        Directory.Move(staging, folder);
 
         await ServerDirectory.ReapStaleNow();
 

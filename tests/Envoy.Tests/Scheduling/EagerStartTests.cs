@@ -41,7 +41,9 @@ public sealed class EagerStartTests : SchedulerTestBase
                 return ctx;
             })),
             c => c.Concurrency = 1);
-        await StartSchedulerAsync(s => s.AddFlow("f", Recording("other", ranIn)).AddFlow("hold", OneState(async ctx => ctx)));
+        // Only this scheduler runs "hold": should its eager start miss the slot (held for a moment by a claim in flight),
+        // the job still waits for this scheduler's one slot instead of finishing at once in the other.
+        await StartSchedulerAsync(s => s.AddFlow("f", Recording("other", ranIn)));
         var hold = await here.ScheduleAsync("hold");
         await WaitUntilAsync(async () => (await here.GetJobAsync(hold)).Status == JobStatus.Running, "the only slot here is busy");
 
