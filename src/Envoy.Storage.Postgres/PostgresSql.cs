@@ -88,7 +88,7 @@ internal static class PostgresSql
     /// <c>job_events_job</c>; <c>seq</c> stays unique by its identity).
     /// </summary>
     public const string Migration3 = """
-        CREATE UNIQUE INDEX jobs_idempotency ON envoy.jobs (idempotency_key) WHERE idempotency_key IS NOT NULL;
+        CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON envoy.jobs (idempotency_key) WHERE idempotency_key IS NOT NULL;
         ALTER TABLE envoy.jobs DROP CONSTRAINT jobs_idempotency_key_key;
         ALTER TABLE envoy.job_events DROP CONSTRAINT job_events_pkey
         """;

@@ -65,6 +65,24 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
         Assert.Equal(1, await TestSql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM envoy.jobs WHERE idempotency_key IS NOT NULL"));
     }
 
+    [Fact]
+    public async Task Initialize_KeepsAnIdempotencyIndexBuiltBeforeTheMigration()
+    {
+        var connectionString = await postgres.CreateFreshDatabaseAsync();
+        await using (var old = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString }))
+        {
+            await old.InitializeAsync();
+            await TestSql.ScalarAsync<int>(connectionString, BackToVersionOne);
+        }
+
+        // As storage.md advises for a large table (CONCURRENTLY cannot run in a multi-statement call; the index is the same).
+        await TestSql.ScalarAsync<int>(connectionString, "CREATE UNIQUE INDEX jobs_idempotency ON envoy.jobs (idempotency_key) WHERE idempotency_key IS NOT NULL; SELECT 1");
+        await using var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString });
+        await store.InitializeAsync();
+
+        await AssertCurrentSchemaAsync(connectionString);
+    }
+
     private static async Task AssertCurrentSchemaAsync(string connectionString)
     {
         Assert.Equal(3, await TestSql.ScalarAsync<int>(connectionString, "SELECT max(version) FROM envoy.schema_version"));
