@@ -173,7 +173,7 @@ public partial class JobScheduler
         var done = StateContext.Deserialize(record.ContextJson);
         if (done.Done == DoneReason.MaxSteps)
         {
-            throw new JobNotRetryableException(id, record.Status, $"Job '{id}' failed at MaxSteps ({done.Step}); it cannot be retried without a higher MaxSteps: schedule it again with one.")
+            throw new JobNotRetryableException(id, record.Status, $"Job '{id}' failed at MaxSteps ({done.Step}): a run that reached MaxSteps cannot be retried; schedule it again, with a higher MaxSteps.")
             {
                 MaxSteps = done.Step,
             };
