@@ -24,7 +24,7 @@ public sealed partial class PostgresJobStore
                     return new StoreResult(StoreOutcome.JobTerminal, status);
                 }
 
-                return await ResolveLockedWaitAsync(connection, tx, resolution, effects, cancellationToken).ConfigureAwait(false);
+                return await ResolveLockedWaitAsync(connection, tx, resolution, effects, cancellationToken, externalOnly: true).ConfigureAwait(false);
             },
             cancellationToken);
     }
@@ -51,12 +51,17 @@ public sealed partial class PostgresJobStore
                     return new StoreResult(StoreOutcome.EscalationNotFound);
                 }
 
+                var (_, status, _, _) = await LockJobAsync(connection, tx, escalation.JobId, cancellationToken).ConfigureAwait(false);
+                if (escalation.Status == EscalationStatus.Cancelled && status.IsTerminal())
+                {
+                    return new StoreResult(StoreOutcome.JobTerminal, status, escalation.JobId);
+                }
+
                 if (escalation.Status != EscalationStatus.Pending)
                 {
                     return new StoreResult(StoreOutcome.EscalationAlreadyAnswered, EscalationStatus: escalation.Status, JobId: escalation.JobId);
                 }
 
-                var (_, status, _, _) = await LockJobAsync(connection, tx, escalation.JobId, cancellationToken).ConfigureAwait(false);
                 if (status.IsTerminal())
                 {
                     return new StoreResult(StoreOutcome.JobTerminal, status, escalation.JobId);
@@ -120,34 +125,89 @@ public sealed partial class PostgresJobStore
                     return new StoreResult(StoreOutcome.JobNotFound);
                 }
 
-                if (current != JobStatus.Failed)
+                if (current is not (JobStatus.Failed or JobStatus.Cancelled))
                 {
                     return new StoreResult(StoreOutcome.WrongStatus, current);
                 }
 
-                await ExecuteAsync(connection.Command(PostgresSql.RetryJob, tx, P(nowMs), P(jobId)), cancellationToken).ConfigureAwait(false);
-                await ExecuteAsync(EventCommand(connection, tx, new JobEvent(jobId, FromMs(nowMs), JobEventKind.Retried, From: JobStatus.Failed, To: JobStatus.Pending)), cancellationToken).ConfigureAwait(false);
-                effects.Ready = true;
-                effects.StatusChanged(jobId);
-                return StoreResult.Ok;
+                var status = await ReviveAsync(connection, tx, jobId, current, nowMs, effects, cancellationToken).ConfigureAwait(false);
+                return new StoreResult(StoreOutcome.Ok, status);
             },
             cancellationToken);
 
-    /// <summary>Resolves a pending wait of a job whose row this transaction has locked; unblocks the job when no wait is left.</summary>
-    private static async Task<StoreResult> ResolveLockedWaitAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, WaitResolution resolution, StoreEffects effects, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs a failed or cancelled job (locked) again from its last committed context: the children behind its pending waits
+    /// that ended failed or cancelled are revived the same way, its cancelled or expired escalations are pending again, and it
+    /// is blocking while a wait is pending, else pending. Returns its new status.
+    /// </summary>
+    private static async Task<JobStatus> ReviveAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, string jobId, JobStatus from, long nowMs, StoreEffects effects, CancellationToken cancellationToken)
     {
-        object? current;
+        var children = new List<(string Id, JobStatus Status)>();
+        using (var read = connection.Command(PostgresSql.ChildrenOfPendingWaits, tx, P(jobId)))
+        {
+            var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    children.Add((reader.GetString(0), (JobStatus)reader.GetInt16(1)));
+                }
+            }
+        }
+
+        foreach (var (childId, childStatus) in children)
+        {
+            if (childStatus is JobStatus.Failed or JobStatus.Cancelled)
+            {
+                await ReviveAsync(connection, tx, childId, childStatus, nowMs, effects, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await ExecuteAsync(connection.Command(PostgresSql.ReviveEscalations, tx, P(jobId)), cancellationToken).ConfigureAwait(false);
+        bool blocked;
+        using (var read = connection.Command(PostgresSql.HasPendingWait, tx, P(jobId)))
+        {
+            blocked = (bool)(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
+        var status = blocked ? JobStatus.Blocking : JobStatus.Pending;
+        await ExecuteAsync(connection.Command(PostgresSql.RetryJob, tx, P((short)status), P(nowMs), P(jobId)), cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(EventCommand(connection, tx, new JobEvent(jobId, FromMs(nowMs), JobEventKind.Retried, From: from, To: status)), cancellationToken).ConfigureAwait(false);
+        effects.Ready |= !blocked;
+        effects.StatusChanged(jobId);
+        return status;
+    }
+
+    /// <summary>Resolves a pending wait of a job whose row this transaction has locked; unblocks the job when no wait is left.</summary>
+    /// <remarks>
+    /// <paramref name="externalOnly"/>: refuse a child's or an escalation's wait (a resolution by hand), which resolve only
+    /// through the child's end or a reply.
+    /// </remarks>
+    private static async Task<StoreResult> ResolveLockedWaitAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, WaitResolution resolution, StoreEffects effects, CancellationToken cancellationToken, bool externalOnly = false)
+    {
+        int current;
+        string type;
         using (var read = connection.Command(PostgresSql.WaitStatus, tx, P(resolution.JobId), P(resolution.WaitId)))
         {
-            current = await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    return new StoreResult(StoreOutcome.WaitNotFound);
+                }
+
+                current = reader.GetInt16(0);
+                type = reader.GetString(1);
+            }
         }
 
-        if (current is null or DBNull)
+        if (externalOnly && type is WaitTypes.Spawn or WaitTypes.Escalation)
         {
-            return new StoreResult(StoreOutcome.WaitNotFound);
+            return new StoreResult(StoreOutcome.WaitTypeMismatch, WaitType: type);
         }
 
-        if (Convert.ToInt32(current, System.Globalization.CultureInfo.InvariantCulture) != (int)WaitResolutionKind.Pending)
+        if (current != (int)WaitResolutionKind.Pending)
         {
             return new StoreResult(StoreOutcome.WaitAlreadyResolved);
         }
@@ -199,11 +259,12 @@ public sealed partial class PostgresJobStore
 
         if (status == JobStatus.Done)
         {
+            // A job finishes done only from running, when none of its waits is pending: it has no escalation to cancel.
             return;
         }
 
         var reason = $"ancestor job '{jobId}' ended {status.ToString().ToLowerInvariant()}";
-        var cancelled = new List<string>();
+        var cancelled = new List<string> { jobId };
         using (var command = connection.Command(PostgresSql.CancelDescendants, tx, P(jobId), P("cancelled: " + reason), P(nowMs)))
         {
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -216,7 +277,8 @@ public sealed partial class PostgresJobStore
             }
         }
 
-        foreach (var id in cancelled)
+        await ExecuteAsync(connection.Command(PostgresSql.CancelEscalations, tx, P(cancelled.ToArray())), cancellationToken).ConfigureAwait(false);
+        foreach (var id in cancelled.Skip(1))
         {
             await ExecuteAsync(EventCommand(connection, tx, new JobEvent(id, FromMs(nowMs), JobEventKind.Cancelled, To: JobStatus.Cancelled, Error: reason)), cancellationToken).ConfigureAwait(false);
             effects.AddFinished(id);

@@ -263,7 +263,29 @@ internal static class PostgresSql
 
     public const string LockJob = "SELECT status, parent_id, parent_wait_id FROM envoy.jobs WHERE id = $1 FOR UPDATE";
 
-    public const string WaitStatus = "SELECT status FROM envoy.waits WHERE job_id = $1 AND wait_id = $2";
+    public const string WaitStatus = "SELECT status, type FROM envoy.waits WHERE job_id = $1 AND wait_id = $2";
+
+    /// <summary>The pending escalations of the jobs in $1 become cancelled: their jobs ended first.</summary>
+    public const string CancelEscalations = $"""
+        UPDATE envoy.escalations SET status = 3
+        WHERE status = 0 AND id IN (SELECT wait_id FROM envoy.waits WHERE job_id = ANY($1) AND status = 0 AND type = '{WaitTypes.Escalation}')
+        """;
+
+    /// <summary>The escalations behind the pending waits of a retried job, cancelled or expired, become pending again.</summary>
+    public const string ReviveEscalations = $"""
+        UPDATE envoy.escalations SET status = 0, response = NULL, replied_by = NULL, answered_at = NULL
+        WHERE status IN (3, 4) AND id IN (SELECT wait_id FROM envoy.waits WHERE job_id = $1 AND status = 0 AND type = '{WaitTypes.Escalation}')
+        """;
+
+    /// <summary>The children behind the pending spawn waits of a job, with their status, locked.</summary>
+    public const string ChildrenOfPendingWaits = $"""
+        SELECT j.id, j.status FROM envoy.waits w JOIN envoy.jobs j ON j.parent_id = w.job_id AND j.parent_wait_id = w.wait_id
+        WHERE w.job_id = $1 AND w.status = 0 AND w.type = '{WaitTypes.Spawn}'
+        ORDER BY j.id COLLATE "C"
+        FOR UPDATE OF j
+        """;
+
+    public const string HasPendingWait = "SELECT EXISTS (SELECT 1 FROM envoy.waits WHERE job_id = $1 AND status = 0)";
 
     public const string ResolveWait = """
         UPDATE envoy.waits SET status = $1, output = $2::jsonb, error = $3, resolved_at = $4
@@ -290,8 +312,9 @@ internal static class PostgresSql
         """;
 
     public const string RetryJob = """
-        UPDATE envoy.jobs SET status = 0, error = NULL, finished_at = NULL, retries = 0, run_at = $1, updated_at = $1, version = version + 1
-        WHERE id = $2 AND status = 4
+        UPDATE envoy.jobs SET status = $1, error = NULL, finished_at = NULL, retries = 0, run_at = $2, updated_at = $2, version = version + 1,
+          lease_owner = NULL, lease_until = NULL
+        WHERE id = $3 AND status IN (4, 5)
         """;
 
     /// <summary>

@@ -24,7 +24,7 @@ public sealed partial class SqliteJobStore
                     return new StoreResult(StoreOutcome.JobTerminal, status);
                 }
 
-                return ResolveWait(resolution, tx, effects);
+                return ResolveWait(resolution, tx, effects, externalOnly: true);
             },
             effects,
             cancellationToken).ConfigureAwait(false);
@@ -50,12 +50,17 @@ public sealed partial class SqliteJobStore
                     return new StoreResult(StoreOutcome.EscalationNotFound);
                 }
 
+                var (_, status, _, _) = ReadStatus(escalation.JobId, tx);
+                if (escalation.Status == EscalationStatus.Cancelled && status.IsTerminal())
+                {
+                    return new StoreResult(StoreOutcome.JobTerminal, status, escalation.JobId);
+                }
+
                 if (escalation.Status != EscalationStatus.Pending)
                 {
                     return new StoreResult(StoreOutcome.EscalationAlreadyAnswered, EscalationStatus: escalation.Status, JobId: escalation.JobId);
                 }
 
-                var (_, status, _, _) = ReadStatus(escalation.JobId, tx);
                 if (status.IsTerminal())
                 {
                     return new StoreResult(StoreOutcome.JobTerminal, status, escalation.JobId);
@@ -128,30 +133,76 @@ public sealed partial class SqliteJobStore
                     return new StoreResult(StoreOutcome.JobNotFound);
                 }
 
-                if (current != JobStatus.Failed)
+                if (current is not (JobStatus.Failed or JobStatus.Cancelled))
                 {
                     return new StoreResult(StoreOutcome.WrongStatus, current);
                 }
 
-                Commands.Get(SqliteSql.RetryJob, tx).Bind("@now", nowMs).Bind("@id", jobId).ExecuteNonQuery();
-                InsertEvent(new JobEvent(jobId, FromMs(nowMs), JobEventKind.Retried, From: JobStatus.Failed, To: JobStatus.Pending), tx);
-                effects.Ready = true;
-                return StoreResult.Ok;
+                return new StoreResult(StoreOutcome.Ok, Revive(jobId, current, nowMs, tx, effects));
             },
             effects,
             cancellationToken).ConfigureAwait(false);
         return result;
     }
 
-    private StoreResult ResolveWait(WaitResolution resolution, SqliteTransaction tx, StoreEffects effects)
+    /// <summary>
+    /// Runs a failed or cancelled job again from its last committed context: the children behind its pending waits that
+    /// ended failed or cancelled are revived the same way, its cancelled or expired escalations are pending again, and it is
+    /// blocking while a wait is pending, else pending. Returns its new status.
+    /// </summary>
+    private JobStatus Revive(string jobId, JobStatus from, long nowMs, SqliteTransaction tx, StoreEffects effects)
     {
-        var current = Commands.Get(SqliteSql.WaitStatus, tx).Bind("@job_id", resolution.JobId).Bind("@wait_id", resolution.WaitId).ExecuteScalar();
-        if (current is null or DBNull)
+        var children = new List<(string Id, JobStatus Status)>();
+        using (var reader = Commands.Get(SqliteSql.ChildrenOfPendingWaits, tx).Bind("@id", jobId).ExecuteReader())
         {
-            return new StoreResult(StoreOutcome.WaitNotFound);
+            while (reader.Read())
+            {
+                children.Add((reader.GetString(0), (JobStatus)reader.GetInt32(1)));
+            }
         }
 
-        if (Convert.ToInt32(current, System.Globalization.CultureInfo.InvariantCulture) != (int)WaitResolutionKind.Pending)
+        foreach (var (childId, childStatus) in children)
+        {
+            if (childStatus is JobStatus.Failed or JobStatus.Cancelled)
+            {
+                Revive(childId, childStatus, nowMs, tx, effects);
+            }
+        }
+
+        Commands.Get(SqliteSql.ReviveEscalations, tx).Bind("@id", jobId).ExecuteNonQuery();
+        var blocked = Convert.ToInt64(Commands.Get(SqliteSql.HasPendingWait, tx).Bind("@id", jobId).ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 1;
+        var status = blocked ? JobStatus.Blocking : JobStatus.Pending;
+        Commands.Get(SqliteSql.RetryJob, tx).Bind("@status", (int)status).Bind("@now", nowMs).Bind("@id", jobId).ExecuteNonQuery();
+        InsertEvent(new JobEvent(jobId, FromMs(nowMs), JobEventKind.Retried, From: from, To: status), tx);
+        effects.Ready |= !blocked;
+        return status;
+    }
+
+    /// <summary>
+    /// Resolves a pending wait and unblocks its job when no wait is left. <paramref name="externalOnly"/>: refuse a child's or an
+    /// escalation's wait (a resolution by hand), which resolve only through the child's end or a reply.
+    /// </summary>
+    private StoreResult ResolveWait(WaitResolution resolution, SqliteTransaction tx, StoreEffects effects, bool externalOnly = false)
+    {
+        int current;
+        string type;
+        using (var reader = Commands.Get(SqliteSql.WaitStatus, tx).Bind("@job_id", resolution.JobId).Bind("@wait_id", resolution.WaitId).ExecuteReader())
+        {
+            if (!reader.Read())
+            {
+                return new StoreResult(StoreOutcome.WaitNotFound);
+            }
+
+            current = reader.GetInt32(0);
+            type = reader.GetString(1);
+        }
+
+        if (externalOnly && type is WaitTypes.Spawn or WaitTypes.Escalation)
+        {
+            return new StoreResult(StoreOutcome.WaitTypeMismatch, WaitType: type);
+        }
+
+        if (current != (int)WaitResolutionKind.Pending)
         {
             return new StoreResult(StoreOutcome.WaitAlreadyResolved);
         }
@@ -199,10 +250,11 @@ public sealed partial class SqliteJobStore
 
         if (status == JobStatus.Done)
         {
+            // A job finishes done only from running, when none of its waits is pending: it has no escalation to cancel.
             return;
         }
 
-        var cancelled = new List<string>();
+        var cancelled = new List<string> { jobId };
         using (var reader = Commands.Get(SqliteSql.CancelDescendants, tx)
             .Bind("@root", jobId)
             .Bind("@error", $"cancelled: ancestor job '{jobId}' ended {status.ToString().ToLowerInvariant()}")
@@ -215,7 +267,8 @@ public sealed partial class SqliteJobStore
             }
         }
 
-        foreach (var id in cancelled)
+        Commands.Get(SqliteSql.CancelEscalations, tx).Bind("@ids", ToJsonArray(cancelled)).ExecuteNonQuery();
+        foreach (var id in cancelled.Skip(1))
         {
             InsertEvent(new JobEvent(id, FromMs(nowMs), JobEventKind.Cancelled, To: JobStatus.Cancelled, Error: $"ancestor job '{jobId}' ended {status.ToString().ToLowerInvariant()}"), tx);
             effects.AddFinished(id);

@@ -173,7 +173,28 @@ internal static class SqliteSql
 
     public const string JobStatusAndParent = "SELECT status, parent_id, parent_wait_id FROM jobs WHERE id = @id";
 
-    public const string WaitStatus = "SELECT status FROM waits WHERE job_id = @job_id AND wait_id = @wait_id";
+    public const string WaitStatus = "SELECT status, type FROM waits WHERE job_id = @job_id AND wait_id = @wait_id";
+
+    /// <summary>The pending escalations of the jobs in @ids (a JSON array) become cancelled: their jobs ended first.</summary>
+    public const string CancelEscalations = $"""
+        UPDATE escalations SET status = 3
+        WHERE status = 0 AND id IN (SELECT wait_id FROM waits
+                                    WHERE job_id IN (SELECT value FROM json_each(@ids)) AND status = 0 AND type = '{WaitTypes.Escalation}')
+        """;
+
+    /// <summary>The escalations behind the pending waits of a retried job, cancelled or expired, become pending again.</summary>
+    public const string ReviveEscalations = $"""
+        UPDATE escalations SET status = 0, response = NULL, replied_by = NULL, answered_at = NULL
+        WHERE status IN (3, 4) AND id IN (SELECT wait_id FROM waits WHERE job_id = @id AND status = 0 AND type = '{WaitTypes.Escalation}')
+        """;
+
+    /// <summary>The children behind the pending spawn waits of a job, with their status.</summary>
+    public const string ChildrenOfPendingWaits = $"""
+        SELECT j.id, j.status FROM waits w JOIN jobs j ON j.parent_id = w.job_id AND j.parent_wait_id = w.wait_id
+        WHERE w.job_id = @id AND w.status = 0 AND w.type = '{WaitTypes.Spawn}'
+        """;
+
+    public const string HasPendingWait = "SELECT EXISTS (SELECT 1 FROM waits WHERE job_id = @id AND status = 0)";
 
     public const string FinishJob = """
         UPDATE jobs SET status = @status, error = @error, finished_at = @now, updated_at = @now, version = version + 1, lease_owner = NULL, lease_until = NULL
@@ -181,8 +202,9 @@ internal static class SqliteSql
         """;
 
     public const string RetryJob = """
-        UPDATE jobs SET status = 0, error = NULL, finished_at = NULL, retries = 0, run_at = @now, updated_at = @now, version = version + 1
-        WHERE id = @id AND status = 4
+        UPDATE jobs SET status = @status, error = NULL, finished_at = NULL, retries = 0, run_at = @now, updated_at = @now, version = version + 1,
+          lease_owner = NULL, lease_until = NULL
+        WHERE id = @id AND status IN (4, 5)
         """;
 
     public const string RenewLease = "UPDATE jobs SET lease_until = @until WHERE id = @id AND status = 1 AND lease_owner = @owner";

@@ -182,4 +182,47 @@ public class SpawnEscalationKeyTests
         Assert.Throws<ArgumentNullException>(() => ctx.Escalate("u", "m", null!));
         Assert.Empty(ctx.Waits);
     }
+
+    [Theory]
+    [InlineData("id")]
+    [InlineData("user")]
+    [InlineData("message")]
+    [InlineData("inputs")]
+    [InlineData("status")]
+    [InlineData("repliedBy")]
+    public void Escalate_AnInputIdThatIsAMetadataName_IsRefusedNamingIt(string reserved)
+    {
+        var ctx = new StateContext("S");
+
+        var error = Assert.ThrowsAny<ArgumentException>(() => ctx.Escalate("ann", "Ship?", [EscalationInput.Comment("note", "Note"), EscalationInput.Comment(reserved, "Bad")]));
+
+        Assert.Contains($"'{reserved}'", error.Message, StringComparison.Ordinal);
+        Assert.Equal("inputs", error.ParamName);
+        Assert.Contains(reserved, StateContext.EscalationMetadataNames);
+        Assert.Empty(ctx.Waits);
+    }
+
+    [Fact]
+    public void Escalate_TwoInputsWithOneId_IsRefusedNamingIt()
+    {
+        var ctx = new StateContext("S");
+
+        var error = Assert.ThrowsAny<ArgumentException>(() => ctx.Escalate("ann", "Ship?", [EscalationInput.Comment("note", "Note"), EscalationInput.Approve("note", "Again")]));
+
+        Assert.Contains("'note'", error.Message, StringComparison.Ordinal);
+        Assert.Empty(ctx.Waits);
+    }
+
+    [Fact]
+    public void Escalation_AReplyValueNamedLikeMetadata_DoesNotOverwriteIt()
+    {
+        var ctx = new StateContext("S");
+        var id = ctx.Escalate("bob", "Ship it?", [EscalationInput.Comment("note", "Why")]);
+
+        ctx.Resolve(id, new { note = "fine", status = "forged", user = "eve" });
+
+        Assert.Equal("approved", ctx.Get<string>("$escalation.status"));
+        Assert.Equal("bob", ctx.Get<string>("$escalation.user"));
+        Assert.Equal("fine", ctx.Get<string>("$escalation.note"));
+    }
 }

@@ -117,7 +117,7 @@ public abstract partial class StoreConformanceTests
     }
 
     [Fact]
-    public async Task ReplyToEscalation_JobTerminal_IsRefusedAndEscalationStaysPending()
+    public async Task ReplyToEscalation_JobTerminal_IsRefusedAndTheEscalationIsCancelled()
     {
         var (jobId, escalationId) = await EscalateAsync(NewFlow(), "ann", T0);
         Assert.Equal(StoreOutcome.Ok, (await Store.FinishJobAsync(jobId, JobStatus.Cancelled, "cancelled", T0 + 10)).Outcome);
@@ -129,8 +129,9 @@ public abstract partial class StoreConformanceTests
         Assert.Equal(JobStatus.Cancelled, result.Status);
         Assert.Equal(jobId, result.JobId);
         var escalation = await Store.GetEscalationAsync(escalationId);
-        Assert.Equal(EscalationStatus.Pending, escalation!.Status);
+        Assert.Equal(EscalationStatus.Cancelled, escalation!.Status);
         Assert.Null(escalation.Response);
+        Assert.Null(escalation.RepliedBy);
         AssertUnchanged(job, await GetAsync(jobId));
     }
 
@@ -161,6 +162,58 @@ public abstract partial class StoreConformanceTests
         Assert.DoesNotContain(pending, e => e.Id == annOld);
         var mine = everyone.Where(e => e.Id == annOld || e.Id == annNew || e.Id == bobOne).Select(e => e.Id);
         Assert.Equal([bobOne, annNew, annOld], mine);
+    }
+
+    [Theory]
+    [InlineData(JobStatus.Cancelled)]
+    [InlineData(JobStatus.Failed)]
+    public async Task FinishJob_CancelsThePendingEscalationsOfTheJob_AndKeepsAnsweredOnes(JobStatus ended)
+    {
+        var flow = NewFlow();
+        var user = "ann-" + NewId();
+        var id = await CreateAsync(flow);
+        var claimed = await ClaimOneAsync(flow, id);
+        var (answered, pending) = ("w_" + Guid.NewGuid().ToString("N"), "w_" + Guid.NewGuid().ToString("N"));
+        var form = JsonSerializer.Serialize(FormInputs, EnvoyJson.Options);
+        Assert.True(await CommitOneAsync(StepOf(claimed, JobStatus.Blocking, now: T0 + 1) with
+        {
+            Waits = [new NewWait(answered, WaitTypes.Escalation), new NewWait(pending, WaitTypes.Escalation)],
+            Escalations = [new NewEscalation(answered, user, "One?", form), new NewEscalation(pending, user, "Two?", form)],
+        }));
+        Assert.Equal(StoreOutcome.Ok, (await Store.ReplyToEscalationAsync(new EscalationReply(answered, EscalationStatus.Approved, "{}", "bob", T0 + 5))).Outcome);
+
+        Assert.Equal(StoreOutcome.Ok, (await Store.FinishJobAsync(id, ended, "ended by hand", T0 + 10)).Outcome);
+
+        Assert.Equal(EscalationStatus.Approved, (await Store.GetEscalationAsync(answered))!.Status);
+        var cancelled = await Store.GetEscalationAsync(pending);
+        Assert.Equal(EscalationStatus.Cancelled, cancelled!.Status);
+        Assert.Null(cancelled.Response);
+        Assert.Empty(await Store.ListEscalationsAsync(EscalationStatus.Pending, user));
+        Assert.Equal([pending], (await Store.ListEscalationsAsync(EscalationStatus.Cancelled, user)).Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task FinishJob_CancelsThePendingEscalationsOfEveryDescendantItCancels()
+    {
+        var flows = (Parent: NewFlow("parent"), Child: NewFlow("child"));
+        var user = "ann-" + NewId();
+        var (parentId, children) = await SpawnAsync(flows.Parent, flows.Child, 1);
+        var claimedChild = await ClaimOneAsync(flows.Child, children[0].ChildId, now: T0 + 10);
+        var escalationId = "w_" + Guid.NewGuid().ToString("N");
+        Assert.True(await CommitOneAsync(StepOf(claimedChild, JobStatus.Blocking, now: T0 + 11) with
+        {
+            Waits = [new NewWait(escalationId, WaitTypes.Escalation)],
+            Escalations = [new NewEscalation(escalationId, user, "Ship it?", JsonSerializer.Serialize(FormInputs, EnvoyJson.Options))],
+        }));
+
+        Assert.Equal(StoreOutcome.Ok, (await Store.FinishJobAsync(parentId, JobStatus.Cancelled, "cancelled", T0 + 20)).Outcome);
+
+        Assert.Equal(JobStatus.Cancelled, (await GetAsync(children[0].ChildId)).Status);
+        Assert.Equal(EscalationStatus.Cancelled, (await Store.GetEscalationAsync(escalationId))!.Status);
+        var reply = await Store.ReplyToEscalationAsync(new EscalationReply(escalationId, EscalationStatus.Approved, "{}", "bob", T0 + 30));
+        Assert.Equal(StoreOutcome.JobTerminal, reply.Outcome);
+        Assert.Equal(JobStatus.Cancelled, reply.Status);
+        Assert.Equal(children[0].ChildId, reply.JobId);
     }
 
     /// <summary>A job that blocks on one escalation to <paramref name="user"/>, created at <paramref name="now"/> + 1.</summary>

@@ -30,6 +30,32 @@ public abstract partial class StoreConformanceTests
     }
 
     [Fact]
+    public async Task ResolveWait_AChildsOrAnEscalationsWait_IsWaitTypeMismatchAndChangesNothing()
+    {
+        var (parentId, children) = await SpawnAsync(NewFlow("parent"), NewFlow("child"), 1);
+        var (askingId, escalationId) = await EscalateAsync(NewFlow(), "ann-" + NewId(), T0);
+        var parent = await GetAsync(parentId);
+        var asking = await GetAsync(askingId);
+        var histories = (Parent: (await HistoryAsync(parentId)).Count, Asking: (await HistoryAsync(askingId)).Count);
+
+        var spawn = await Store.ResolveWaitAsync(new WaitResolution(parentId, children[0].WaitId, WaitResolutionKind.Success, "1", null, T0 + 10));
+        var escalation = await Store.ResolveWaitAsync(new WaitResolution(askingId, escalationId, WaitResolutionKind.Success, "{}", null, T0 + 10));
+
+        Assert.Equal((StoreOutcome.WaitTypeMismatch, WaitTypes.Spawn), (spawn.Outcome, spawn.WaitType));
+        Assert.Equal((StoreOutcome.WaitTypeMismatch, WaitTypes.Escalation), (escalation.Outcome, escalation.WaitType));
+        AssertUnchanged(parent, await GetAsync(parentId));
+        AssertUnchanged(asking, await GetAsync(askingId));
+        Assert.Equal(histories, ((await HistoryAsync(parentId)).Count, (await HistoryAsync(askingId)).Count));
+        Assert.Equal(EscalationStatus.Pending, (await Store.GetEscalationAsync(escalationId))!.Status);
+
+        // They still resolve their own way.
+        Assert.Equal(StoreOutcome.Ok, (await Store.ReplyToEscalationAsync(new EscalationReply(escalationId, EscalationStatus.Approved, "{}", null, T0 + 20))).Outcome);
+        Assert.Equal(StoreOutcome.Ok, (await Store.FinishJobAsync(children[0].ChildId, JobStatus.Cancelled, "cancelled", T0 + 20)).Outcome);
+        Assert.Equal(JobStatus.Pending, (await GetAsync(parentId)).Status);
+        Assert.Equal(JobStatus.Pending, (await GetAsync(askingId)).Status);
+    }
+
+    [Fact]
     public async Task ResolveWait_AlreadyResolved_IsRefusedAndKeepsTheFirstValue()
     {
         var flow = NewFlow();

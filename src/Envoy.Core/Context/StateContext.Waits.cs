@@ -13,6 +13,12 @@ public sealed partial class StateContext
 
     private static readonly IReadOnlyList<Wait> NoWaits = [];
 
+    /// <summary>
+    /// The metadata names under <c>$escalation</c> (<c>id</c>, <c>user</c>, <c>message</c>, <c>inputs</c>, <c>status</c>,
+    /// <c>repliedBy</c>): no escalation input may use one as its id, so a reply's values never overwrite them.
+    /// </summary>
+    public static IReadOnlyList<string> EscalationMetadataNames { get; } = ["id", "user", "message", "inputs", "status", "repliedBy"];
+
     private List<Wait>? _waits;
 
     /// <summary>Every wait the current state registered, with its status and result.</summary>
@@ -95,17 +101,38 @@ public sealed partial class StateContext
 
     /// <summary>Asks <paramref name="user"/> a question and blocks until a reply; the reply appears under <c>$escalation</c>.</summary>
     /// <returns>The wait id (which is also the escalation id in the scheduler).</returns>
+    /// <exception cref="ArgumentException">
+    /// An input id is one of <see cref="EscalationMetadataNames"/>, or two inputs share an id; the message names the id.
+    /// </exception>
     public string Escalate(string user, string message, IEnumerable<EscalationInput> inputs)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(user);
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(inputs);
+        var list = inputs.ToList();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var input in list)
+        {
+            ArgumentNullException.ThrowIfNull(input, nameof(inputs));
+            if (EscalationMetadataNames.Contains(input.Id, StringComparer.Ordinal))
+            {
+                throw new ArgumentException(
+                    $"Escalation input id '{input.Id}' is reserved: {EscalationKey} already holds '{input.Id}' ({string.Join(", ", EscalationMetadataNames)} are reserved). Choose another id.",
+                    nameof(inputs));
+            }
+
+            if (!seen.Add(input.Id))
+            {
+                throw new ArgumentException($"Escalation input id '{input.Id}' is used twice; each input needs an id of its own.", nameof(inputs));
+            }
+        }
+
         var id = NewWaitId();
         var parameters = new JsonObject
         {
             ["user"] = user,
             ["message"] = message,
-            ["inputs"] = JsonValues.ToNode(inputs.ToList(), "escalation inputs"),
+            ["inputs"] = JsonValues.ToNode(list, "escalation inputs"),
         };
         AddWait(new Wait(id, WaitTypes.Escalation, parameters, WaitStatus.Pending, null, null));
         return id;
@@ -180,7 +207,11 @@ public sealed partial class StateContext
             {
                 foreach (var (key, value) in values)
                 {
-                    entry[key] = value?.DeepClone();
+                    // The metadata wins: an input cannot use its names (Escalate refuses them), so only an unchecked value can.
+                    if (!entry.ContainsKey(key))
+                    {
+                        entry[key] = value?.DeepClone();
+                    }
                 }
             }
 

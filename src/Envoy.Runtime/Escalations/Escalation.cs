@@ -9,7 +9,7 @@ namespace Envoy;
 /// <param name="User">Who is asked.</param>
 /// <param name="Message">The question.</param>
 /// <param name="Inputs">The form's fields.</param>
-/// <param name="Status">Pending, approved or rejected.</param>
+/// <param name="Status">Pending, approved, rejected, cancelled (its job ended first) or expired.</param>
 /// <param name="Response">The reply's values.</param>
 /// <param name="RepliedBy">Who replied.</param>
 /// <param name="CreatedAt">When it was asked.</param>

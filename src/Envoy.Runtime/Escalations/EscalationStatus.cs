@@ -11,4 +11,10 @@ public enum EscalationStatus
 
     /// <summary>Rejected: the wait resolved with an error carrying the reply's values.</summary>
     Rejected,
+
+    /// <summary>Its job ended (cancelled or failed) before a reply; a retry of the job makes it pending again.</summary>
+    Cancelled,
+
+    /// <summary>Its timeout passed before a reply; a retry of the job makes it pending again.</summary>
+    Expired,
 }

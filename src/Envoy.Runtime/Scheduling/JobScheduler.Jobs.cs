@@ -149,12 +149,41 @@ public partial class JobScheduler
         return FinishAsync(id, JobStatus.Failed, reason, cancellationToken);
     }
 
-    /// <summary>Puts a failed job back to <see cref="JobStatus.Pending"/> with a fresh retry budget, from its last committed context.</summary>
+    /// <summary>
+    /// Runs a <see cref="JobStatus.Failed"/> or <see cref="JobStatus.Cancelled"/> job again from its last committed context, with
+    /// a fresh retry budget. Its waits that could no longer resolve are set up again: a cancelled (or failed) child is retried the
+    /// same way, a cancelled or expired escalation is pending again; with a wait still pending the job is
+    /// <see cref="JobStatus.Blocking"/>, otherwise <see cref="JobStatus.Pending"/> and due at once.
+    /// </summary>
     /// <exception cref="JobNotFoundException">No job has this id.</exception>
-    /// <exception cref="InvalidOperationException">The job is not failed.</exception>
+    /// <exception cref="JobNotRetryableException">
+    /// The job is not failed or cancelled, or its run ended in its flow (it reached <c>MaxSteps</c>); nothing changed.
+    /// </exception>
     public async Task RetryJobAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
+        var record = await _services.Store.GetJobAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new JobNotFoundException(id);
+        if (record.Status is not (JobStatus.Failed or JobStatus.Cancelled))
+        {
+            throw new JobNotRetryableException(id, record.Status);
+        }
+
+        // A run that ended in its flow (MaxSteps, or a handler that marked it cancelled) has no step to run again: its committed
+        // context is the end. A failed step or an end by hand leaves the last committed context open, so those resume.
+        var done = StateContext.Deserialize(record.ContextJson);
+        if (done.Done == DoneReason.MaxSteps)
+        {
+            throw new JobNotRetryableException(id, record.Status, $"Job '{id}' failed at MaxSteps ({done.Step}): a run that reached MaxSteps cannot be retried; schedule it again, with a higher MaxSteps.")
+            {
+                MaxSteps = done.Step,
+            };
+        }
+
+        if (done.Done is { } reason)
+        {
+            throw new JobNotRetryableException(id, record.Status, $"Job '{id}' ended in its flow ({reason.ToString().ToLowerInvariant()}); it cannot be retried.");
+        }
+
         var result = await _services.Store.RetryJobAsync(id, _services.NowMs, cancellationToken).ConfigureAwait(false);
         switch (result.Outcome)
         {
@@ -163,7 +192,7 @@ public partial class JobScheduler
             case StoreOutcome.JobNotFound:
                 throw new JobNotFoundException(id);
             default:
-                throw new InvalidOperationException($"Job '{id}' is {result.Status?.ToString().ToLowerInvariant()}; only failed jobs can be retried.");
+                throw new JobNotRetryableException(id, result.Status ?? record.Status);
         }
     }
 

@@ -1,37 +1,52 @@
 using System.Text.Json.Nodes;
 using Envoy.Runtime;
+using Envoy.Runtime.Escalations;
 
 namespace Envoy;
 
 public partial class JobScheduler
 {
     /// <summary>
-    /// Resolves one wait of a blocking job with a success value; when no wait is left, the job goes back to pending.
+    /// Resolves one external wait of a blocking job with a success value; when no wait is left, the job goes back to pending.
+    /// A child's wait resolves only when the child ends and an escalation's only with a reply: both are refused here.
+    /// On any error nothing changes.
     /// </summary>
     /// <exception cref="JobNotFoundException">No job has this id.</exception>
     /// <exception cref="JobAlreadyTerminalException">The job is terminal.</exception>
     /// <exception cref="WaitNotFoundException">The job has no such wait.</exception>
     /// <exception cref="WaitAlreadyResolvedException">The wait was already resolved.</exception>
+    /// <exception cref="WaitTypeMismatchException">The wait is a child's or an escalation's.</exception>
     public async Task ResolveBlockingJobAsync(string jobId, string waitId, object? result, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(jobId);
         ArgumentNullException.ThrowIfNull(waitId);
         var output = JsonValues.ToNode(result, "result")?.ToJsonString();
         var outcome = await _services.Store.ResolveWaitAsync(new WaitResolution(jobId, waitId, WaitResolutionKind.Success, output, null, _services.NowMs), cancellationToken).ConfigureAwait(false);
+        if (outcome.Outcome == StoreOutcome.WaitTypeMismatch)
+        {
+            throw new WaitTypeMismatchException(jobId, waitId, outcome.WaitType ?? string.Empty);
+        }
+
         ThrowIfFailed(outcome, jobId, waitId, null);
     }
 
     /// <summary>
     /// Answers an escalation: <see cref="EscalationDecision.Approved"/> resolves its wait with success and the values,
-    /// <see cref="EscalationDecision.Rejected"/> with an error carrying them. A second reply is refused.
+    /// <see cref="EscalationDecision.Rejected"/> with an error carrying them. A second reply is refused. The values are checked
+    /// against the declared inputs (see <see cref="InvalidEscalationReplyException"/>). On any error nothing changes.
     /// </summary>
     /// <exception cref="EscalationNotFoundException">No escalation has this id.</exception>
     /// <exception cref="EscalationAlreadyAnsweredException">It was already answered.</exception>
-    /// <exception cref="JobAlreadyTerminalException">Its job is terminal.</exception>
+    /// <exception cref="JobAlreadyTerminalException">Its job ended (the escalation is then <see cref="EscalationStatus.Cancelled"/>).</exception>
+    /// <exception cref="InvalidEscalationReplyException">A value names no input, or does not fit its input.</exception>
     public Task ReplyToEscalationAsync(string escalationId, IReadOnlyDictionary<string, object?> values, EscalationDecision decision, CancellationToken cancellationToken = default) =>
         ReplyToEscalationAsync(escalationId, values, decision, null, cancellationToken);
 
-    /// <summary>Answers an escalation and records who replied.</summary>
+    /// <summary>Answers an escalation and records who replied (see the overload without <paramref name="repliedBy"/>).</summary>
+    /// <exception cref="EscalationNotFoundException">No escalation has this id.</exception>
+    /// <exception cref="EscalationAlreadyAnsweredException">It was already answered.</exception>
+    /// <exception cref="JobAlreadyTerminalException">Its job ended (the escalation is then <see cref="EscalationStatus.Cancelled"/>).</exception>
+    /// <exception cref="InvalidEscalationReplyException">A value names no input, or does not fit its input.</exception>
     public async Task ReplyToEscalationAsync(string escalationId, IReadOnlyDictionary<string, object?> values, EscalationDecision decision, string? repliedBy, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(escalationId);
@@ -40,6 +55,14 @@ public partial class JobScheduler
         foreach (var (key, value) in values)
         {
             response[key] = JsonValues.ToNode(value, key);
+        }
+
+        // The inputs of an escalation never change: checked here once for every store. An escalation no longer pending goes on
+        // to the store, which says why (answered, or its job ended).
+        var escalation = await _services.Store.GetEscalationAsync(escalationId, cancellationToken).ConfigureAwait(false) ?? throw new EscalationNotFoundException(escalationId);
+        if (escalation.Status == EscalationStatus.Pending)
+        {
+            EscalationReplyValidator.Validate(escalation, response);
         }
 
         var status = decision == EscalationDecision.Approved ? EscalationStatus.Approved : EscalationStatus.Rejected;

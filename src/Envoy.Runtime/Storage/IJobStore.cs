@@ -42,19 +42,34 @@ public interface IJobStore : IAsyncDisposable
     /// <summary>A job's history in order, or null for an unknown job.</summary>
     Task<IReadOnlyList<JobEvent>?> GetHistoryAsync(string id, CancellationToken cancellationToken = default);
 
-    /// <summary>Resolves one pending wait; a blocking job with no pending wait left becomes pending.</summary>
+    /// <summary>
+    /// Resolves one pending external wait; a blocking job with no pending wait left becomes pending. A wait of type
+    /// <see cref="WaitTypes.Spawn"/> or <see cref="WaitTypes.Escalation"/> is refused (<see cref="StoreOutcome.WaitTypeMismatch"/>):
+    /// those resolve only when the child ends or through <see cref="ReplyToEscalationAsync"/>.
+    /// </summary>
     Task<StoreResult> ResolveWaitAsync(WaitResolution resolution, CancellationToken cancellationToken = default);
 
-    /// <summary>Answers a pending escalation and resolves its wait.</summary>
+    /// <summary>
+    /// Answers a pending escalation and resolves its wait. An escalation already answered is
+    /// <see cref="StoreOutcome.EscalationAlreadyAnswered"/>; one whose job ended (the escalation is then
+    /// <see cref="EscalationStatus.Cancelled"/>) is <see cref="StoreOutcome.JobTerminal"/>.
+    /// </summary>
     Task<StoreResult> ReplyToEscalationAsync(EscalationReply reply, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Ends a non-terminal job by hand (<see cref="JobStatus.Cancelled"/> or <see cref="JobStatus.Failed"/>): its non-terminal
-    /// descendants are cancelled, and its parent's wait resolves.
+    /// descendants are cancelled, and its parent's wait resolves. The pending escalations of the job and of every descendant
+    /// cancelled with it become <see cref="EscalationStatus.Cancelled"/> (as when a step commit fails or cancels a job).
     /// </summary>
     Task<StoreResult> FinishJobAsync(string jobId, JobStatus status, string error, long nowMs, CancellationToken cancellationToken = default);
 
-    /// <summary>Puts a failed job back to pending.</summary>
+    /// <summary>
+    /// Runs a <see cref="JobStatus.Failed"/> or <see cref="JobStatus.Cancelled"/> job again from its last committed context,
+    /// its retry count reset (any other status is <see cref="StoreOutcome.WrongStatus"/>). Its waits still pending are set up
+    /// again: a child that was cancelled or failed is retried the same way (recursively), a cancelled or expired escalation is
+    /// pending again; with a wait still pending the job is <see cref="JobStatus.Blocking"/>, else <see cref="JobStatus.Pending"/>
+    /// and due at once. <see cref="StoreResult.Status"/> is the job's new status.
+    /// </summary>
     Task<StoreResult> RetryJobAsync(string jobId, long nowMs, CancellationToken cancellationToken = default);
 
     /// <summary>One escalation, or null.</summary>

@@ -235,6 +235,12 @@ public enum StoreOutcome
 
     /// <summary>The job is not in a status this operation applies to (see <see cref="StoreResult.Status"/>).</summary>
     WrongStatus,
+
+    /// <summary>
+    /// The wait resolves another way (a child's wait when the child ends, an escalation's with a reply): see
+    /// <see cref="StoreResult.WaitType"/>.
+    /// </summary>
+    WaitTypeMismatch,
 }
 
 /// <summary>The result of a store operation.</summary>
@@ -242,7 +248,8 @@ public enum StoreOutcome
 /// <param name="Status">The job's status where relevant.</param>
 /// <param name="JobId">The job concerned where relevant.</param>
 /// <param name="EscalationStatus">The escalation's status where relevant.</param>
-public readonly record struct StoreResult(StoreOutcome Outcome, JobStatus? Status = null, string? JobId = null, EscalationStatus? EscalationStatus = null)
+/// <param name="WaitType">The wait's type where relevant (<see cref="StoreOutcome.WaitTypeMismatch"/>).</param>
+public readonly record struct StoreResult(StoreOutcome Outcome, JobStatus? Status = null, string? JobId = null, EscalationStatus? EscalationStatus = null, string? WaitType = null)
 {
     /// <summary>Success.</summary>
     public static StoreResult Ok { get; } = new(StoreOutcome.Ok);

@@ -251,17 +251,19 @@ public sealed class CancelAndFailTests : SchedulerTestBase
     }
 
     [Fact]
-    public async Task RetryJob_UnknownOrNotFailed_IsRefused()
+    public async Task RetryJob_UnknownOrPending_IsRefused_AndACancelledJobIsPendingAgain()
     {
         var scheduler = await NewSchedulerAsync();
         scheduler.AddFlow("f", OneState(async ctx => ctx));
         var pending = await scheduler.ScheduleAsync("f");
 
         await Assert.ThrowsAsync<JobNotFoundException>(() => scheduler.RetryJobAsync(Guid.NewGuid().ToString()));
-        await Assert.ThrowsAsync<InvalidOperationException>(() => scheduler.RetryJobAsync(pending));
+        var refused = await Assert.ThrowsAsync<JobNotRetryableException>(() => scheduler.RetryJobAsync(pending));
+        Assert.Equal((pending, JobStatus.Pending), (refused.JobId, refused.Status));
         await scheduler.CancelJobAsync(pending);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => scheduler.RetryJobAsync(pending));
-        Assert.Equal(JobStatus.Cancelled, (await scheduler.GetJobAsync(pending)).Status);
+        await scheduler.RetryJobAsync(pending);
+        Assert.Equal(JobStatus.Pending, (await scheduler.GetJobAsync(pending)).Status);
+        Assert.Equal(JobEventKind.Retried, (await scheduler.GetJobHistoryAsync(pending))[^1].Kind);
     }
 
     /// <summary>A one-state flow whose step says it started, then waits until its token is signalled and says so.</summary>

@@ -143,7 +143,7 @@ public sealed class EscalationTests : SchedulerTestBase
     }
 
     [Fact]
-    public async Task Reply_ForACancelledJob_ThrowsJobAlreadyTerminal_AndTheEscalationStaysPending()
+    public async Task Reply_ForACancelledJob_ThrowsJobAlreadyTerminal_AndTheEscalationIsCancelled()
     {
         var scheduler = await StartSchedulerAsync(s => s.AddFlow("ask", Ask("ann")));
         using var events = new EventRecorder(scheduler);
@@ -157,7 +157,90 @@ public sealed class EscalationTests : SchedulerTestBase
 
         Assert.Equal(id, error.JobId);
         Assert.Equal(JobStatus.Cancelled, error.Status);
+        Assert.Equal(EscalationStatus.Cancelled, (await scheduler.GetEscalationAsync(escalationId)).Status);
+    }
+
+    [Theory]
+    [InlineData("nope", "\"x\"")]
+    [InlineData("status", "\"approved\"")]
+    [InlineData("id", "\"forged\"")]
+    [InlineData("size", "\"xl\"")]
+    [InlineData("size", "1")]
+    [InlineData("ok", "\"yes\"")]
+    [InlineData("ok", "1")]
+    public async Task Reply_AValueThatDoesNotFitTheInputs_IsInvalidEscalationReplyNamingTheInput_AndNothingChanges(string inputId, string json)
+    {
+        var scheduler = await StartSchedulerAsync(s => s.AddFlow("ask", Ask("ann")));
+        using var events = new EventRecorder(scheduler);
+        var id = await scheduler.ScheduleAsync("ask");
+        var escalationId = ((EscalationCreatedEvent)await events.WaitForAsync(e => e is EscalationCreatedEvent && e.JobId == id, Timeout)).Escalation.Id;
+        await events.WaitForBlockingAsync(id, Timeout);
+        var before = await scheduler.GetJobAsync(id);
+        var values = new Dictionary<string, object?> { ["note"] = "fine", [inputId] = JsonNode.Parse(json) };
+
+        var error = await Assert.ThrowsAsync<InvalidEscalationReplyException>(() => scheduler.ReplyToEscalationAsync(escalationId, values, EscalationDecision.Approved, "bob"));
+
+        Assert.Equal(escalationId, error.EscalationId);
+        Assert.Equal(inputId, error.InputId);
+        Assert.Contains($"'{inputId}'", error.Message, StringComparison.Ordinal);
+        var escalation = await scheduler.GetEscalationAsync(escalationId);
+        Assert.Equal(EscalationStatus.Pending, escalation.Status);
+        Assert.Null(escalation.Response);
+        var after = await scheduler.GetJobAsync(id);
+        Assert.Equal((JobStatus.Blocking, before.Version), (after.Status, after.Version));
+
+        // A reply that fits still goes through.
+        await scheduler.ReplyToEscalationAsync(escalationId, new Dictionary<string, object?> { ["ok"] = false, ["size"] = "s", ["note"] = null }, EscalationDecision.Approved);
+        var job = await scheduler.WaitForJobAsync(id, Timeout);
+        Assert.True(job.Status == JobStatus.Done, job.Error);
+        Assert.Equal("approved", job.Context.Output()!["status"]!.GetValue<string>());
+        Assert.Equal(escalationId, job.Context.Output()!["id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Escalations_OfAJobFailedByHand_AndOfTheDescendantsACancelEnds_AreCancelled()
+    {
+        var scheduler = await StartSchedulerAsync(s => s.AddFlow("ask", Ask("ann")).AddFlow("parent", OneState(async ctx => { ctx.Spawn("ask", null, "a"); return ctx; })));
+        using var events = new EventRecorder(scheduler);
+        var failed = await scheduler.ScheduleAsync("ask");
+        var parent = await scheduler.ScheduleAsync("parent");
+        await events.WaitForBlockingAsync(parent, Timeout);
+        var child = Assert.Single(await scheduler.ListJobsAsync(new JobQuery { ParentId = parent })).Id;
+        var asked = new Dictionary<string, string>();
+        foreach (var id in new[] { failed, child })
+        {
+            asked[id] = ((EscalationCreatedEvent)await events.WaitForAsync(e => e is EscalationCreatedEvent && e.JobId == id, Timeout)).Escalation.Id;
+            await events.WaitForBlockingAsync(id, Timeout);
+        }
+
+        await scheduler.FailJobAsync(failed, "operator gave up");
+        await scheduler.CancelJobAsync(parent);
+
+        Assert.Equal(EscalationStatus.Cancelled, (await scheduler.GetEscalationAsync(asked[failed])).Status);
+        Assert.Equal(EscalationStatus.Cancelled, (await scheduler.GetEscalationAsync(asked[child])).Status);
+        var pending = await scheduler.ListEscalationsAsync(EscalationStatus.Pending, "ann");
+        Assert.DoesNotContain(pending, e => e.Id == asked[failed] || e.Id == asked[child]);
+        Assert.Equal(asked.Values.Order(), (await scheduler.ListEscalationsAsync(EscalationStatus.Cancelled, "ann")).Select(e => e.Id).Order());
+    }
+
+    [Fact]
+    public async Task ResolveBlockingJob_OnAnEscalationsWait_IsWaitTypeMismatch_AndAReplyStillResolvesIt()
+    {
+        var scheduler = await StartSchedulerAsync(s => s.AddFlow("ask", Ask("ann")));
+        using var events = new EventRecorder(scheduler);
+        var id = await scheduler.ScheduleAsync("ask");
+        var escalationId = ((EscalationCreatedEvent)await events.WaitForAsync(e => e is EscalationCreatedEvent && e.JobId == id, Timeout)).Escalation.Id;
+        await events.WaitForBlockingAsync(id, Timeout);
+        var before = await scheduler.GetJobAsync(id);
+
+        var error = await Assert.ThrowsAsync<WaitTypeMismatchException>(() => scheduler.ResolveBlockingJobAsync(id, escalationId, new { ok = true }));
+
+        Assert.Equal((id, escalationId, WaitTypes.Escalation), (error.JobId, error.WaitId, error.WaitType));
+        Assert.Contains("ReplyToEscalationAsync", error.Message, StringComparison.Ordinal);
+        Assert.Equal((JobStatus.Blocking, before.Version), ((await scheduler.GetJobAsync(id)).Status, (await scheduler.GetJobAsync(id)).Version));
         Assert.Equal(EscalationStatus.Pending, (await scheduler.GetEscalationAsync(escalationId)).Status);
+        await scheduler.ReplyToEscalationAsync(escalationId, new Dictionary<string, object?> { ["note"] = "ok" }, EscalationDecision.Approved);
+        Assert.Equal(JobStatus.Done, (await scheduler.WaitForJobAsync(id, Timeout)).Status);
     }
 
     [Fact]

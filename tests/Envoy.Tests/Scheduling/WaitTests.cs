@@ -78,6 +78,33 @@ public sealed class WaitTests : SchedulerTestBase
     }
 
     [Fact]
+    public async Task Resolve_AChildsWait_IsWaitTypeMismatch_AndTheChildsEndStillResolvesIt()
+    {
+        var scheduler = await StartSchedulerAsync(s => s.AddFlow("child", WaitsFor("go")).AddFlow("parent", OneState(async ctx =>
+        {
+            var waitId = ctx.Spawn("child", null, "c");
+            return ctx.Set("waitId", waitId);
+        })));
+        using var events = new EventRecorder(scheduler);
+        var id = await scheduler.ScheduleAsync("parent");
+        await events.WaitForBlockingAsync(id, Timeout);
+        var before = await scheduler.GetJobAsync(id);
+        var waitId = Assert.Single(before.Context.WaitingFor);
+        var child = Assert.Single(await scheduler.ListJobsAsync(new JobQuery { ParentId = id })).Id;
+
+        var error = await Assert.ThrowsAsync<WaitTypeMismatchException>(() => scheduler.ResolveBlockingJobAsync(id, waitId, "forged"));
+
+        Assert.Equal((id, waitId, WaitTypes.Spawn), (error.JobId, error.WaitId, error.WaitType));
+        var after = await scheduler.GetJobAsync(id);
+        Assert.Equal((JobStatus.Blocking, before.Version), (after.Status, after.Version));
+        await events.WaitForBlockingAsync(child, Timeout);
+        await scheduler.ResolveBlockingJobAsync(child, "go", "real");
+        var job = await scheduler.WaitForJobAsync(id, Timeout);
+        Assert.True(job.Status == JobStatus.Done, job.Error);
+        Assert.Equal("real", job.Context.Get<string>("$spawn.c.result"));
+    }
+
+    [Fact]
     public async Task Resolve_AJobWithoutWaits_ThrowsWaitNotFound()
     {
         var scheduler = await NewSchedulerAsync();
