@@ -104,7 +104,7 @@ public sealed partial class PostgresJobStore
                 effects.AddFinished(jobId);
                 var waitKind = status == JobStatus.Cancelled ? WaitResolutionKind.Cancelled : WaitResolutionKind.Error;
                 await FinishEffectsAsync(connection, tx, jobId, status, parentId, parentWaitId, waitKind, null, error, nowMs, effects, cancellationToken).ConfigureAwait(false);
-                return new StoreResult(StoreOutcome.Ok, current);
+                return new StoreResult(StoreOutcome.Ok, current) { Cascaded = effects.Cascaded };
             },
             cancellationToken);
     }
@@ -203,7 +203,7 @@ public sealed partial class PostgresJobStore
         }
 
         var reason = $"ancestor job '{jobId}' ended {status.ToString().ToLowerInvariant()}";
-        var cancelled = new List<string>();
+        var cancelled = new List<(string Id, string Flow)>();
         using (var command = connection.Command(PostgresSql.CancelDescendants, tx, P(jobId), P("cancelled: " + reason), P(nowMs)))
         {
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -211,15 +211,15 @@ public sealed partial class PostgresJobStore
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    cancelled.Add(reader.GetString(0));
+                    cancelled.Add((reader.GetString(0), reader.GetString(1)));
                 }
             }
         }
 
-        foreach (var id in cancelled)
+        foreach (var (id, flow) in cancelled)
         {
             await ExecuteAsync(EventCommand(connection, tx, new JobEvent(id, FromMs(nowMs), JobEventKind.Cancelled, To: JobStatus.Cancelled, Error: reason)), cancellationToken).ConfigureAwait(false);
-            effects.AddFinished(id);
+            effects.AddCascaded(id, flow);
         }
     }
 

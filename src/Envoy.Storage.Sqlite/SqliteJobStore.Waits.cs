@@ -108,7 +108,7 @@ public sealed partial class SqliteJobStore
                 effects.AddFinished(jobId);
                 var waitKind = status == JobStatus.Cancelled ? WaitResolutionKind.Cancelled : WaitResolutionKind.Error;
                 FinishEffects(jobId, status, parentId, parentWaitId, waitKind, null, error, nowMs, tx, effects);
-                return new StoreResult(StoreOutcome.Ok, current);
+                return new StoreResult(StoreOutcome.Ok, current) { Cascaded = effects.Cascaded };
             },
             effects,
             cancellationToken).ConfigureAwait(false);
@@ -202,7 +202,7 @@ public sealed partial class SqliteJobStore
             return;
         }
 
-        var cancelled = new List<string>();
+        var cancelled = new List<(string Id, string Flow)>();
         using (var reader = Commands.Get(SqliteSql.CancelDescendants, tx)
             .Bind("@root", jobId)
             .Bind("@error", $"cancelled: ancestor job '{jobId}' ended {status.ToString().ToLowerInvariant()}")
@@ -211,14 +211,14 @@ public sealed partial class SqliteJobStore
         {
             while (reader.Read())
             {
-                cancelled.Add(reader.GetString(0));
+                cancelled.Add((reader.GetString(0), reader.GetString(1)));
             }
         }
 
-        foreach (var id in cancelled)
+        foreach (var (id, flow) in cancelled)
         {
             InsertEvent(new JobEvent(id, FromMs(nowMs), JobEventKind.Cancelled, To: JobStatus.Cancelled, Error: $"ancestor job '{jobId}' ended {status.ToString().ToLowerInvariant()}"), tx);
-            effects.AddFinished(id);
+            effects.AddCascaded(id, flow);
         }
     }
 
