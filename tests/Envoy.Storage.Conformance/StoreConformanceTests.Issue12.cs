@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Envoy.Runtime;
 
 namespace Envoy.Storage.Conformance;
 
