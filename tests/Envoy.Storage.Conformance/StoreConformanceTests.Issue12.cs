@@ -85,6 +85,23 @@ public abstract partial class StoreConformanceTests
         Assert.All(leaves, l => Assert.Equal(JobStatus.Cancelled, l.Status));
     }
 
+    [Fact]
+    public async Task ListJobs_ExcludeFlows_LeavesOutJobsOfThoseFlows()
+    {
+        var (served, alsoServed, unserved) = (NewFlow("served"), NewFlow("also"), NewFlow("unserved"));
+        var a = await CreateAsync(served);
+        var b = await CreateAsync(alsoServed);
+        var c = await CreateAsync(unserved);
+
+        var listed = await Store.ListJobsAsync(new JobQuery { Status = JobStatus.Pending, ExcludeFlows = [served, alsoServed], Limit = 10_000 });
+        var all = await Store.ListJobsAsync(new JobQuery { Status = JobStatus.Pending, ExcludeFlows = [], Limit = 10_000 });
+
+        Assert.Contains(listed, j => j.Id == c);
+        Assert.DoesNotContain(listed, j => j.Id == a || j.Id == b);
+        Assert.DoesNotContain(listed, j => j.Flow == served || j.Flow == alsoServed);
+        Assert.Contains(all, j => j.Id == a);
+    }
+
     private sealed class EventObserver(Action<SchedulerEvent> onNext) : IObserver<SchedulerEvent>
     {
         public void OnCompleted()

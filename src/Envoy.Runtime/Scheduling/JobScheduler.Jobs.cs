@@ -137,6 +137,14 @@ public partial class JobScheduler
         return records.Select(JobMapper.ToJob).ToList();
     }
 
+    /// <summary>
+    /// Pending jobs of flows not registered with this scheduler, newest first: jobs it never claims, which wait until a process
+    /// that has their flow runs them. A started scheduler also logs a warning (once per flow every 15 minutes) when such jobs
+    /// have waited over a minute. With no flow registered here, every pending job is listed.
+    /// </summary>
+    public Task<IReadOnlyList<Job>> ListUnservedJobsAsync(int limit = JobQuery.DefaultLimit, CancellationToken cancellationToken = default) =>
+        ListJobsAsync(new JobQuery { Status = JobStatus.Pending, ExcludeFlows = _services.Flows.Names, Limit = limit }, cancellationToken);
+
     /// <summary>Blocking jobs; each job's <c>Context.WaitingFor</c> says what it waits for.</summary>
     public Task<IReadOnlyList<Job>> ListBlockingJobsAsync(CancellationToken cancellationToken = default) =>
         ListJobsAsync(new JobQuery { Status = JobStatus.Blocking, Limit = 10_000 }, cancellationToken);
