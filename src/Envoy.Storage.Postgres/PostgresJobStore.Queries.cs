@@ -45,6 +45,11 @@ public sealed partial class PostgresJobStore
             Filter("flow = $?", P(query.Flow));
         }
 
+        if (query.ExcludeFlows is { Count: > 0 } excluded)
+        {
+            Filter("flow <> ALL($?)", P(excluded.ToArray()));
+        }
+
         if (query.ParentId is not null)
         {
             Filter("parent_id = $?", P(query.ParentId));

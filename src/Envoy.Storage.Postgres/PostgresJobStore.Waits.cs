@@ -109,7 +109,7 @@ public sealed partial class PostgresJobStore
                 effects.AddFinished(jobId);
                 var waitKind = status == JobStatus.Cancelled ? WaitResolutionKind.Cancelled : WaitResolutionKind.Error;
                 await FinishEffectsAsync(connection, tx, jobId, status, parentId, parentWaitId, waitKind, null, error, nowMs, effects, cancellationToken).ConfigureAwait(false);
-                return new StoreResult(StoreOutcome.Ok, current);
+                return new StoreResult(StoreOutcome.Ok, current) { Cascaded = effects.Cascaded };
             },
             cancellationToken);
     }
@@ -264,7 +264,7 @@ public sealed partial class PostgresJobStore
         }
 
         var reason = $"ancestor job '{jobId}' ended {status.ToString().ToLowerInvariant()}";
-        var cancelled = new List<string> { jobId };
+        var cancelled = new List<(string Id, string Flow)>();
         using (var command = connection.Command(PostgresSql.CancelDescendants, tx, P(jobId), P("cancelled: " + reason), P(nowMs)))
         {
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -272,16 +272,16 @@ public sealed partial class PostgresJobStore
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    cancelled.Add(reader.GetString(0));
+                    cancelled.Add((reader.GetString(0), reader.GetString(1)));
                 }
             }
         }
 
-        await ExecuteAsync(connection.Command(PostgresSql.CancelEscalations, tx, P(cancelled.ToArray())), cancellationToken).ConfigureAwait(false);
-        foreach (var id in cancelled.Skip(1))
+        await ExecuteAsync(connection.Command(PostgresSql.CancelEscalations, tx, P(cancelled.Select(c => c.Id).Prepend(jobId).ToArray())), cancellationToken).ConfigureAwait(false);
+        foreach (var (id, flow) in cancelled)
         {
             await ExecuteAsync(EventCommand(connection, tx, new JobEvent(id, FromMs(nowMs), JobEventKind.Cancelled, To: JobStatus.Cancelled, Error: reason)), cancellationToken).ConfigureAwait(false);
-            effects.AddFinished(id);
+            effects.AddCascaded(id, flow);
         }
     }
 

@@ -303,7 +303,7 @@ internal static class PostgresSql
           UNION SELECT j.id FROM envoy.jobs j JOIN d ON j.parent_id = d.id)
         UPDATE envoy.jobs SET status = 5, error = $2, finished_at = $3, updated_at = $3, version = version + 1, lease_owner = NULL, lease_until = NULL
         WHERE id IN (SELECT id FROM d) AND status IN (0, 1, 2)
-        RETURNING id
+        RETURNING id, flow
         """;
 
     public const string FinishJob = """

@@ -7,6 +7,7 @@ namespace Envoy.Storage.Sqlite;
 public sealed partial class SqliteJobStore
 {
     private readonly LocalLeaderGroup _leaders;
+    private readonly string? _leaderFile;
 
     /// <inheritdoc />
     public Task<JobStatus?> GetJobStatusAsync(string id, CancellationToken cancellationToken = default) =>
@@ -71,8 +72,9 @@ public sealed partial class SqliteJobStore
 
     /// <inheritdoc />
     /// <remarks>
-    /// An in-process lock shared by the stores of this process on the same file (in-memory: by this store's schedulers). Other
-    /// processes on the same file lead their own maintenance; the pass is transactional and idempotent, so that is harmless.
+    /// A file: an exclusive OS lock on a side file next to it (<c>&lt;file&gt;-leader</c>), so that one scheduler leads among every
+    /// process and store instance on the file; the lock goes with its holder's process. In memory: an in-process lock among
+    /// this store's schedulers.
     /// </remarks>
-    public ILeaderLock CreateLeaderLock() => new LocalLeaderLock(_leaders);
+    public ILeaderLock CreateLeaderLock() => _leaderFile is null ? new LocalLeaderLock(_leaders) : new SqliteFileLeaderLock(_leaderFile);
 }

@@ -44,6 +44,11 @@ public sealed partial class SqliteJobStore
             sql.Append(" AND flow = @flow");
         }
 
+        if (query.ExcludeFlows is { Count: > 0 })
+        {
+            sql.Append(" AND flow NOT IN (SELECT value FROM json_each(@exclude_flows))");
+        }
+
         if (query.ParentId is not null)
         {
             sql.Append(" AND parent_id = @parent_id");
@@ -66,6 +71,7 @@ public sealed partial class SqliteJobStore
                 using var command = NewCommand(connection, sql.ToString())
                     .Bind("@status", query.Status is { } s ? (int)s : null)
                     .Bind("@flow", query.Flow)
+                    .Bind("@exclude_flows", query.ExcludeFlows is { Count: > 0 } excluded ? ToJsonArray(excluded) : null)
                     .Bind("@parent_id", query.ParentId)
                     .Bind("@after", query.CreatedAfter?.ToUnixTimeMilliseconds())
                     .Bind("@before", query.CreatedBefore?.ToUnixTimeMilliseconds())

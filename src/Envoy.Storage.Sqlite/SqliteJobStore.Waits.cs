@@ -113,7 +113,7 @@ public sealed partial class SqliteJobStore
                 effects.AddFinished(jobId);
                 var waitKind = status == JobStatus.Cancelled ? WaitResolutionKind.Cancelled : WaitResolutionKind.Error;
                 FinishEffects(jobId, status, parentId, parentWaitId, waitKind, null, error, nowMs, tx, effects);
-                return new StoreResult(StoreOutcome.Ok, current);
+                return new StoreResult(StoreOutcome.Ok, current) { Cascaded = effects.Cascaded };
             },
             effects,
             cancellationToken).ConfigureAwait(false);
@@ -254,7 +254,7 @@ public sealed partial class SqliteJobStore
             return;
         }
 
-        var cancelled = new List<string> { jobId };
+        var cancelled = new List<(string Id, string Flow)>();
         using (var reader = Commands.Get(SqliteSql.CancelDescendants, tx)
             .Bind("@root", jobId)
             .Bind("@error", $"cancelled: ancestor job '{jobId}' ended {status.ToString().ToLowerInvariant()}")
@@ -263,15 +263,15 @@ public sealed partial class SqliteJobStore
         {
             while (reader.Read())
             {
-                cancelled.Add(reader.GetString(0));
+                cancelled.Add((reader.GetString(0), reader.GetString(1)));
             }
         }
 
-        Commands.Get(SqliteSql.CancelEscalations, tx).Bind("@ids", ToJsonArray(cancelled)).ExecuteNonQuery();
-        foreach (var id in cancelled.Skip(1))
+        Commands.Get(SqliteSql.CancelEscalations, tx).Bind("@ids", ToJsonArray([jobId, .. cancelled.Select(c => c.Id)])).ExecuteNonQuery();
+        foreach (var (id, flow) in cancelled)
         {
             InsertEvent(new JobEvent(id, FromMs(nowMs), JobEventKind.Cancelled, To: JobStatus.Cancelled, Error: $"ancestor job '{jobId}' ended {status.ToString().ToLowerInvariant()}"), tx);
-            effects.AddFinished(id);
+            effects.AddCascaded(id, flow);
         }
     }
 

@@ -39,7 +39,8 @@ public sealed partial class SqliteJobStore : IJobStore
         var fullPath = _inMemory ? null : Path.GetFullPath(builder.DataSource);
         Description = "sqlite:" + (fullPath ?? ":memory:");
         Signals = fullPath is null ? new InProcessSignals() : SqliteSignalHub.For(fullPath);
-        _leaders = fullPath is null ? new LocalLeaderGroup() : SqliteSignalHub.LeadersOf(fullPath);
+        _leaders = new LocalLeaderGroup();
+        _leaderFile = fullPath is null ? null : fullPath + "-leader";
     }
 
     /// <inheritdoc />

@@ -168,7 +168,7 @@ internal static class SqliteSql
           UNION SELECT j.id FROM jobs j JOIN d ON j.parent_id = d.id)
         UPDATE jobs SET status = 5, error = @error, finished_at = @now, updated_at = @now, version = version + 1, lease_owner = NULL, lease_until = NULL
         WHERE id IN (SELECT id FROM d) AND status IN (0, 1, 2)
-        RETURNING id, status
+        RETURNING id, flow
         """;
 
     public const string JobStatusAndParent = "SELECT status, parent_id, parent_wait_id FROM jobs WHERE id = @id";

@@ -21,6 +21,9 @@ public sealed partial class StateContext
 
     private List<Wait>? _waits;
 
+    /// <summary>While routing: where (the router, an output map, a plugin's OnRoute); a wait registered then is refused. Not copied.</summary>
+    private string? _routingIn;
+
     /// <summary>Every wait the current state registered, with its status and result.</summary>
     public IReadOnlyList<Wait> Waits => _waits ?? NoWaits;
 
@@ -236,8 +239,16 @@ public sealed partial class StateContext
         return index;
     }
 
+    /// <summary>Marks the context as routing <paramref name="where"/> (waits refused), or as back in a handler when null.</summary>
+    internal void EnterRouting(string? where) => _routingIn = where;
+
     private void AddWait(Wait wait)
     {
+        if (_routingIn is { } where)
+        {
+            throw new WaitOutsideHandlerException(State, where, wait.Type);
+        }
+
         _waits ??= [];
         if (_waits.Exists(w => string.Equals(w.Id, wait.Id, StringComparison.Ordinal)))
         {

@@ -109,7 +109,15 @@ public sealed partial class StateFlow
             }
         }
 
-        await RouteAsync(work, index, plugins, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await RouteAsync(work, index, plugins, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            work.EnterRouting(null);
+        }
+
         return work;
     }
 
@@ -131,6 +139,7 @@ public sealed partial class StateFlow
                 break;
             case Router.RoutesRouter routesRouter:
                 routes = routesRouter;
+                work.EnterRouting("the router of state '" + state.Name + "'");
                 var chosen = await InvokeAsync(routesRouter.OnRoute, work, state, "router", cancellationToken).ConfigureAwait(false);
                 if (work.Done is not null)
                 {
@@ -151,6 +160,7 @@ public sealed partial class StateFlow
             if (plugin.OnRoute is { } onRoute)
             {
                 var current = next;
+                work.EnterRouting("plugin '" + plugin.Name + "' OnRoute in state '" + state.Name + "'");
                 next = await InvokeAsync(ctx => onRoute(ctx, current), work, state, "plugin '" + plugin.Name + "' OnRoute", cancellationToken).ConfigureAwait(false);
                 if (work.Done is not null)
                 {
@@ -190,6 +200,7 @@ public sealed partial class StateFlow
         var nextInput = work.Output();
         if (map is not null)
         {
+            work.EnterRouting("the output map of route '" + state.Name + "' -> '" + next + "'");
             try
             {
                 nextInput = map(nextInput, work);

@@ -16,3 +16,20 @@ public sealed record JobFinishedEvent(string JobId, DateTimeOffset At, string Fl
 
 /// <summary>A step of this scheduler asked a human.</summary>
 public sealed record EscalationCreatedEvent(string JobId, DateTimeOffset At, Escalation Escalation) : SchedulerEvent(JobId, At);
+
+/// <summary>
+/// This subscriber fell <see cref="SchedulerEventsLimits.BufferCapacity"/> events behind and <paramref name="Count"/> events were
+/// not delivered to it: once a subscriber's buffer is full, newer events are dropped until it has read what was buffered, then
+/// this event says how many it missed (and the stream goes on). Other subscribers and the scheduler itself are not affected.
+/// Its <see cref="SchedulerEvent.JobId"/> is empty.
+/// </summary>
+/// <param name="At">When the first missed event happened.</param>
+/// <param name="Count">How many events this subscriber missed.</param>
+public sealed record EventsDroppedEvent(DateTimeOffset At, long Count) : SchedulerEvent(string.Empty, At);
+
+/// <summary>Limits of the in-process event stream (<c>Scheduler.Events</c>, <c>ReadEventsAsync</c>).</summary>
+public static class SchedulerEventsLimits
+{
+    /// <summary>How many events each observer or reader may have waiting before newer ones are dropped (see <see cref="EventsDroppedEvent"/>).</summary>
+    public const int BufferCapacity = 10_000;
+}

@@ -1,92 +1,136 @@
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 
 namespace Envoy.Runtime.Execution;
 
-/// <summary>The in-process event stream: observers are called in order; async readers get a bounded channel each.</summary>
+/// <summary>
+/// The in-process event stream. Publishing only queues the event for each subscriber (never blocks, never runs user code):
+/// events are raised inside the commit pipeline, so an observer that is slow, blocks or throws must not delay any commit.
+/// Each observer is called in order by its own delivery task; each async reader takes from its own queue. A subscriber that
+/// falls <see cref="SchedulerEventsLimits.BufferCapacity"/> events behind misses the newer ones and is told how many
+/// (<see cref="EventsDroppedEvent"/>).
+/// </summary>
 internal sealed class SchedulerEventHub : IObservable<SchedulerEvent>
 {
-    private const int ReaderCapacity = 10_000;
     private readonly Lock _gate = new();
-    private IObserver<SchedulerEvent>[] _observers = [];
+    private EventQueue[] _queues = [];
 
-    public bool HasObservers => Volatile.Read(ref _observers).Length > 0;
+    public bool HasObservers => Volatile.Read(ref _queues).Length > 0;
 
     public void Publish(SchedulerEvent e)
     {
-        foreach (var observer in Volatile.Read(ref _observers))
+        foreach (var queue in Volatile.Read(ref _queues))
         {
-            try
-            {
-                observer.OnNext(e);
-            }
-#pragma warning disable CA1031 // A failing observer must not break the worker that raised the event.
-            catch (Exception)
-#pragma warning restore CA1031
-            {
-                // Observers are user code; their failures are theirs.
-            }
+            queue.Post(e);
         }
     }
 
     public IDisposable Subscribe(IObserver<SchedulerEvent> observer)
     {
         ArgumentNullException.ThrowIfNull(observer);
-        lock (_gate)
-        {
-            _observers = [.. _observers, observer];
-        }
-
-        return new Unsubscriber(this, observer);
+        var subscription = new ObserverSubscription(this, observer, Add());
+        subscription.Start();
+        return subscription;
     }
 
     public async IAsyncEnumerable<SchedulerEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var channel = Channel.CreateBounded<SchedulerEvent>(new BoundedChannelOptions(ReaderCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
-        using var subscription = Subscribe(new ChannelObserver(channel.Writer));
-        while (await channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        var queue = Add();
+        try
         {
-            while (channel.Reader.TryRead(out var e))
+            while (await queue.TakeAsync(cancellationToken).ConfigureAwait(false) is { } e)
             {
                 yield return e;
             }
         }
+        finally
+        {
+            Remove(queue);
+        }
     }
 
+    /// <summary>No more events: each subscriber gets those already queued, then completes.</summary>
     public void Complete()
     {
-        IObserver<SchedulerEvent>[] observers;
+        EventQueue[] queues;
         lock (_gate)
         {
-            observers = _observers;
-            _observers = [];
+            queues = _queues;
+            _queues = [];
         }
 
-        foreach (var observer in observers)
+        foreach (var queue in queues)
         {
-            observer.OnCompleted();
+            queue.Complete(discard: false);
         }
     }
 
-    private void Unsubscribe(IObserver<SchedulerEvent> observer)
+    private EventQueue Add()
+    {
+        var queue = new EventQueue(SchedulerEventsLimits.BufferCapacity);
+        lock (_gate)
+        {
+            _queues = [.. _queues, queue];
+        }
+
+        return queue;
+    }
+
+    private void Remove(EventQueue queue)
     {
         lock (_gate)
         {
-            _observers = Array.FindAll(_observers, o => !ReferenceEquals(o, observer));
+            _queues = Array.FindAll(_queues, q => !ReferenceEquals(q, queue));
         }
+
+        queue.Complete(discard: true);
     }
 
-    private sealed class Unsubscriber(SchedulerEventHub hub, IObserver<SchedulerEvent> observer) : IDisposable
+    /// <summary>One observer: its queue and the task that calls it, one event at a time, in order.</summary>
+    private sealed class ObserverSubscription(SchedulerEventHub hub, IObserver<SchedulerEvent> observer, EventQueue queue) : IDisposable
     {
-        public void Dispose() => hub.Unsubscribe(observer);
-    }
+        private volatile bool _disposed;
 
-    private sealed class ChannelObserver(ChannelWriter<SchedulerEvent> writer) : IObserver<SchedulerEvent>
-    {
-        public void OnCompleted() => writer.TryComplete();
+        public void Start() => Task.Run(DeliverAsync).Forget();
 
-        public void OnError(Exception error) => writer.TryComplete(error);
+        public void Dispose()
+        {
+            _disposed = true;
+            hub.Remove(queue);
+        }
 
-        public void OnNext(SchedulerEvent value) => writer.TryWrite(value);
+        private async Task DeliverAsync()
+        {
+            while (await queue.TakeAsync(CancellationToken.None).ConfigureAwait(false) is { } e)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                try
+                {
+                    observer.OnNext(e);
+                }
+#pragma warning disable CA1031 // A failing observer must not stop its own stream, nor touch any other.
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                    // Observers are user code; their failures are theirs.
+                }
+            }
+
+            if (!_disposed)
+            {
+                try
+                {
+                    observer.OnCompleted();
+                }
+#pragma warning disable CA1031 // As above.
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                }
+            }
+        }
     }
 }

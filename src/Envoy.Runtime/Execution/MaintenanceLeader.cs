@@ -18,6 +18,7 @@ internal sealed class MaintenanceLeader : IAsyncDisposable
 
     private readonly RuntimeServices _services;
     private readonly ILeaderLock _lock;
+    private readonly UnservedJobsMonitor _unserved;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private bool _leading;
@@ -27,6 +28,7 @@ internal sealed class MaintenanceLeader : IAsyncDisposable
     {
         _services = services;
         _lock = services.Store.CreateLeaderLock();
+        _unserved = new UnservedJobsMonitor(services);
         _loop = Task.Run(() => RunAsync(_stop.Token));
     }
 
@@ -87,6 +89,9 @@ internal sealed class MaintenanceLeader : IAsyncDisposable
                 {
                     (delay, since) = await PassAsync(interval, since, stop).ConfigureAwait(false);
                 }
+
+                // Every scheduler, leader or not, looks for jobs of flows it lacks (it alone knows which flows it has).
+                await _unserved.CheckAsync(stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {

@@ -39,7 +39,15 @@ internal sealed class StepPlanner(RuntimeServices services)
                 waits.Add(new NewWait(wait.Id, wait.Type));
                 if (wait.Type == WaitTypes.Spawn)
                 {
-                    children.Add(Child(job, wait));
+                    var child = Child(job, wait);
+                    if (child is null)
+                    {
+                        // A configuration error, not a crash: running the step again would spawn the same unknown flow.
+                        var unknown = new FlowNotFoundException(wait.Params?["flow"]?.GetValue<string>() ?? string.Empty);
+                        return Failed(job, before, $"State '{before.State}' (step {before.Step}) spawned a child of an unknown flow: {unknown.Message}", unknown, duration, retryable: false);
+                    }
+
+                    children.Add(child);
                 }
                 else if (wait.Type == WaitTypes.Escalation)
                 {
@@ -85,12 +93,15 @@ internal sealed class StepPlanner(RuntimeServices services)
         return new PlannedCommit(commit, after, raised);
     }
 
-    /// <summary>The step threw or the flow failed it: retry from the last commit with backoff, or fail for good.</summary>
-    public PlannedCommit Failed(RunningJob job, StateContext before, string error, Exception? exception, TimeSpan duration)
+    /// <summary>
+    /// The step threw or the flow failed it: retry from the last commit with backoff, or fail for good (at once when not
+    /// <paramref name="retryable"/>: a bug of the flow or its configuration that another run would repeat).
+    /// </summary>
+    public PlannedCommit Failed(RunningJob job, StateContext before, string error, Exception? exception, TimeSpan duration, bool retryable = true)
     {
         var now = services.NowMs;
         var at = JobMapper.FromMs(now);
-        var retry = job.Retries < job.MaxRetries;
+        var retry = retryable && job.Retries < job.MaxRetries;
         var status = retry ? JobStatus.Pending : JobStatus.Failed;
         long? runAt = null;
         var raised = new List<SchedulerEvent> { new StepCompletedEvent(job.Id, at, job.Flow, before.State, before.Step, status, duration) };
@@ -145,10 +156,15 @@ internal sealed class StepPlanner(RuntimeServices services)
         return new PlannedCommit(commit, before, []);
     }
 
-    private NewJob Child(RunningJob parent, Wait wait)
+    /// <summary>The child job of a spawn wait, or null when its flow is not registered with this scheduler.</summary>
+    private NewJob? Child(RunningJob parent, Wait wait)
     {
         var flowName = wait.Params?["flow"]?.GetValue<string>() ?? string.Empty;
-        var flow = services.Flows.Get(flowName);
+        if (!services.Flows.TryGet(flowName, out var flow, out _))
+        {
+            return null;
+        }
+
         var id = services.NewJobId();
         var context = flow.NewContext(wait.Params?["input"]?.DeepClone());
         context.JobId = id;

@@ -393,7 +393,9 @@ internal sealed class WorkerPool : IDisposable
 #pragma warning restore CA1031
         {
             var message = ex is StateFlowException { InnerException: { } inner } ? inner.Message : ex.Message;
-            return _planner.Failed(job, before, message, ex, _services.Time.GetElapsedTime(started));
+            // A wait registered while routing is a bug of the flow: every run would repeat it, so the job fails at once.
+            var retryable = ex is not StateFlowException { InnerException: WaitOutsideHandlerException };
+            return _planner.Failed(job, before, message, ex, _services.Time.GetElapsedTime(started), retryable);
         }
     }
 

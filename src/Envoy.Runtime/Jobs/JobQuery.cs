@@ -12,6 +12,12 @@ public sealed class JobQuery
     /// <summary>Only jobs of this flow.</summary>
     public string? Flow { get; init; }
 
+    /// <summary>
+    /// Only jobs whose flow is none of these (for example the flows a scheduler serves, to find the jobs it never runs:
+    /// <c>ListUnservedJobsAsync</c>). Null or empty: no such filter.
+    /// </summary>
+    public IReadOnlyCollection<string>? ExcludeFlows { get; init; }
+
     /// <summary>Only children of this job.</summary>
     public string? ParentId { get; init; }
 

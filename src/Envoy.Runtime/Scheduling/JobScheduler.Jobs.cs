@@ -12,6 +12,7 @@ public partial class JobScheduler
     /// <exception cref="FlowNotFoundException">The flow is not registered.</exception>
     /// <exception cref="JobNotFoundException"><see cref="ScheduleOptions.ParentId"/> names no job.</exception>
     /// <exception cref="ContextValueException">The input cannot be written as JSON.</exception>
+    /// <exception cref="IdempotencyConflictException">The idempotency key already names a job of another flow (nothing is created).</exception>
     public async Task<string> ScheduleAsync(string flow, object? input = null, ScheduleOptions? options = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -46,7 +47,8 @@ public partial class JobScheduler
         var eager = runAt <= now ? ReserveEagerStart() : null;
         if (eager is null)
         {
-            return await _services.Store.CreateJobAsync(job, cancellationToken).ConfigureAwait(false);
+            var existing = await _services.Store.CreateJobAsync(job, cancellationToken).ConfigureAwait(false);
+            return string.Equals(existing, id, StringComparison.Ordinal) ? id : await SameFlowOrThrowAsync(existing, job, cancellationToken).ConfigureAwait(false);
         }
 
         // Eager start: inserted already claimed by this worker, and run here at once, without a claim round trip.
@@ -70,9 +72,25 @@ public partial class JobScheduler
         {
             // The idempotency key named an existing job: nothing was inserted, nothing to run.
             eager.CancelEager();
+            return await SameFlowOrThrowAsync(created, job, cancellationToken).ConfigureAwait(false);
         }
 
         return created;
+    }
+
+    /// <summary>
+    /// The idempotency key of <paramref name="job"/> already named <paramref name="existingId"/>: that job's id when it is of the
+    /// same flow (the same request made again), else a conflict (a flow never changes, so reading it after the insert is safe).
+    /// </summary>
+    private async Task<string> SameFlowOrThrowAsync(string existingId, NewJob job, CancellationToken cancellationToken)
+    {
+        var existing = await _services.Store.GetJobAsync(existingId, cancellationToken).ConfigureAwait(false);
+        if (existing is not null && !string.Equals(existing.Flow, job.Flow, StringComparison.Ordinal))
+        {
+            throw new IdempotencyConflictException(job.IdempotencyKey!, existingId, existing.Flow, job.Flow);
+        }
+
+        return existingId;
     }
 
     /// <summary>The started worker pool with a slot reserved for an eager start, or null (off, stopped, or every slot busy).</summary>
@@ -118,6 +136,14 @@ public partial class JobScheduler
         var records = await _services.Store.ListJobsAsync(query, cancellationToken).ConfigureAwait(false);
         return records.Select(JobMapper.ToJob).ToList();
     }
+
+    /// <summary>
+    /// Pending jobs of flows not registered with this scheduler, newest first: jobs it never claims, which wait until a process
+    /// that has their flow runs them. A started scheduler also logs a warning (once per flow every 15 minutes) when such jobs
+    /// have waited over a minute. With no flow registered here, every pending job is listed.
+    /// </summary>
+    public Task<IReadOnlyList<Job>> ListUnservedJobsAsync(int limit = JobQuery.DefaultLimit, CancellationToken cancellationToken = default) =>
+        ListJobsAsync(new JobQuery { Status = JobStatus.Pending, ExcludeFlows = _services.Flows.Names, Limit = limit }, cancellationToken);
 
     /// <summary>Blocking jobs; each job's <c>Context.WaitingFor</c> says what it waits for.</summary>
     public Task<IReadOnlyList<Job>> ListBlockingJobsAsync(CancellationToken cancellationToken = default) =>
@@ -196,15 +222,25 @@ public partial class JobScheduler
         }
     }
 
-    /// <summary>Completes with the job once it is terminal, also when another scheduler on the same store finished it.</summary>
+    /// <summary>
+    /// Completes with the job once it is terminal, also when another scheduler on the same store finished it.
+    /// <see cref="Timeout.InfiniteTimeSpan"/> waits for as long as it takes (until <paramref name="cancellationToken"/>).
+    /// </summary>
     /// <exception cref="TimeoutException">The timeout passed first.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The timeout is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
     /// <exception cref="JobNotFoundException">No job has this id.</exception>
     public async Task<Job> WaitForJobAsync(string id, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
+        var infinite = timeout == Timeout.InfiniteTimeSpan;
+        if (!infinite && timeout < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout cannot be negative (use Timeout.InfiniteTimeSpan to wait forever).");
+        }
+
         var signal = new WakeSignal();
         using var registration = _waiters.Register(id, signal);
-        var deadline = _services.Time.GetTimestamp() + (long)(timeout.TotalSeconds * _services.Time.TimestampFrequency);
+        var deadline = infinite ? long.MaxValue : _services.Time.GetTimestamp() + (long)(timeout.TotalSeconds * _services.Time.TimestampFrequency);
         while (true)
         {
             var job = await GetJobAsync(id, cancellationToken).ConfigureAwait(false);
@@ -213,7 +249,7 @@ public partial class JobScheduler
                 return job;
             }
 
-            var left = TimeSpan.FromSeconds((double)(deadline - _services.Time.GetTimestamp()) / _services.Time.TimestampFrequency);
+            var left = infinite ? _services.Config.PollInterval : TimeSpan.FromSeconds((double)(deadline - _services.Time.GetTimestamp()) / _services.Time.TimestampFrequency);
             if (left <= TimeSpan.Zero)
             {
                 throw new TimeoutException($"Job '{id}' is still {job.Status.ToString().ToLowerInvariant()} after {timeout}.");
@@ -232,7 +268,15 @@ public partial class JobScheduler
         {
             case StoreOutcome.Ok:
                 _pool?.Signal(id, JobStopReason.Cancelled);
-                _services.Events.Publish(new JobFinishedEvent(id, _services.Time.GetUtcNow(), (await GetJobAsync(id, cancellationToken).ConfigureAwait(false)).Flow, status, error));
+                var at = _services.Time.GetUtcNow();
+                _services.Events.Publish(new JobFinishedEvent(id, at, (await GetJobAsync(id, cancellationToken).ConfigureAwait(false)).Flow, status, error));
+                foreach (var descendant in result.Cascaded ?? [])
+                {
+                    // Each descendant cancelled with it is a job that finished too, with its own event (its running step, if any,
+                    // hears of it through the store's finished signal).
+                    _services.Events.Publish(new JobFinishedEvent(descendant.Id, at, descendant.Flow, JobStatus.Cancelled, $"cancelled: ancestor job '{id}' ended {status.ToString().ToLowerInvariant()}"));
+                }
+
                 return;
             case StoreOutcome.JobNotFound:
                 throw new JobNotFoundException(id);

@@ -63,6 +63,18 @@ public sealed class StoreEffects
     /// <summary>Records a job that became terminal.</summary>
     public void AddFinished(string jobId) => _finished.Add(jobId);
 
+    private List<CascadedJob>? _cascaded;
+
+    /// <summary>The descendants cancelled because an ancestor ended, in this transaction; null when none.</summary>
+    public IReadOnlyList<CascadedJob>? Cascaded => _cascaded;
+
+    /// <summary>Records a descendant cancelled because an ancestor ended (it is also <see cref="Finished"/>).</summary>
+    public void AddCascaded(string jobId, string flow)
+    {
+        (_cascaded ??= []).Add(new CascadedJob(jobId, flow));
+        _finished.Add(jobId);
+    }
+
     /// <summary>Publishes the effects as signals.</summary>
     public void Publish(IJobSignals signals)
     {

@@ -253,7 +253,18 @@ public readonly record struct StoreResult(StoreOutcome Outcome, JobStatus? Statu
 {
     /// <summary>Success.</summary>
     public static StoreResult Ok { get; } = new(StoreOutcome.Ok);
+
+    /// <summary>
+    /// The descendants this operation cancelled because their ancestor ended (<see cref="IJobStore.FinishJobAsync"/>), so
+    /// that the scheduler raises a <c>JobFinishedEvent</c> for each; null when none.
+    /// </summary>
+    public IReadOnlyList<CascadedJob>? Cascaded { get; init; }
 }
+
+/// <summary>A descendant cancelled because its ancestor ended.</summary>
+/// <param name="Id">The job.</param>
+/// <param name="Flow">Its flow.</param>
+public sealed record CascadedJob(string Id, string Flow);
 
 /// <summary>What one maintenance pass did.</summary>
 /// <param name="ExpiredLeases">Running jobs whose lease had expired, now pending again.</param>

@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+
+namespace Envoy.Storage.Conformance;
+
+/// <summary>Idempotency conflicts and cancel cascades, end to end through a scheduler on each store.</summary>
+public abstract partial class StoreConformanceTests
+{
+    [Fact]
+    public async Task Schedule_SameIdempotencyKeyWithAnotherFlow_IsATypedConflict_AndCreatesNothing()
+    {
+        var scheduler = NewScheduler();
+        var (first, other) = (NewFlow("first"), NewFlow("other"));
+        scheduler.AddFlow(first, Chain(runs: null));
+        scheduler.AddFlow(other, Chain(runs: null));
+        var key = "key-" + NewId();
+        var id = await scheduler.ScheduleAsync(first, 1, new ScheduleOptions { IdempotencyKey = key });
+
+        var conflict = await Assert.ThrowsAsync<IdempotencyConflictException>(() => scheduler.ScheduleAsync(other, 2, new ScheduleOptions { IdempotencyKey = key }));
+
+        Assert.Equal(key, conflict.IdempotencyKey);
+        Assert.Equal(id, conflict.ExistingJobId);
+        Assert.Equal(first, conflict.ExistingFlow);
+        Assert.Equal(other, conflict.RequestedFlow);
+        Assert.IsAssignableFrom<EnvoyException>(conflict);
+        Assert.Empty(await scheduler.ListJobsAsync(new JobQuery { Flow = other }));
+        Assert.Equal(id, await scheduler.ScheduleAsync(first, 3, new ScheduleOptions { IdempotencyKey = key }));
+    }
+
+    [Fact]
+    public async Task Schedule_SameIdempotencyKeyAndFlowConcurrently_ReturnsOneJob_EvenStarted()
+    {
+        var scheduler = NewScheduler();
+        var flow = NewFlow("chain");
+        scheduler.AddFlow(flow, Chain(runs: null));
+        await scheduler.StartAsync();
+        var key = "key-" + NewId();
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => scheduler.ScheduleAsync(flow, i, new ScheduleOptions { IdempotencyKey = key }))));
+
+        var id = Assert.Single(ids.Distinct());
+        Assert.Equal(JobStatus.Done, (await scheduler.WaitForJobAsync(id, JobTimeout)).Status);
+        Assert.Single(await scheduler.ListJobsAsync(new JobQuery { Flow = flow }));
+    }
+
+    [Fact]
+    public async Task Scheduler_CancelCascade_RaisesJobFinishedForEveryDescendant()
+    {
+        var (root, child, leaf) = (NewFlow("root"), NewFlow("child"), NewFlow("leaf"));
+        var scheduler = NewScheduler();
+        scheduler.AddFlow(root, new StateFlow([new State("Spawn") { OnState = async ctx => { ctx.Spawn(child, null, "a"); ctx.Spawn(child, null, "b"); return ctx; } }]));
+        scheduler.AddFlow(child, new StateFlow([new State("Spawn") { OnState = async ctx => { ctx.Spawn(leaf, null, "x"); return ctx; } }]));
+        scheduler.AddFlow(leaf, new StateFlow([new State("Wait") { OnState = async ctx => ctx.WaitFor(new WaitFor("never", "webhook")) }]));
+        var finished = new ConcurrentDictionary<string, JobFinishedEvent>();
+        var blockingLeaves = 0;
+        var leavesBlocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var allFinished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = scheduler.Events.Subscribe(new EventObserver(e =>
+        {
+            if (e is StepCompletedEvent { Status: JobStatus.Blocking } blocked && blocked.Flow == leaf && Interlocked.Increment(ref blockingLeaves) == 2)
+            {
+                leavesBlocked.TrySetResult();
+            }
+            else if (e is JobFinishedEvent done && finished.TryAdd(done.JobId, done) && finished.Count == 5)
+            {
+                allFinished.TrySetResult();
+            }
+        }));
+        await scheduler.StartAsync();
+        var id = await scheduler.ScheduleAsync(root);
+        await leavesBlocked.Task.WaitAsync(JobTimeout);
+
+        await scheduler.CancelJobAsync(id);
+        await allFinished.Task.WaitAsync(JobTimeout);
+
+        var children = await scheduler.ListJobsAsync(new JobQuery { ParentId = id });
+        var leaves = (await Task.WhenAll(children.Select(c => scheduler.ListJobsAsync(new JobQuery { ParentId = c.Id })))).SelectMany(l => l).ToList();
+        Assert.Equal(2, children.Count);
+        Assert.Equal(2, leaves.Count);
+        Assert.Equal(
+            new[] { id }.Concat(children.Select(c => c.Id)).Concat(leaves.Select(l => l.Id)).Order(StringComparer.Ordinal),
+            finished.Keys.Order(StringComparer.Ordinal));
+        Assert.All(finished.Values, e => Assert.Equal(JobStatus.Cancelled, e.Status));
+        Assert.All(children, c => Assert.Equal(child, finished[c.Id].Flow));
+        Assert.All(leaves, l => Assert.Equal(leaf, finished[l.Id].Flow));
+        Assert.All(leaves, l => Assert.Equal(JobStatus.Cancelled, l.Status));
+    }
+
+    [Fact]
+    public async Task ListJobs_ExcludeFlows_LeavesOutJobsOfThoseFlows()
+    {
+        var (served, alsoServed, unserved) = (NewFlow("served"), NewFlow("also"), NewFlow("unserved"));
+        var a = await CreateAsync(served);
+        var b = await CreateAsync(alsoServed);
+        var c = await CreateAsync(unserved);
+
+        var listed = await Store.ListJobsAsync(new JobQuery { Status = JobStatus.Pending, ExcludeFlows = [served, alsoServed], Limit = 10_000 });
+        var all = await Store.ListJobsAsync(new JobQuery { Status = JobStatus.Pending, ExcludeFlows = [], Limit = 10_000 });
+
+        Assert.Contains(listed, j => j.Id == c);
+        Assert.DoesNotContain(listed, j => j.Id == a || j.Id == b);
+        Assert.DoesNotContain(listed, j => j.Flow == served || j.Flow == alsoServed);
+        Assert.Contains(all, j => j.Id == a);
+    }
+
+    private sealed class EventObserver(Action<SchedulerEvent> onNext) : IObserver<SchedulerEvent>
+    {
+        public void OnCompleted()
+        {
+        }
+
+        public void OnError(Exception error)
+        {
+        }
+
+        public void OnNext(SchedulerEvent value) => onNext(value);
+    }
+}
