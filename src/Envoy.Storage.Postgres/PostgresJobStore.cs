@@ -13,6 +13,8 @@ namespace Envoy.Storage.Postgres;
 public sealed partial class PostgresJobStore : IJobStore
 {
     private static readonly int SchemaVersion = PostgresSql.Migrations.Length;
+    private static readonly TimeSpan TransientRetryBaseDelay = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan TransientRetryMaxDelay = TimeSpan.FromSeconds(1);
 
     private readonly PostgresStoreOptions _options;
     private readonly NpgsqlDataSource _dataSource;
@@ -39,6 +41,12 @@ public sealed partial class PostgresJobStore : IJobStore
         {
             builder.MaxAutoPrepare = 64;
             builder.AutoPrepareMinUsages = 2;
+        }
+
+        if (!MaxPoolSizePattern().IsMatch(options.ConnectionString))
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxPoolSize, 2, nameof(options.MaxPoolSize));
+            builder.MaxPoolSize = options.MaxPoolSize;
         }
 
         builder.NoResetOnClose = true;
@@ -222,7 +230,8 @@ public sealed partial class PostgresJobStore : IJobStore
             catch (Exception ex) when (IsRetryable(ex) && !cancellationToken.IsCancellationRequested && _time.GetElapsedTime(started) < _options.TransientRetryWindow)
             {
                 attempts++;
-                var delay = TimeSpan.FromMilliseconds(Math.Min(1000, 10 * Math.Pow(2, Math.Min(attempts, 7))));
+                // With jitter: the processes a full server refused all at once do not all come back at once.
+                var delay = Envoy.Runtime.Retries.RetryBackoff.Delay(attempts, TransientRetryBaseDelay, TransientRetryMaxDelay);
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
                 if (ex is NpgsqlException { IsTransient: true })
                 {
@@ -232,15 +241,21 @@ public sealed partial class PostgresJobStore : IJobStore
         }
     }
 
-    private async Task<T> ReadAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken cancellationToken)
-    {
-        await InitializeAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            return await work(connection).ConfigureAwait(false);
-        }
-    }
+    /// <summary>A read on a pooled connection, retried through transient failures like a transaction (it changes nothing).</summary>
+    private Task<T> ReadAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken cancellationToken) =>
+        RetryAsync(
+            async _ =>
+            {
+                var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
+                {
+                    return await work(connection).ConfigureAwait(false);
+                }
+            },
+            cancellationToken);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"max(imum)?\s*pool\s*size\s*=", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex MaxPoolSizePattern();
 
     private async Task NotifyAsync(NpgsqlConnection connection, NpgsqlTransaction tx, StoreEffects effects, CancellationToken cancellationToken)
     {

@@ -308,6 +308,8 @@ internal static class PostgresSql
 
     public const string GetJob = $"SELECT {JobColumns} FROM envoy.jobs WHERE id = $1";
 
+    public const string GetJobs = $"SELECT {JobColumns} FROM envoy.jobs WHERE id = ANY($1)";
+
     public const string JobExists = "SELECT 1 FROM envoy.jobs WHERE id = $1";
 
     public const string History = "SELECT job_id, at, kind, state, step, from_status, to_status, duration_ms, error FROM envoy.job_events WHERE job_id = $1 ORDER BY seq";
