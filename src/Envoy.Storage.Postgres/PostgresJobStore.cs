@@ -92,13 +92,23 @@ public sealed partial class PostgresJobStore : IJobStore
                 return;
             }
 
-            try
+            var started = _time.GetTimestamp();
+            for (var attempt = 1; ; attempt++)
             {
-                await MigrateAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
-            {
-                throw new EnvoyException($"Cannot reach PostgreSQL at {Host}:{Port} (database '{Database}'): {ex.Message}", ex);
+                try
+                {
+                    await MigrateAsync(cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+                catch (PostgresException ex) when (IsBusy(ex) && !cancellationToken.IsCancellationRequested && _time.GetElapsedTime(started) < _options.TransientRetryWindow)
+                {
+                    // The server is there but full (53300) or starting: wait for it like any other operation would.
+                    await Task.Delay(Envoy.Runtime.Retries.RetryBackoff.Delay(attempt, TransientRetryBaseDelay, TransientRetryMaxDelay), _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
+                {
+                    throw new EnvoyException($"Cannot reach PostgreSQL at {Host}:{Port} (database '{Database}'): {ex.Message}", ex);
+                }
             }
 
             if (_options.Listen)
@@ -307,10 +317,15 @@ public sealed partial class PostgresJobStore : IJobStore
         }
     }
 
+    /// <summary>The server is up but cannot take this connection now: it is full, or starting.</summary>
+    private static bool IsBusy(PostgresException ex) =>
+        ex.SqlState is PostgresErrorCodes.TooManyConnections or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.ConfigurationLimitExceeded;
+
     private static bool IsRetryable(Exception ex) => ex switch
     {
         PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure } => true,
-        PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow } => true,
+        PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown } => true,
+        PostgresException busy when IsBusy(busy) => true, // 53300 too many clients: wait for a connection to free up
         NpgsqlException { IsTransient: true } => true,
         System.Net.Sockets.SocketException => true,
         _ => false,
