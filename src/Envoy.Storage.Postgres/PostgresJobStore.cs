@@ -22,7 +22,9 @@ public sealed partial class PostgresJobStore : IJobStore
     private readonly SemaphoreSlim _initGate = new(1, 1);
     private readonly PostgresSignals _signals;
     private readonly ICoordinationAccelerator? _accelerator;
-    private readonly IJobStatusCache? _cache;
+    private readonly ISignalTransport? _transport;
+    private volatile IJobStatusCache? _cache;
+    private string? _storeId;
     private volatile bool _initialized;
     private bool _disposed;
 
@@ -55,9 +57,9 @@ public sealed partial class PostgresJobStore : IJobStore
         Database = builder.Database ?? builder.Username ?? "postgres";
         _dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
         _signals = new PostgresSignals(_dataSource, transport, _time);
+        _transport = transport;
         _accelerator = transport as ICoordinationAccelerator;
         Description = $"postgres:{Host}:{Port}/{Database}";
-        _cache = _accelerator?.CreateStatusCache(Description);
     }
 
     /// <summary>The server host.</summary>
@@ -74,6 +76,12 @@ public sealed partial class PostgresJobStore : IJobStore
 
     /// <inheritdoc />
     public IJobSignals Signals => _signals;
+
+    /// <summary>
+    /// The store's identity, made once per database (<c>envoy.store_identity</c>): the same for every process on this database
+    /// however it connects, and the namespace of its keys and channel in a shared Redis. Null before <see cref="InitializeAsync"/>.
+    /// </summary>
+    public string? StoreId => Volatile.Read(ref _storeId);
 
     /// <inheritdoc />
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
@@ -97,7 +105,7 @@ public sealed partial class PostgresJobStore : IJobStore
             {
                 try
                 {
-                    await MigrateAsync(cancellationToken).ConfigureAwait(false);
+                    Volatile.Write(ref _storeId, await MigrateAsync(cancellationToken).ConfigureAwait(false));
                     break;
                 }
                 catch (PostgresException ex) when (IsBusy(ex) && !cancellationToken.IsCancellationRequested && _time.GetElapsedTime(started) < _options.TransientRetryWindow)
@@ -111,6 +119,9 @@ public sealed partial class PostgresJobStore : IJobStore
                 }
             }
 
+            // Before anything is broadcast or cached: the store's namespace in a Redis shared by many apps.
+            _transport?.BindToStore(_storeId!);
+            _cache = _accelerator?.CreateStatusCache(_storeId!);
             if (_options.Listen)
             {
                 _signals.StartListening();
@@ -138,7 +149,8 @@ public sealed partial class PostgresJobStore : IJobStore
         _initGate.Dispose();
     }
 
-    private async Task MigrateAsync(CancellationToken cancellationToken)
+    /// <summary>Brings the schema up to date; returns the store's identity.</summary>
+    private async Task<string> MigrateAsync(CancellationToken cancellationToken)
     {
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -176,7 +188,14 @@ public sealed partial class PostgresJobStore : IJobStore
                     await migrate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
 
+                string storeId;
+                using (var identity = connection.Command(PostgresSql.StoreIdentity, tx))
+                {
+                    storeId = (string)(await identity.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+                }
+
                 await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return storeId;
             }
         }
     }
