@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One fresh PostgreSQL 15 (default durable settings, loopback, free port), one run, in this order:
+# One fresh PostgreSQL 15 (default settings: durable, max_connections 100; loopback, free port), one run, in this order:
 #   1. pgbench: durable 1 KB jsonb single-row update per transaction at concurrency 8 (the physical limit);
 #   2. the Hangfire peer (../shared/bench/peers/hangfire), single and chain, 8 workers, N=2000;
 #   3. Envoy's LoadDriver single and chain on postgres and postgres+redis;
@@ -33,12 +33,12 @@ echo "== machine: $(nproc) cores, load average at start: $(cut -d' ' -f1-3 /proc
 PGPORT=$(free_port)
 mkdir -p "$TMP/pg"; chown postgres:postgres "$TMP/pg"
 runuser -u postgres -- "$PGBIN/initdb" -D "$TMP/pg/data" -U postgres --auth=trust >/dev/null
-runuser -u postgres -- "$PGBIN/postgres" -D "$TMP/pg/data" -p "$PGPORT" -c listen_addresses=127.0.0.1 -c unix_socket_directories="$TMP/pg" -c max_connections=300 >"$TMP/pg/log" 2>&1 &
+runuser -u postgres -- "$PGBIN/postgres" -D "$TMP/pg/data" -p "$PGPORT" -c listen_addresses=127.0.0.1 -c unix_socket_directories="$TMP/pg" >"$TMP/pg/log" 2>&1 &
 RUNUSER_PID=$!
 for _ in $(seq 100); do "$PGBIN/pg_isready" -h 127.0.0.1 -p "$PGPORT" -q && break; sleep 0.1; done
 PG_PID=$(head -1 "$TMP/pg/data/postmaster.pid" 2>/dev/null || echo "$RUNUSER_PID")
 "$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -qc "CREATE DATABASE bench" >/dev/null
-PGCONN="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=bench;Maximum Pool Size=100"
+PGCONN="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=bench"
 echo "== PostgreSQL 15 on 127.0.0.1:$PGPORT (pid $PG_PID), fsync=$("$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -Atc 'show fsync'), synchronous_commit=$("$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -Atc 'show synchronous_commit')"
 
 # --- 1. pgbench: 1 KB jsonb single-row update per transaction, 8 clients ---

@@ -6,18 +6,18 @@ using StackExchange.Redis;
 namespace Envoy.Coordination.Redis;
 
 /// <summary>
-/// Job statuses in Redis: one hash per job (<c>envoy:status:{id}</c>, fields <c>s</c> status and <c>v</c> version; job ids are
-/// UUIDs) kept for an hour after its last write, and the status counts of the store <c>scope</c> names in <c>envoy:counts:{scope}</c>. Writes are fire-and-forget and keep the highest
+/// Job statuses in Redis, under the coordination's key prefix (the store's namespace): one hash per job (<c>{prefix}:status:{id}</c>, fields <c>s</c> status and <c>v</c> version; job ids are
+/// UUIDs) kept for an hour after its last write, and the status counts of the store <c>scope</c> names in <c>{prefix}:counts:{scope}</c>. Writes are fire-and-forget and keep the highest
 /// version (a late write of an older state is ignored); reads give up after a short timeout. Nothing here is ever the only
 /// copy: a flush only means the next reads go to PostgreSQL.
 /// </summary>
-internal sealed class RedisJobStatusCache(IConnectionMultiplexer redis, string scope) : IJobStatusCache
+internal sealed class RedisJobStatusCache(IConnectionMultiplexer redis, string keyPrefix, string scope) : IJobStatusCache
 {
-    private const string KeyPrefix = "envoy:status:";
+    private readonly string _statusPrefix = keyPrefix + ":status:";
     private static readonly TimeSpan EntryTimeToLive = TimeSpan.FromHours(1);
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromMilliseconds(250);
     private static readonly RedisValue[] Fields = ["s", "v"];
-    private readonly RedisKey _countsKey = "envoy:counts:" + scope;
+    private readonly RedisKey _countsKey = keyPrefix + ":counts:" + scope;
 
     // KEYS: the entries; ARGV: status and version for each key in turn, then the time to live in ms.
     private const string PutScript = """
@@ -138,5 +138,5 @@ internal sealed class RedisJobStatusCache(IConnectionMultiplexer redis, string s
         return counts;
     }
 
-    private static RedisKey Key(string jobId) => KeyPrefix + jobId;
+    private RedisKey Key(string jobId) => _statusPrefix + jobId;
 }

@@ -11,25 +11,58 @@ namespace Envoy.Coordination.Redis;
 /// </summary>
 internal sealed class RedisSignalTransport : IAsyncDisposable
 {
-    /// <summary>The pub/sub channel.</summary>
-    public const string ChannelName = "envoy:signals";
+    /// <summary>The pub/sub channel's name under the coordination's key prefix.</summary>
+    public const string ChannelSuffix = ":signals";
 
     private readonly IConnectionMultiplexer _redis;
     private readonly ISubscriber _subscriber;
-    private readonly RedisChannel _channel = RedisChannel.Literal(ChannelName);
+    private RedisChannel _channel;
     private const char Separator = '\n';
 
     private readonly string _origin = Guid.NewGuid().ToString("N");
     private readonly Lock _gate = new();
     private Action<JobSignal>[] _handlers = [];
 
-    public RedisSignalTransport(IConnectionMultiplexer redis)
+    public RedisSignalTransport(IConnectionMultiplexer redis, string keyPrefix)
     {
         _redis = redis;
         _subscriber = redis.GetSubscriber();
+        _channel = Subscribe(keyPrefix);
+    }
+
+    /// <summary>The channel this transport uses now.</summary>
+    public string Channel
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _channel.ToString();
+            }
+        }
+    }
+
+    /// <summary>Moves to the channel of another key prefix (the store's, once it is known).</summary>
+    public void UsePrefix(string keyPrefix)
+    {
+        lock (_gate)
+        {
+            var old = _channel;
+            _channel = Subscribe(keyPrefix);
+            if (old != _channel)
+            {
+                _subscriber.Unsubscribe(old, null, CommandFlags.FireAndForget);
+            }
+        }
+    }
+
+    private RedisChannel Subscribe(string keyPrefix)
+    {
+        var channel = RedisChannel.Literal(keyPrefix + ChannelSuffix);
         // Fire and forget: the subscription is recorded locally and sent when Redis is reachable (now, or after a reconnect);
         // a synchronous subscribe would throw at start while Redis is down, and a worker must start without its accelerator.
-        _subscriber.Subscribe(_channel, (_, message) => Receive(message), CommandFlags.FireAndForget);
+        _subscriber.Subscribe(channel, (_, message) => Receive(message), CommandFlags.FireAndForget);
+        return channel;
     }
 
     /// <summary>Sends a signal to the other processes (dropped while Redis is unreachable).</summary>
@@ -63,7 +96,13 @@ internal sealed class RedisSignalTransport : IAsyncDisposable
             };
         }
 
-        _subscriber.Publish(_channel, message.ToString(), CommandFlags.FireAndForget);
+        RedisChannel channel;
+        lock (_gate)
+        {
+            channel = _channel; // a struct: read whole, never torn by a concurrent UsePrefix
+        }
+
+        _subscriber.Publish(channel, message.ToString(), CommandFlags.FireAndForget);
     }
 
     /// <summary>Calls <paramref name="handler"/> for each signal received from another process.</summary>

@@ -109,7 +109,7 @@ public sealed partial class PostgresJobStore
     {
         var advisory = new PostgresAdvisoryLock(_dataSource, PostgresSql.MaintenanceLockKey);
         return _accelerator is { } redis
-            ? new FallbackLeaderLock(redis.CreateLeaderLock("maintenance:" + Description), () => redis.IsAvailable, advisory)
+            ? new FallbackLeaderLock(redis.CreateLeaderLock("maintenance:" + (StoreId ?? Description)), () => redis.IsAvailable, advisory)
             : advisory;
     }
 

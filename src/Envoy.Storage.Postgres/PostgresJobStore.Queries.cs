@@ -24,6 +24,24 @@ public sealed partial class PostgresJobStore
             cancellationToken);
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<JobRecord>> GetJobsAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.Count == 0)
+        {
+            return Task.FromResult<IReadOnlyList<JobRecord>>([]);
+        }
+
+        return ReadAsync<IReadOnlyList<JobRecord>>(
+            async connection =>
+            {
+                var jobs = await ReadJobsAsync(connection.Command(PostgresSql.GetJobs, null, P(ids.ToArray())), cancellationToken).ConfigureAwait(false);
+                return jobs.Exists(j => !j.Status.IsTerminal()) ? await AttachResolutionsAsync(connection, null, jobs, cancellationToken).ConfigureAwait(false) : jobs;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<JobRecord>> ListJobsAsync(JobQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);

@@ -13,6 +13,8 @@ namespace Envoy.Storage.Postgres;
 public sealed partial class PostgresJobStore : IJobStore
 {
     private static readonly int SchemaVersion = PostgresSql.Migrations.Length;
+    private static readonly TimeSpan TransientRetryBaseDelay = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan TransientRetryMaxDelay = TimeSpan.FromSeconds(1);
 
     private readonly PostgresStoreOptions _options;
     private readonly NpgsqlDataSource _dataSource;
@@ -20,7 +22,9 @@ public sealed partial class PostgresJobStore : IJobStore
     private readonly SemaphoreSlim _initGate = new(1, 1);
     private readonly PostgresSignals _signals;
     private readonly ICoordinationAccelerator? _accelerator;
-    private readonly IJobStatusCache? _cache;
+    private readonly ISignalTransport? _transport;
+    private volatile IJobStatusCache? _cache;
+    private string? _storeId;
     private volatile bool _initialized;
     private bool _disposed;
 
@@ -41,15 +45,21 @@ public sealed partial class PostgresJobStore : IJobStore
             builder.AutoPrepareMinUsages = 2;
         }
 
+        if (!MaxPoolSizePattern().IsMatch(options.ConnectionString))
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxPoolSize, 2, nameof(options.MaxPoolSize));
+            builder.MaxPoolSize = options.MaxPoolSize;
+        }
+
         builder.NoResetOnClose = true;
         Host = builder.Host ?? "localhost";
         Port = builder.Port;
         Database = builder.Database ?? builder.Username ?? "postgres";
         _dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
         _signals = new PostgresSignals(_dataSource, transport, _time);
+        _transport = transport;
         _accelerator = transport as ICoordinationAccelerator;
         Description = $"postgres:{Host}:{Port}/{Database}";
-        _cache = _accelerator?.CreateStatusCache(Description);
     }
 
     /// <summary>The server host.</summary>
@@ -66,6 +76,12 @@ public sealed partial class PostgresJobStore : IJobStore
 
     /// <inheritdoc />
     public IJobSignals Signals => _signals;
+
+    /// <summary>
+    /// The store's identity, made once per database (<c>envoy.store_identity</c>): the same for every process on this database
+    /// however it connects, and the namespace of its keys and channel in a shared Redis. Null before <see cref="InitializeAsync"/>.
+    /// </summary>
+    public string? StoreId => Volatile.Read(ref _storeId);
 
     /// <inheritdoc />
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
@@ -84,15 +100,28 @@ public sealed partial class PostgresJobStore : IJobStore
                 return;
             }
 
-            try
+            var started = _time.GetTimestamp();
+            for (var attempt = 1; ; attempt++)
             {
-                await MigrateAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
-            {
-                throw new EnvoyException($"Cannot reach PostgreSQL at {Host}:{Port} (database '{Database}'): {ex.Message}", ex);
+                try
+                {
+                    Volatile.Write(ref _storeId, await MigrateAsync(cancellationToken).ConfigureAwait(false));
+                    break;
+                }
+                catch (PostgresException ex) when (IsBusy(ex) && !cancellationToken.IsCancellationRequested && _time.GetElapsedTime(started) < _options.TransientRetryWindow)
+                {
+                    // The server is there but full (53300) or starting: wait for it like any other operation would.
+                    await Task.Delay(Envoy.Runtime.Retries.RetryBackoff.Delay(attempt, TransientRetryBaseDelay, TransientRetryMaxDelay), _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
+                {
+                    throw new EnvoyException($"Cannot reach PostgreSQL at {Host}:{Port} (database '{Database}'): {ex.Message}", ex);
+                }
             }
 
+            // Before anything is broadcast or cached: the store's namespace in a Redis shared by many apps.
+            _transport?.BindToStore(_storeId!);
+            _cache = _accelerator?.CreateStatusCache(_storeId!);
             if (_options.Listen)
             {
                 _signals.StartListening();
@@ -120,7 +149,8 @@ public sealed partial class PostgresJobStore : IJobStore
         _initGate.Dispose();
     }
 
-    private async Task MigrateAsync(CancellationToken cancellationToken)
+    /// <summary>Brings the schema up to date; returns the store's identity.</summary>
+    private async Task<string> MigrateAsync(CancellationToken cancellationToken)
     {
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -158,7 +188,14 @@ public sealed partial class PostgresJobStore : IJobStore
                     await migrate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
 
+                string storeId;
+                using (var identity = connection.Command(PostgresSql.StoreIdentity, tx))
+                {
+                    storeId = (string)(await identity.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+                }
+
                 await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return storeId;
             }
         }
     }
@@ -222,7 +259,8 @@ public sealed partial class PostgresJobStore : IJobStore
             catch (Exception ex) when (IsRetryable(ex) && !cancellationToken.IsCancellationRequested && _time.GetElapsedTime(started) < _options.TransientRetryWindow)
             {
                 attempts++;
-                var delay = TimeSpan.FromMilliseconds(Math.Min(1000, 10 * Math.Pow(2, Math.Min(attempts, 7))));
+                // With jitter: the processes a full server refused all at once do not all come back at once.
+                var delay = Envoy.Runtime.Retries.RetryBackoff.Delay(attempts, TransientRetryBaseDelay, TransientRetryMaxDelay);
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
                 if (ex is NpgsqlException { IsTransient: true })
                 {
@@ -232,15 +270,21 @@ public sealed partial class PostgresJobStore : IJobStore
         }
     }
 
-    private async Task<T> ReadAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken cancellationToken)
-    {
-        await InitializeAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            return await work(connection).ConfigureAwait(false);
-        }
-    }
+    /// <summary>A read on a pooled connection, retried through transient failures like a transaction (it changes nothing).</summary>
+    private Task<T> ReadAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken cancellationToken) =>
+        RetryAsync(
+            async _ =>
+            {
+                var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
+                {
+                    return await work(connection).ConfigureAwait(false);
+                }
+            },
+            cancellationToken);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"max(imum)?\s*pool\s*size\s*=", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex MaxPoolSizePattern();
 
     private async Task NotifyAsync(NpgsqlConnection connection, NpgsqlTransaction tx, StoreEffects effects, CancellationToken cancellationToken)
     {
@@ -292,10 +336,15 @@ public sealed partial class PostgresJobStore : IJobStore
         }
     }
 
+    /// <summary>The server is up but cannot take this connection now: it is full, or starting.</summary>
+    private static bool IsBusy(PostgresException ex) =>
+        ex.SqlState is PostgresErrorCodes.TooManyConnections or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.ConfigurationLimitExceeded;
+
     private static bool IsRetryable(Exception ex) => ex switch
     {
         PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure } => true,
-        PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow } => true,
+        PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown } => true,
+        PostgresException busy when IsBusy(busy) => true, // 53300 too many clients: wait for a connection to free up
         NpgsqlException { IsTransient: true } => true,
         System.Net.Sockets.SocketException => true,
         _ => false,

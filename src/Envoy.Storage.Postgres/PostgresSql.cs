@@ -93,8 +93,20 @@ internal static class PostgresSql
         ALTER TABLE envoy.job_events DROP CONSTRAINT job_events_pkey
         """;
 
+    /// <summary>
+    /// The store's identity: a random id made once per database, the same for every process that uses it however it connects
+    /// (host names, poolers), and different for every other database: it names the store's keys and channels in a Redis shared
+    /// by many apps.
+    /// </summary>
+    public const string Migration4 = """
+        CREATE TABLE IF NOT EXISTS envoy.store_identity (id text NOT NULL);
+        INSERT INTO envoy.store_identity (id) SELECT replace(gen_random_uuid()::text, '-', '') WHERE NOT EXISTS (SELECT FROM envoy.store_identity)
+        """;
+
     /// <summary>Every migration in order: the one at index <c>i</c> brings the schema to version <c>i + 1</c>.</summary>
-    public static readonly string[] Migrations = [Migration1, Migration2, Migration3];
+    public static readonly string[] Migrations = [Migration1, Migration2, Migration3, Migration4];
+
+    public const string StoreIdentity = "SELECT id FROM envoy.store_identity LIMIT 1";
 
     public const string JobColumns =
         "id, flow, status, context::text, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version";
@@ -330,6 +342,8 @@ internal static class PostgresSql
         """;
 
     public const string GetJob = $"SELECT {JobColumns} FROM envoy.jobs WHERE id = $1";
+
+    public const string GetJobs = $"SELECT {JobColumns} FROM envoy.jobs WHERE id = ANY($1)";
 
     public const string JobExists = "SELECT 1 FROM envoy.jobs WHERE id = $1";
 

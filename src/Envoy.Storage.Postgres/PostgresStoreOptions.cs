@@ -6,7 +6,22 @@ public sealed class PostgresStoreOptions
     /// <summary>The Npgsql connection string (pooling and automatic statement preparation are switched on if unset).</summary>
     public required string ConnectionString { get; set; }
 
-    /// <summary>How long a transaction is retried through transient failures (a restarting server) before the error surfaces (default 30 s).</summary>
+    /// <summary>The default of <see cref="MaxPoolSize"/>.</summary>
+    public const int DefaultMaxPoolSize = 20;
+
+    /// <summary>
+    /// The most connections this store opens to the server at once (default <see cref="DefaultMaxPoolSize"/>, 20), everything
+    /// included: the workers' claims and commits, reads, the <c>LISTEN</c> connection and the maintenance advisory lock. Callers
+    /// waiting for jobs hold none. Five processes with the default use at most 100, four fit beside PostgreSQL's three reserved
+    /// connections under its default <c>max_connections</c> of 100: size it as (max_connections - reserved - other clients) /
+    /// processes. A <c>Maximum Pool Size</c> in <see cref="ConnectionString"/> wins over this.
+    /// </summary>
+    public int MaxPoolSize { get; set; } = DefaultMaxPoolSize;
+
+    /// <summary>
+    /// How long an operation is retried through transient failures (a restarting server, a server out of connections: <c>53300
+    /// too many clients</c>, a pool with no free connection) before the error surfaces (default 30 s).
+    /// </summary>
     public TimeSpan TransientRetryWindow { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Listen for other processes' wake-ups with LISTEN/NOTIFY (default true).</summary>

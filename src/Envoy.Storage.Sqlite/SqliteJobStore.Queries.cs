@@ -30,6 +30,33 @@ public sealed partial class SqliteJobStore
             cancellationToken);
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<JobRecord>> GetJobsAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.Count == 0)
+        {
+            return Task.FromResult<IReadOnlyList<JobRecord>>([]);
+        }
+
+        return ReadAsync<IReadOnlyList<JobRecord>>(
+            connection =>
+            {
+                using var command = NewCommand(connection, SqliteSql.GetJobs).Bind("@ids", ToJsonArray(ids));
+                var jobs = new List<JobRecord>(ids.Count);
+                using (var reader = command.ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        jobs.Add(StoreRows.ReadJob(reader));
+                    }
+                }
+
+                return jobs.Exists(j => !j.Status.IsTerminal()) ? AttachResolutions(jobs, null, connection) : jobs;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<JobRecord>> ListJobsAsync(JobQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);

@@ -211,6 +211,8 @@ internal static class SqliteSql
 
     public const string GetJob = $"SELECT {JobColumns} FROM jobs WHERE id = @id";
 
+    public const string GetJobs = $"SELECT {JobColumns} FROM jobs WHERE id IN (SELECT value FROM json_each(@ids))";
+
     public const string History = "SELECT job_id, at, kind, state, step, from_status, to_status, duration_ms, error FROM job_events WHERE job_id = @id ORDER BY seq";
 
     public const string EscalationColumns = "id, job_id, wait_id, user_name, message, inputs, status, response, replied_by, created_at, answered_at";

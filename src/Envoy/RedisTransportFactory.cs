@@ -11,10 +11,10 @@ internal static class RedisTransportFactory
     {
         if (!string.IsNullOrWhiteSpace(redis.ConnectionString))
         {
-            return RedisCoordination.Connect(redis.ConnectionString);
+            return RedisCoordination.Connect(redis.ConnectionString, redis.KeyPrefix);
         }
 
         var options = new ConfigurationOptions { EndPoints = { { redis.Host, redis.Port } }, Password = redis.Password };
-        return RedisCoordination.Connect(options.ToString(includePassword: true));
+        return RedisCoordination.Connect(options.ToString(includePassword: true), redis.KeyPrefix);
     }
 }

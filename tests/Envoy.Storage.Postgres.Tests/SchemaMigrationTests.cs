@@ -12,8 +12,9 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
 {
     private const string Flow = "migrated";
 
-    /// <summary>Undoes migrations 3 and 2, as a version 1 Envoy left the schema.</summary>
+    /// <summary>Undoes migrations 4, 3 and 2, as a version 1 Envoy left the schema.</summary>
     private const string BackToVersionOne = """
+        DROP TABLE envoy.store_identity;
         ALTER TABLE envoy.job_events ADD PRIMARY KEY (seq);
         ALTER TABLE envoy.jobs ADD CONSTRAINT jobs_idempotency_key_key UNIQUE (idempotency_key);
         DROP INDEX envoy.jobs_idempotency;
@@ -85,7 +86,9 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
 
     private static async Task AssertCurrentSchemaAsync(string connectionString)
     {
-        Assert.Equal(3, await TestSql.ScalarAsync<int>(connectionString, "SELECT max(version) FROM envoy.schema_version"));
+        Assert.Equal(4, await TestSql.ScalarAsync<int>(connectionString, "SELECT max(version) FROM envoy.schema_version"));
+        Assert.Equal(32, (await TestSql.ScalarAsync<string>(connectionString, "SELECT id FROM envoy.store_identity")).Length);
+        Assert.Equal(1L, await TestSql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM envoy.store_identity"));
         Assert.Equal("fillfactor=70", await TestSql.ScalarAsync<string>(connectionString, JobsOptions));
         Assert.Equal(
             "jobs_created,jobs_due,jobs_idempotency,jobs_leases,jobs_parent,jobs_pkey,jobs_ready,jobs_status_created",

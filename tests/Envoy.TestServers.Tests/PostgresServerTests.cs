@@ -16,7 +16,7 @@ public sealed class PostgresServerTests(PostgresFixture fixture) : IClassFixture
         Assert.Equal(1, await Sql.ScalarAsync<int>(Server.ConnectionString, "select 1"));
         Assert.Equal("on", await Sql.ScalarAsync<string>(Server.ConnectionString, "show fsync"));
         Assert.Equal("on", await Sql.ScalarAsync<string>(Server.ConnectionString, "show synchronous_commit"));
-        Assert.Equal("200", await Sql.ScalarAsync<string>(Server.ConnectionString, "show max_connections"));
+        Assert.Equal("100", await Sql.ScalarAsync<string>(Server.ConnectionString, "show max_connections"));
         Assert.Equal("127.0.0.1", await Sql.ScalarAsync<string>(Server.ConnectionString, "show listen_addresses"));
         Assert.Equal("syncfs", await Sql.ScalarAsync<string>(Server.ConnectionString, "show recovery_init_sync_method"));
         var postmasterPid = (await File.ReadAllLinesAsync(Path.Combine(Server.DataDirectory, "postmaster.pid")))[0];

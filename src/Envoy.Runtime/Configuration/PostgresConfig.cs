@@ -18,6 +18,14 @@ public sealed class PostgresConfig
     /// <summary>The database.</summary>
     public string Database { get; set; } = "postgres";
 
+    /// <summary>
+    /// The most connections one scheduler (one process) opens to the server at once, everything included (default 20; callers
+    /// waiting for jobs hold none). Size it so that processes × this stays under the server's <c>max_connections</c> (100 by
+    /// default) minus its reserved and other clients' connections. A <c>Maximum Pool Size</c> in <see cref="ConnectionString"/>
+    /// wins over this.
+    /// </summary>
+    public int MaxPoolSize { get; set; } = 20;
+
     /// <summary>A full Npgsql connection string; overrides the other properties.</summary>
     public string? ConnectionString { get; set; }
 }

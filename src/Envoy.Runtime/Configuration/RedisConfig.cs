@@ -12,6 +12,12 @@ public sealed class RedisConfig
     /// <summary>The password.</summary>
     public string? Password { get; set; }
 
+    /// <summary>
+    /// What every key and the pub/sub channel start with. Default null: <c>envoy:{store id}</c>, where the store id is made once
+    /// per PostgreSQL database, so every process of one app shares it and other apps on the same Redis stay apart.
+    /// </summary>
+    public string? KeyPrefix { get; set; }
+
     /// <summary>A full StackExchange.Redis configuration string; overrides the other properties.</summary>
     public string? ConnectionString { get; set; }
 }

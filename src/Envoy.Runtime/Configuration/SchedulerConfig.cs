@@ -139,6 +139,11 @@ public sealed class SchedulerConfig
             errors.Add("Redis coordinates PostgreSQL stores; set Postgres too (the SQLite store coordinates in-process).");
         }
 
+        if (Postgres is { MaxPoolSize: < 2 })
+        {
+            errors.Add($"Postgres.MaxPoolSize must be at least 2 (was {Postgres.MaxPoolSize}): the LISTEN connection takes one.");
+        }
+
         if (Sqlite is not null && string.IsNullOrWhiteSpace(Sqlite.Path) && string.IsNullOrWhiteSpace(Sqlite.ConnectionString))
         {
             errors.Add("Sqlite.Path or Sqlite.ConnectionString must be set.");

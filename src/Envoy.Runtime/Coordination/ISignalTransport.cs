@@ -21,4 +21,14 @@ public interface ISignalTransport : IAsyncDisposable
 
     /// <summary>Calls <paramref name="handler"/> for each signal received from another process.</summary>
     IDisposable OnReceive(Action<JobSignal> handler);
+
+    /// <summary>
+    /// Tells the transport which store it serves, once the store knows its identity (when it initializes, before its first
+    /// broadcast): a transport on a server shared by many apps (one Redis) then carries this store's signals, and keeps its
+    /// keys, apart from every other store's. Every process of one store gets the same <paramref name="storeId"/>. By default
+    /// nothing changes.
+    /// </summary>
+    void BindToStore(string storeId)
+    {
+    }
 }

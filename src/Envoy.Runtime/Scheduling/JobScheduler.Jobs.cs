@@ -223,8 +223,11 @@ public partial class JobScheduler
     }
 
     /// <summary>
-    /// Completes with the job once it is terminal, also when another scheduler on the same store finished it.
-    /// <see cref="Timeout.InfiniteTimeSpan"/> waits for as long as it takes (until <paramref name="cancellationToken"/>).
+    /// Completes with the job once it is terminal, also when another scheduler on the same store finished it. Waiting holds no
+    /// connection: the scheduler's waiters share one reader, which looks at the finished jobs of all of them in one batched read
+    /// when a signal says some finished (and at every waited job on a slow safety poll). A store that refuses connections for a
+    /// while only delays the answer. <see cref="Timeout.InfiniteTimeSpan"/> waits for as long as it takes (until
+    /// <paramref name="cancellationToken"/>).
     /// </summary>
     /// <exception cref="TimeoutException">The timeout passed first.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The timeout is negative and not <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
@@ -232,32 +235,35 @@ public partial class JobScheduler
     public async Task<Job> WaitForJobAsync(string id, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
-        var infinite = timeout == Timeout.InfiniteTimeSpan;
-        if (!infinite && timeout < TimeSpan.Zero)
+        if (timeout != Timeout.InfiniteTimeSpan && timeout < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout cannot be negative (use Timeout.InfiniteTimeSpan to wait forever).");
         }
 
-        var signal = new WakeSignal();
-        using var registration = _waiters.Register(id, signal);
-        var deadline = infinite ? long.MaxValue : _services.Time.GetTimestamp() + (long)(timeout.TotalSeconds * _services.Time.TimestampFrequency);
-        while (true)
+        using var waiter = _waiters.Add(id);
+        JobRecord? record;
+        try
         {
-            var job = await GetJobAsync(id, cancellationToken).ConfigureAwait(false);
-            if (job.Status.IsTerminal())
-            {
-                return job;
-            }
-
-            var left = infinite ? _services.Config.PollInterval : TimeSpan.FromSeconds((double)(deadline - _services.Time.GetTimestamp()) / _services.Time.TimestampFrequency);
-            if (left <= TimeSpan.Zero)
-            {
-                throw new TimeoutException($"Job '{id}' is still {job.Status.ToString().ToLowerInvariant()} after {timeout}.");
-            }
-
-            // A signal wakes this at once; the periodic look is only a safety net for a signal that never comes.
-            await signal.WaitAsync(left < _services.Config.PollInterval ? left : _services.Config.PollInterval, _services.Time, cancellationToken).ConfigureAwait(false);
+            record = await waiter.Completion.Task.WaitAsync(timeout, _services.Time, cancellationToken).ConfigureAwait(false);
         }
+        catch (TimeoutException)
+        {
+            // A timeout shorter than the reader's first look (zero, say) still answers for a job that is already terminal.
+            if (waiter.LastStatus is not { } status)
+            {
+                var job = await GetJobAsync(id, cancellationToken).ConfigureAwait(false);
+                if (job.Status.IsTerminal())
+                {
+                    return job;
+                }
+
+                status = job.Status;
+            }
+
+            throw new TimeoutException($"Job '{id}' is still {status.ToString().ToLowerInvariant()} after {timeout}.");
+        }
+
+        return JobMapper.ToJob(record ?? throw new JobNotFoundException(id));
     }
 
     private async Task FinishAsync(string id, JobStatus status, string error, CancellationToken cancellationToken)

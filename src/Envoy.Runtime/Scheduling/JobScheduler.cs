@@ -32,7 +32,7 @@ public partial class JobScheduler : IAsyncDisposable
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Envoy.Scheduler");
         _services = new RuntimeServices(store, new FlowRegistry(), config, timeProvider ?? TimeProvider.System, logger, new SchedulerEventHub(), workerId);
         _ownsStore = ownsStore;
-        _waiters = new JobWaiters(store.Signals);
+        _waiters = new JobWaiters(store, _services.Time, config.PollInterval, logger);
     }
 
     /// <summary>This worker's id in leases and logs.</summary>
@@ -137,7 +137,7 @@ public partial class JobScheduler : IAsyncDisposable
         }
 
         _pool?.Dispose();
-        _waiters.Dispose();
+        await _waiters.DisposeAsync().ConfigureAwait(false);
         _services.Events.Complete();
         if (_ownsStore)
         {

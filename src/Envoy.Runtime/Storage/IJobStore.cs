@@ -36,6 +36,13 @@ public interface IJobStore : IAsyncDisposable
     /// <summary>One job with its unapplied wait resolutions, or null.</summary>
     Task<JobRecord?> GetJobAsync(string id, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The jobs among <paramref name="ids"/> that exist, in any order, each as <see cref="GetJobAsync"/> returns it; unknown ids
+    /// are left out. One read for many jobs: how a scheduler's waiters learn about the jobs they wait for without a read (and a
+    /// connection) each.
+    /// </summary>
+    Task<IReadOnlyList<JobRecord>> GetJobsAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default);
+
     /// <summary>Jobs matching a query, newest first.</summary>
     Task<IReadOnlyList<JobRecord>> ListJobsAsync(JobQuery query, CancellationToken cancellationToken = default);
 

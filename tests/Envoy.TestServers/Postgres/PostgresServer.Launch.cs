@@ -73,9 +73,14 @@ public sealed partial class PostgresServer
             "-p", Port.ToString(CultureInfo.InvariantCulture),
             "-k", directory.Path,
             "-c", "listen_addresses=" + Host,
-            "-c", "max_connections=" + options.MaxConnections.ToString(CultureInfo.InvariantCulture),
             "-c", "fsync=on",
         };
+        if (options.MaxConnections is { } maxConnections)
+        {
+            arguments.Add("-c");
+            arguments.Add("max_connections=" + maxConnections.ToString(CultureInfo.InvariantCulture));
+        }
+
         // Crash recovery first syncs the whole data directory; one syncfs instead of an fsync per file (about a
         // thousand) makes a start after KillAsync take well under a second instead of several on a busy disk, and
         // is just as durable. The setting exists from PostgreSQL 14.

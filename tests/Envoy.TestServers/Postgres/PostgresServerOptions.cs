@@ -7,8 +7,11 @@ public sealed class PostgresServerOptions
     /// server has from the start at no cost; another name is created at start.</summary>
     public string Database { get; set; } = PostgresTemplate.Database;
 
-    /// <summary>The server's max_connections. Default 200: several worker processes, each with its own pool.</summary>
-    public int MaxConnections { get; set; } = 200;
+    /// <summary>
+    /// The server's max_connections. Default null: PostgreSQL's own default (100), the budget Envoy must live within on a
+    /// server nobody tuned. Set it only to lower it (a test of what happens when the server runs out of connections).
+    /// </summary>
+    public int? MaxConnections { get; set; }
 
     /// <summary>
     /// Extra server settings passed as <c>-c name=value</c>, for example <c>shared_buffers</c>. The defaults are the
