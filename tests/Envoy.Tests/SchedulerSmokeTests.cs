@@ -40,26 +40,31 @@ public class SchedulerSmokeTests
             new State("Hook") { OnEnter = async ctx => ctx.WaitFor(new WaitFor("hook", "webhook")), OnState = async ctx => ctx.Output(ctx.GetWait("hook")!.Output!.GetValue<int>() + ctx.Output<int>()) },
         ]));
         await scheduler.StartAsync();
+        using var stopReading = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var events = scheduler.ReadEventsAsync(stopReading.Token).GetAsyncEnumerator(stopReading.Token);
         var id = await scheduler.ScheduleAsync("parent");
         Escalation? escalation = null;
-        for (var i = 0; i < 200 && escalation is null; i++)
+        while (escalation is null && await events.MoveNextAsync())
         {
-            escalation = (await scheduler.ListEscalationsAsync(EscalationStatus.Pending, "alice")).FirstOrDefault(e => e.JobId == id);
-            if (escalation is null) await Task.Delay(20);
+            escalation = events.Current is EscalationCreatedEvent created && created.JobId == id ? created.Escalation : null;
         }
 
         Assert.NotNull(escalation);
         await scheduler.ReplyToEscalationAsync(escalation!.Id, new Dictionary<string, object?> { ["note"] = "fine" }, EscalationDecision.Approved);
         await Assert.ThrowsAsync<EscalationAlreadyAnsweredException>(() => scheduler.ReplyToEscalationAsync(escalation.Id, new Dictionary<string, object?>(), EscalationDecision.Approved));
-        Job job;
-        do
+        // After the reply a step commits the job blocking on the hook: check at each blocking commit of the job's steps.
+        var job = await scheduler.GetJobAsync(id);
+        while (!(job.Status == JobStatus.Blocking && job.Context.WaitingFor.Contains("hook")))
         {
-            await Task.Delay(20);
-            job = await scheduler.GetJobAsync(id);
+            Assert.True(await events.MoveNextAsync(), "The job never blocked on the hook.");
+            if (events.Current is StepCompletedEvent { Status: JobStatus.Blocking } step && step.JobId == id)
+            {
+                job = await scheduler.GetJobAsync(id);
+            }
         }
-        while (job.Status != JobStatus.Blocking || !job.Context.WaitingFor.Contains("hook"));
         await scheduler.ResolveBlockingJobAsync(id, "hook", 100);
         await Assert.ThrowsAsync<WaitAlreadyResolvedException>(() => scheduler.ResolveBlockingJobAsync(id, "hook", 1));
+        await events.DisposeAsync();
         job = await scheduler.WaitForJobAsync(id, TimeSpan.FromSeconds(10));
         Assert.True(job.Status == JobStatus.Done, job.Error + " " + job.Context.Serialize());
         Assert.Equal(112, job.Context.Output<int>());

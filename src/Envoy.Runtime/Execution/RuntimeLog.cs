@@ -40,4 +40,10 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(1011, LogLevel.Error, "Envoy maintenance pass failed; retrying")]
     public static partial void MaintenanceError(ILogger logger, Exception exception);
+
+    [LoggerMessage(1030, LogLevel.Warning, "Lease renewal started {Lag} late (lease {Lease}): this process is starved of CPU or blocked; jobs may be taken over while their steps still run")]
+    public static partial void LeaseRenewalLate(ILogger logger, TimeSpan lag, TimeSpan lease);
+
+    [LoggerMessage(1031, LogLevel.Warning, "Stop deadline passed: {Count} steps ignored their cancellation and are abandoned; their jobs are taken over when their leases expire: {JobIds}")]
+    public static partial void StepsAbandoned(ILogger logger, int count, string jobIds);
 }

@@ -6,10 +6,13 @@ namespace Envoy.Runtime.Execution;
 /// <summary>
 /// The workers of one scheduler while it is started: a dispatcher that claims batches of jobs into free slots (and, with a
 /// backlog of quick jobs, some ahead of them: see <see cref="SchedulerConfig.ClaimAhead"/>), one task per claimed job that runs
-/// its steps and commits each through the <see cref="CommitBatcher"/>, and a lease keeper.
+/// its steps and commits each through the <see cref="CommitBatcher"/>, and a <see cref="LeaseKeeper"/> on a thread of its own.
 /// </summary>
 internal sealed class WorkerPool : IDisposable
 {
+    /// <summary>How long steps signalled at the stop deadline have to end before they are abandoned.</summary>
+    internal static readonly TimeSpan AbandonGrace = TimeSpan.FromSeconds(2);
+
     private readonly RuntimeServices _services;
     private readonly StepPlanner _planner;
     private readonly CommitBatcher _batcher;
@@ -20,12 +23,11 @@ internal sealed class WorkerPool : IDisposable
     private readonly SemaphoreSlim _lastCommits;
     private readonly WakeSignal _wake = new();
     private readonly CancellationTokenSource _stopClaiming = new();
-    private readonly CancellationTokenSource _stopRenewing = new();
     private readonly ConcurrentDictionary<string, RunningJob> _running = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _tasks = new();
     private readonly IDisposable _subscription;
     private readonly Task _dispatcher;
-    private readonly Task _leaseKeeper;
+    private readonly LeaseKeeper _leaseKeeper;
     private readonly Lock _eagerLock = new();
     private int _eagerStarts;
     private TaskCompletionSource? _eagerDrained;
@@ -52,7 +54,7 @@ internal sealed class WorkerPool : IDisposable
             }
         });
         _dispatcher = Task.Run(DispatchAsync);
-        _leaseKeeper = Task.Run(KeepLeasesAsync);
+        _leaseKeeper = new LeaseKeeper(services, _running);
     }
 
     /// <summary>Signals the step of a job running here (cancelled or failed by hand).</summary>
@@ -140,23 +142,45 @@ internal sealed class WorkerPool : IDisposable
                 job.Stop(JobStopReason.Stopping);
             }
 
-            await Task.WhenAll(_tasks.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await ReleaseOrAbandonAsync().ConfigureAwait(false);
         }
 
-        // Leases are renewed until the last step has finished or been released: a step that finishes during a graceful stop
-        // must not lose its job to another worker meanwhile.
-        await _stopRenewing.CancelAsync().ConfigureAwait(false);
-        await _leaseKeeper.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        // Leases are renewed until the last step has finished, been released or been abandoned: a step that finishes during
+        // a graceful stop must not lose its job to another worker meanwhile.
+        await _leaseKeeper.StopAsync().ConfigureAwait(false);
         await _batcher.StopAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// After the deadline: gives the signalled steps <see cref="AbandonGrace"/> to end and give their jobs back; those still
+    /// running then ignore their cancellation and are abandoned (logged): the pool stops without them and stops renewing their
+    /// leases, so their jobs are taken over when the leases expire. Should such a step end later, its commit is refused.
+    /// </summary>
+    private async Task ReleaseOrAbandonAsync()
+    {
+        // Real time on purpose: the grace is for threads to run, and a test's fake clock would never end it.
+        var all = Task.WhenAll(_tasks.Keys);
+        await all.WaitAsync(AbandonGrace, TimeProvider.System).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (all.IsCompleted)
+        {
+            return;
+        }
+
+        var abandoned = _running.Values.Where(job => !job.Committing).Select(job => job.Id).ToArray();
+        RuntimeLog.StepsAbandoned(_services.Logger, abandoned.Length, string.Join(", ", abandoned.Take(20)));
     }
 
     public void Dispose()
     {
         _subscription.Dispose();
         _stopClaiming.Dispose();
-        _stopRenewing.Dispose();
-        _slots.Dispose();
-        _lastCommits.Dispose();
+        _leaseKeeper.Dispose();
+        if (_tasks.IsEmpty)
+        {
+            // An abandoned step still gives its slot back when it ends.
+            _slots.Dispose();
+            _lastCommits.Dispose();
+        }
     }
 
     private async Task DispatchAsync()
@@ -438,57 +462,6 @@ internal sealed class WorkerPool : IDisposable
         foreach (var e in events)
         {
             _services.Events.Publish(e);
-        }
-    }
-
-    private async Task KeepLeasesAsync()
-    {
-        var stop = _stopRenewing.Token;
-        using var timer = new PeriodicTimer(_services.Config.LeaseDuration / 3, _services.Time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
-            {
-                await RenewOnceAsync(stop).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            // Stopped: every step of this pool has finished or been released.
-        }
-    }
-
-    private async Task RenewOnceAsync(CancellationToken stop)
-    {
-        var ids = _running.Keys.ToArray();
-        if (ids.Length == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            var kept = await _services.Store.RenewLeasesAsync(_services.WorkerId, ids, _services.LeaseUntilMs, stop).ConfigureAwait(false);
-            if (kept.Count == ids.Length)
-            {
-                return;
-            }
-
-            var keptSet = kept.ToHashSet(StringComparer.Ordinal);
-            foreach (var id in ids)
-            {
-                // A job whose commit is in flight is left to that commit: a terminal one ends the job's lease as it should,
-                // and a refused one ends the run here anyway.
-                if (!keptSet.Contains(id) && _running.TryGetValue(id, out var job) && !job.Committing)
-                {
-                    RuntimeLog.LeaseLost(_services.Logger, id);
-                    job.Stop(JobStopReason.LeaseLost);
-                }
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            RuntimeLog.LoopError(_services.Logger, ex);
         }
     }
 }

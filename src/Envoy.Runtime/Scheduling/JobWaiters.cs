@@ -289,7 +289,7 @@ internal sealed partial class JobWaiters : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(1030, LogLevel.Warning, "Reading {Count} waited-for jobs failed; trying again shortly (the waiters keep waiting)")]
+    [LoggerMessage(1040, LogLevel.Warning, "Reading {Count} waited-for jobs failed; trying again shortly (the waiters keep waiting)")]
     private static partial void ReadFailed(ILogger logger, Exception exception, int count);
 
     /// <summary>One caller waiting for one job.</summary>

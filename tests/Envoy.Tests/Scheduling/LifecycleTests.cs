@@ -134,4 +134,50 @@ public sealed class LifecycleTests : SchedulerTestBase
         await Assert.ThrowsAsync<ObjectDisposedException>(() => scheduler.ScheduleAsync("f"));
         await Assert.ThrowsAsync<ObjectDisposedException>(() => scheduler.StartAsync());
     }
+
+    [Fact]
+    public async Task Stop_AStepIgnoringItsToken_IsAbandonedAtTheDeadline_AndTakenOverAfterItsLease()
+    {
+        var runs = 0;
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stuck = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        StateFlow Stubborn() => OneState(async ctx =>
+        {
+            var run = Interlocked.Increment(ref runs);
+            if (run == 1)
+            {
+                started.SetResult();
+                #pragma warning disable VSTHRD003 // The test owns this gate; the step ignores its token on purpose.
+                await stuck.Task;
+                #pragma warning restore VSTHRD003
+            }
+
+            return ctx.Output("done on run " + run);
+        });
+        void ShortLease(SchedulerConfig c) => c.LeaseDuration = TimeSpan.FromSeconds(1);
+
+        var stopping = await StartSchedulerAsync(s => s.AddFlow("stubborn", Stubborn()), ShortLease);
+        try
+        {
+            var id = await stopping.ScheduleAsync("stubborn");
+            await started.Task.WaitAsync(Timeout);
+
+            using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            await stopping.StopAsync(deadline.Token).WaitAsync(Timeout);
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"Stop must return at its deadline (plus the grace), not after {watch.Elapsed}.");
+            Assert.False(stopping.IsRunning);
+
+            // Abandoned, not released: the job stays leased until the lease runs out, then another worker takes it over.
+            var other = await StartSchedulerAsync(s => s.AddFlow("stubborn", Stubborn()), ShortLease);
+            var job = await other.WaitForJobAsync(id, Timeout);
+            Assert.Equal(JobStatus.Done, job.Status);
+            Assert.Equal("done on run 2", job.Context.Output<string>());
+            Assert.Equal(2, job.Attempts);
+        }
+        finally
+        {
+            stuck.TrySetResult();
+        }
+    }
 }
