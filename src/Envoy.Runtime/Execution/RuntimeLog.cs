@@ -40,4 +40,7 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(1011, LogLevel.Error, "Envoy maintenance pass failed; retrying")]
     public static partial void MaintenanceError(ILogger logger, Exception exception);
+
+    [LoggerMessage(1012, LogLevel.Error, "Job {JobId}: the store refused the step's commit ({Reason}); the job fails, the commits grouped with it go through")]
+    public static partial void CommitRefusedByStore(ILogger logger, string jobId, string reason);
 }
