@@ -147,6 +147,15 @@ public sealed partial class PostgresJobStore
                 {
                     return await CommitInTransactionAsync(connection, commits, oneRoundTrip, effects, cancellationToken).ConfigureAwait(false);
                 }
+                catch (PostgresException ex) when (IsDataRefusal(ex))
+                {
+                    await RollbackQuietlyAsync(connection).ConfigureAwait(false);
+                    // Npgsql's record of the statements it prepared on this connection can be off after an error in the middle
+                    // of an auto-prepared batch (measured: the next batch on it failed with "unexpected backend message
+                    // DataRow"): the connections open now are closed when given back, and new ones opened. A rare path.
+                    _dataSource.Clear();
+                    throw;
+                }
                 catch
                 {
                     await RollbackQuietlyAsync(connection).ConfigureAwait(false);
