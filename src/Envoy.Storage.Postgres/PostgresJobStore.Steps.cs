@@ -72,7 +72,7 @@ public sealed partial class PostgresJobStore
     public async Task<IReadOnlyList<CommitResult>> CommitStepsAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commits);
-        return await CommitIsolatingAsync(commits, cancellationToken).ConfigureAwait(false);
+        return await CommitIsolatingAsync(commits, oneRoundTrip: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -85,11 +85,11 @@ public sealed partial class PostgresJobStore
     /// again alone: the refused one gets the server's reason, the others are applied. This is the rare path: the runtime
     /// refuses the values it knows no store accepts before they reach a batch.
     /// </summary>
-    private async Task<CommitResult[]> CommitIsolatingAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken)
+    private async Task<CommitResult[]> CommitIsolatingAsync(IReadOnlyList<StepCommit> commits, bool oneRoundTrip, CancellationToken cancellationToken)
     {
         try
         {
-            return await CommitGroupAsync(commits, cancellationToken).ConfigureAwait(false);
+            return await CommitGroupAsync(commits, oneRoundTrip, cancellationToken).ConfigureAwait(false);
         }
         catch (PostgresException ex) when (IsDataRefusal(ex))
         {
@@ -101,17 +101,20 @@ public sealed partial class PostgresJobStore
             var results = new CommitResult[commits.Count];
             for (var i = 0; i < commits.Count; i++)
             {
-                results[i] = (await CommitIsolatingAsync([commits[i]], cancellationToken).ConfigureAwait(false))[0];
+                results[i] = (await CommitIsolatingAsync([commits[i]], oneRoundTrip, cancellationToken).ConfigureAwait(false))[0];
             }
 
             return results;
         }
     }
 
-    /// <summary>The batch in one transaction, then (see <see cref="OutcomeOfOneRoundTrip"/>) the commits to write again the long way.</summary>
-    private async Task<CommitResult[]> CommitGroupAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken)
+    /// <summary>
+    /// The batch in one transaction; after one round trip (<paramref name="oneRoundTrip"/>, see <see cref="OutcomeOfOneRoundTrip"/>)
+    /// the commits to write again the long way follow in a second.
+    /// </summary>
+    private async Task<CommitResult[]> CommitGroupAsync(IReadOnlyList<StepCommit> commits, bool oneRoundTrip, CancellationToken cancellationToken)
     {
-        var first = await CommitBatchAsync(commits, oneRoundTrip: true, cancellationToken).ConfigureAwait(false);
+        var first = await CommitBatchAsync(commits, oneRoundTrip, cancellationToken).ConfigureAwait(false);
         var results = Array.ConvertAll(first.Applied, applied => applied ? CommitResult.Ok : CommitResult.Stale);
         if (first.Again.Count == 0)
         {
@@ -120,7 +123,7 @@ public sealed partial class PostgresJobStore
 
         // The first transaction committed: only the commits written again may be isolated now.
         var again = first.Again.ConvertAll(i => commits[i]);
-        var second = again.Count == 0 ? [] : await CommitIsolatingAsync(again, cancellationToken).ConfigureAwait(false);
+        var second = await CommitIsolatingAsync(again, oneRoundTrip: false, cancellationToken).ConfigureAwait(false);
         for (var k = 0; k < again.Count; k++)
         {
             results[first.Again[k]] = second[k];
