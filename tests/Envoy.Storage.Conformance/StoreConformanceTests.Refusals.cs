@@ -104,7 +104,7 @@ public abstract partial class StoreConformanceTests
         var scheduler = NewScheduler(configure: c => c.MaxAttempts = 3);
         var (parentFlow, flow) = (NewFlow("parent"), NewFlow("crashing"));
         var runs = 0;
-        scheduler.AddFlow(flow, new StateFlow([new State("Crash") { OnState = async ctx => { Interlocked.Increment(ref runs); return ctx; } }]));
+        scheduler.AddFlow(flow, new StateFlow([new State("A") { OnState = async ctx => { Interlocked.Increment(ref runs); return ctx; } }]));
         var parentId = await CreateAsync(parentFlow);
         var parent = await ClaimOneAsync(parentFlow, parentId, owner: "parent-worker");
         var children = new[] { ("w_spawn_crash", NewId()) };
