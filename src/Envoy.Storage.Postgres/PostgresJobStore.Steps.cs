@@ -69,24 +69,78 @@ public sealed partial class PostgresJobStore
     /// <see cref="StepCommit.ParentId"/>) a parent, takes one round trip; a finishing job that turns out to have a parent is
     /// then committed again the long way, in a second transaction.
     /// </remarks>
-    public async Task<IReadOnlyList<bool>> CommitAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<CommitResult>> CommitStepsAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commits);
-        var first = await CommitBatchAsync(commits, oneRoundTrip: true, cancellationToken).ConfigureAwait(false);
+        return await CommitIsolatingAsync(commits, oneRoundTrip: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<bool>> CommitAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken = default) =>
+        CommitRefusedException.ThrowIfAnyRefused(commits, await CommitStepsAsync(commits, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// Commits the batch in one transaction; when PostgreSQL refuses the data of one of them (<see cref="IsDataRefusal"/>: a
+    /// string <c>jsonb</c> cannot hold, a broken constraint), the transaction is rolled back whole, and each commit is written
+    /// again alone: the refused one gets the server's reason, the others are applied. This is the rare path: the runtime
+    /// refuses the values it knows no store accepts before they reach a batch.
+    /// </summary>
+    private async Task<CommitResult[]> CommitIsolatingAsync(IReadOnlyList<StepCommit> commits, bool oneRoundTrip, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await CommitGroupAsync(commits, oneRoundTrip, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (IsDataRefusal(ex))
+        {
+            if (commits.Count == 1)
+            {
+                return [CommitResult.Refused(RefusalReason(ex))];
+            }
+
+            var results = new CommitResult[commits.Count];
+            for (var i = 0; i < commits.Count; i++)
+            {
+                results[i] = (await CommitIsolatingAsync([commits[i]], oneRoundTrip, cancellationToken).ConfigureAwait(false))[0];
+            }
+
+            return results;
+        }
+    }
+
+    /// <summary>
+    /// The batch in one transaction; after one round trip (<paramref name="oneRoundTrip"/>, see <see cref="OutcomeOfOneRoundTrip"/>)
+    /// the commits to write again the long way follow in a second.
+    /// </summary>
+    private async Task<CommitResult[]> CommitGroupAsync(IReadOnlyList<StepCommit> commits, bool oneRoundTrip, CancellationToken cancellationToken)
+    {
+        var first = await CommitBatchAsync(commits, oneRoundTrip, cancellationToken).ConfigureAwait(false);
+        var results = Array.ConvertAll(first.Applied, applied => applied ? CommitResult.Ok : CommitResult.Stale);
         if (first.Again.Count == 0)
         {
-            return first.Applied;
+            return results;
         }
 
+        // The first transaction committed: only the commits written again may be isolated now.
         var again = first.Again.ConvertAll(i => commits[i]);
-        var second = await CommitBatchAsync(again, oneRoundTrip: false, cancellationToken).ConfigureAwait(false);
+        var second = await CommitIsolatingAsync(again, oneRoundTrip: false, cancellationToken).ConfigureAwait(false);
         for (var k = 0; k < again.Count; k++)
         {
-            first.Applied[first.Again[k]] = second.Applied[k];
+            results[first.Again[k]] = second[k];
         }
 
-        return first.Applied;
+        return results;
     }
+
+    /// <summary>
+    /// True when PostgreSQL refused the data written (a data exception, class 22; an integrity constraint, class 23; a limit,
+    /// class 54: a value too large), not the connection or the server: writing the same data again would fail the same way.
+    /// </summary>
+    private static bool IsDataRefusal(PostgresException ex) =>
+        ex.SqlState.StartsWith("22", StringComparison.Ordinal) || ex.SqlState.StartsWith("23", StringComparison.Ordinal) || ex.SqlState.StartsWith("54", StringComparison.Ordinal);
+
+    private static string RefusalReason(PostgresException ex) =>
+        $"PostgreSQL refused it ({ex.SqlState}): {ex.MessageText}{(string.IsNullOrEmpty(ex.Detail) ? string.Empty : " " + ex.Detail)}";
 
     private Task<CommitOutcome> CommitBatchAsync(IReadOnlyList<StepCommit> commits, bool oneRoundTrip, CancellationToken cancellationToken) =>
         BatchAsync(
@@ -95,6 +149,15 @@ public sealed partial class PostgresJobStore
                 try
                 {
                     return await CommitInTransactionAsync(connection, commits, oneRoundTrip, effects, cancellationToken).ConfigureAwait(false);
+                }
+                catch (PostgresException ex) when (IsDataRefusal(ex))
+                {
+                    await RollbackQuietlyAsync(connection).ConfigureAwait(false);
+                    // Npgsql's record of the statements it prepared on this connection can be off after an error in the middle
+                    // of an auto-prepared batch (measured: the next batch on it failed with "unexpected backend message
+                    // DataRow"): the connections open now are closed when given back, and new ones opened. A rare path.
+                    _dataSource.Clear();
+                    throw;
                 }
                 catch
                 {

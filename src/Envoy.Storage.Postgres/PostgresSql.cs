@@ -103,13 +103,19 @@ internal static class PostgresSql
         INSERT INTO envoy.store_identity (id) SELECT replace(gen_random_uuid()::text, '-', '') WHERE NOT EXISTS (SELECT FROM envoy.store_identity)
         """;
 
+    /// <summary>
+    /// Takeovers since the job's last commit (lease expiries while it ran), so that a step that kills its worker every time
+    /// fails its job after <c>MaxAttempts</c> instead of looping. A column with a constant default: no table rewrite.
+    /// </summary>
+    public const string Migration5 = "ALTER TABLE envoy.jobs ADD COLUMN IF NOT EXISTS takeovers integer NOT NULL DEFAULT 0";
+
     /// <summary>Every migration in order: the one at index <c>i</c> brings the schema to version <c>i + 1</c>.</summary>
-    public static readonly string[] Migrations = [Migration1, Migration2, Migration3, Migration4];
+    public static readonly string[] Migrations = [Migration1, Migration2, Migration3, Migration4, Migration5];
 
     public const string StoreIdentity = "SELECT id FROM envoy.store_identity LIMIT 1";
 
     public const string JobColumns =
-        "id, flow, status, context::text, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version";
+        "id, flow, status, context::text, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers";
 
     public const string InsertJob = """
         INSERT INTO envoy.jobs (id, flow, status, context, priority, run_at, created_at, updated_at, parent_id, parent_wait_id, idempotency_key,
@@ -173,10 +179,10 @@ internal static class PostgresSql
           LIMIT $5 - (SELECT count(*) FROM expired)),
         claimed AS (
           UPDATE envoy.jobs j SET status = 1, lease_owner = $1, lease_until = $2, version = j.version + 1, attempts = j.attempts + 1,
-            started_at = coalesce(j.started_at, $3), updated_at = $3
+            takeovers = CASE WHEN j.status = 1 THEN j.takeovers + 1 ELSE j.takeovers END, started_at = coalesce(j.started_at, $3), updated_at = $3
           WHERE j.id = ANY (ARRAY (SELECT id FROM expired UNION ALL SELECT id FROM pending))
           RETURNING j.id, j.flow, j.status, j.context::text AS context, j.priority, j.run_at, j.created_at, j.updated_at, j.started_at,
-            j.finished_at, j.error, j.parent_id, j.retries, j.attempts, j.idempotency_key, j.version,
+            j.finished_at, j.error, j.parent_id, j.retries, j.attempts, j.idempotency_key, j.version, j.takeovers,
             j.id = ANY (ARRAY (SELECT id FROM expired)) AS was_running),
         history AS (
           INSERT INTO envoy.job_events (job_id, at, kind, from_status, to_status)
@@ -215,7 +221,7 @@ internal static class PostgresSql
     public const string CommitJob = """
         UPDATE envoy.jobs SET status = $1, context = $2::jsonb, error = $3, retries = $4, run_at = coalesce($5, run_at),
           updated_at = $6, finished_at = $7, lease_owner = $8, lease_until = CASE WHEN $9 IS NOT NULL AND lease_until - $6 > ($9 - $6) / 2 THEN lease_until ELSE $9 END,
-            version = version + 1
+            version = version + 1, takeovers = 0
         WHERE id = $10 AND version = $11 AND lease_owner = $12
         RETURNING parent_id, parent_wait_id
         """;
@@ -230,7 +236,7 @@ internal static class PostgresSql
         WITH updated AS (
           UPDATE envoy.jobs SET status = $1, context = $2::jsonb, error = $3, retries = $4, run_at = coalesce($5, run_at),
             updated_at = $6, finished_at = $7, lease_owner = $8, lease_until = CASE WHEN $9 IS NOT NULL AND lease_until - $6 > ($9 - $6) / 2 THEN lease_until ELSE $9 END,
-            version = version + 1
+            version = version + 1, takeovers = 0
           WHERE id = $10 AND version = $11 AND lease_owner = $12 AND ($13 OR parent_id IS NULL)
           RETURNING parent_id, parent_wait_id),
         history AS (
@@ -324,7 +330,7 @@ internal static class PostgresSql
         """;
 
     public const string RetryJob = """
-        UPDATE envoy.jobs SET status = $1, error = NULL, finished_at = NULL, retries = 0, run_at = $2, updated_at = $2, version = version + 1,
+        UPDATE envoy.jobs SET status = $1, error = NULL, finished_at = NULL, retries = 0, takeovers = 0, run_at = $2, updated_at = $2, version = version + 1,
           lease_owner = NULL, lease_until = NULL
         WHERE id = $3 AND status IN (4, 5)
         """;
@@ -393,7 +399,7 @@ internal static class PostgresSql
           LIMIT $2
           FOR UPDATE SKIP LOCKED),
         released AS (
-          UPDATE envoy.jobs j SET status = 0, lease_owner = NULL, lease_until = NULL, version = j.version + 1, updated_at = $1
+          UPDATE envoy.jobs j SET status = 0, lease_owner = NULL, lease_until = NULL, version = j.version + 1, takeovers = j.takeovers + 1, updated_at = $1
           WHERE j.id = ANY (ARRAY (SELECT id FROM expired))
           RETURNING j.id, j.version),
         history AS (

@@ -5,6 +5,13 @@ namespace Envoy.Storage.Sqlite;
 
 public sealed partial class SqliteJobStore
 {
+    private const string CommitSavepointSql = "SAVEPOINT envoy_commit";
+    private const string CommitReleaseSql = "RELEASE envoy_commit";
+    private const string CommitRollbackToSql = "ROLLBACK TO envoy_commit";
+    private const int SqliteToobig = 18;
+    private const int SqliteConstraint = 19;
+    private const int SqliteMismatch = 20;
+
     /// <inheritdoc />
     public Task<string> CreateJobAsync(NewJob job, CancellationToken cancellationToken = default)
     {
@@ -66,17 +73,54 @@ public sealed partial class SqliteJobStore
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<bool>> CommitAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// The batch runs in a savepoint of its own; when SQLite refuses the data of one commit (<see cref="IsDataRefusal"/>), the
+    /// savepoint is rolled back and each commit is applied again in a savepoint of its own: the refused one gets SQLite's
+    /// reason, the others are applied.
+    /// </remarks>
+    public Task<IReadOnlyList<CommitResult>> CommitStepsAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(commits);
         var effects = new StoreEffects();
-        return GroupWriteAsync<IReadOnlyList<bool>>(
+        return GroupWriteAsync<IReadOnlyList<CommitResult>>(
             tx =>
             {
-                var results = new bool[commits.Count];
+                var results = new CommitResult[commits.Count];
+                var batchEffects = new StoreEffects();
+                Commands.Get(CommitSavepointSql, tx).ExecuteNonQuery();
+                try
+                {
+                    for (var i = 0; i < commits.Count; i++)
+                    {
+                        results[i] = ApplyCommit(commits[i], tx, batchEffects) ? CommitResult.Ok : CommitResult.Stale;
+                    }
+
+                    Commands.Get(CommitReleaseSql, tx).ExecuteNonQuery();
+                    Merge(batchEffects, effects);
+                    return results;
+                }
+                catch (SqliteException ex) when (IsDataRefusal(ex))
+                {
+                    Commands.Get(CommitRollbackToSql, tx).ExecuteNonQuery();
+                    Commands.Get(CommitReleaseSql, tx).ExecuteNonQuery();
+                }
+
                 for (var i = 0; i < commits.Count; i++)
                 {
-                    results[i] = ApplyCommit(commits[i], tx, effects);
+                    var own = new StoreEffects();
+                    Commands.Get(CommitSavepointSql, tx).ExecuteNonQuery();
+                    try
+                    {
+                        results[i] = ApplyCommit(commits[i], tx, own) ? CommitResult.Ok : CommitResult.Stale;
+                        Commands.Get(CommitReleaseSql, tx).ExecuteNonQuery();
+                        Merge(own, effects);
+                    }
+                    catch (SqliteException ex) when (IsDataRefusal(ex))
+                    {
+                        Commands.Get(CommitRollbackToSql, tx).ExecuteNonQuery();
+                        Commands.Get(CommitReleaseSql, tx).ExecuteNonQuery();
+                        results[i] = CommitResult.Refused($"SQLite refused it: {ex.Message}");
+                    }
                 }
 
                 return results;
@@ -84,6 +128,23 @@ public sealed partial class SqliteJobStore
             GroupWrite.LeadInline,
             effects,
             cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<bool>> CommitAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken = default) =>
+        CommitRefusedException.ThrowIfAnyRefused(commits, await CommitStepsAsync(commits, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>True when SQLite refused the data written (a constraint, a value too big, a type mismatch), not the database.</summary>
+    private static bool IsDataRefusal(SqliteException ex) => ex.SqliteErrorCode is SqliteToobig or SqliteConstraint or SqliteMismatch;
+
+    /// <summary>Adds the effects of a commit that went through to those published after the transaction.</summary>
+    private static void Merge(StoreEffects from, StoreEffects into)
+    {
+        into.Ready |= from.Ready;
+        foreach (var id in from.Finished)
+        {
+            into.AddFinished(id);
+        }
     }
 
     /// <inheritdoc />

@@ -12,7 +12,7 @@ namespace Envoy.Storage.Sqlite;
 /// </summary>
 public sealed partial class SqliteJobStore : IJobStore
 {
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
 
     private readonly SqliteStoreOptions _options;
     private readonly string _connectionString;
@@ -159,6 +159,12 @@ public sealed partial class SqliteJobStore : IJobStore
             {
                 Execute(_writer, SqliteSql.Migration1, tx);
                 Execute(_writer, "INSERT INTO envoy_schema (version) VALUES (1)", tx);
+            }
+
+            if (current < 2)
+            {
+                Execute(_writer, SqliteSql.Migration2, tx);
+                Execute(_writer, "INSERT INTO envoy_schema (version) VALUES (2)", tx);
             }
 
             tx.Commit();

@@ -73,8 +73,11 @@ internal static class SqliteSql
         CREATE INDEX job_events_job ON job_events (job_id, seq);
         """;
 
+    /// <summary>Takeovers since the job's last commit (lease expiries while it ran): see <c>SchedulerConfig.MaxAttempts</c>.</summary>
+    public const string Migration2 = "ALTER TABLE jobs ADD COLUMN takeovers INTEGER NOT NULL DEFAULT 0";
+
     public const string JobColumns =
-        "id, flow, status, context, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version";
+        "id, flow, status, context, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers";
 
     public const string InsertJob = """
         INSERT INTO jobs (id, flow, status, context, priority, run_at, created_at, updated_at, parent_id, parent_wait_id, idempotency_key,
@@ -104,7 +107,7 @@ internal static class SqliteSql
     public const string NextPriorityLevel = "SELECT max(priority) FROM jobs INDEXED BY jobs_ready WHERE status = 0 AND priority < @below";
 
     public const string ClaimExpired = $"""
-        UPDATE jobs SET lease_owner = @owner, lease_until = @until, version = version + 1, attempts = attempts + 1, updated_at = @now
+        UPDATE jobs SET lease_owner = @owner, lease_until = @until, version = version + 1, attempts = attempts + 1, takeovers = takeovers + 1, updated_at = @now
         WHERE seq IN (SELECT seq FROM jobs INDEXED BY jobs_leases WHERE status = 1 AND lease_until < @now AND flow IN (SELECT value FROM json_each(@flows))
                       ORDER BY lease_until LIMIT @max)
         RETURNING {JobColumns}
@@ -117,7 +120,7 @@ internal static class SqliteSql
 
     public const string CommitJob = """
         UPDATE jobs SET status = @status, context = @context, error = @error, retries = @retries, run_at = coalesce(@run_at, run_at),
-          updated_at = @now, finished_at = @finished_at, lease_owner = @lease_owner, lease_until = @lease_until, version = version + 1
+          updated_at = @now, finished_at = @finished_at, lease_owner = @lease_owner, lease_until = @lease_until, version = version + 1, takeovers = 0
         WHERE id = @id AND version = @version AND lease_owner = @owner
         RETURNING parent_id, parent_wait_id
         """;
@@ -129,7 +132,7 @@ internal static class SqliteSql
     /// </summary>
     public const string CommitStillRunning = """
         UPDATE jobs SET context = @context, error = NULL, retries = @retries, updated_at = @now, finished_at = NULL, lease_until = @lease_until,
-          version = version + 1
+          version = version + 1, takeovers = 0
         WHERE id = @id AND version = @version AND lease_owner = @owner AND status = 1
         """;
 
@@ -202,7 +205,7 @@ internal static class SqliteSql
         """;
 
     public const string RetryJob = """
-        UPDATE jobs SET status = @status, error = NULL, finished_at = NULL, retries = 0, run_at = @now, updated_at = @now, version = version + 1,
+        UPDATE jobs SET status = @status, error = NULL, finished_at = NULL, retries = 0, takeovers = 0, run_at = @now, updated_at = @now, version = version + 1,
           lease_owner = NULL, lease_until = NULL
         WHERE id = @id AND status IN (4, 5)
         """;
@@ -234,7 +237,7 @@ internal static class SqliteSql
     public const string ExpiredLeases = "SELECT id FROM jobs INDEXED BY jobs_leases WHERE status = 1 AND lease_until < @now ORDER BY lease_until LIMIT @limit";
 
     public const string ReleaseExpiredLease = """
-        UPDATE jobs SET status = 0, lease_owner = NULL, lease_until = NULL, version = version + 1, updated_at = @now
+        UPDATE jobs SET status = 0, lease_owner = NULL, lease_until = NULL, version = version + 1, takeovers = takeovers + 1, updated_at = @now
         WHERE id = @id AND status = 1 AND lease_until < @now
         """;
 

@@ -5,16 +5,18 @@ namespace Envoy.Storage.Postgres.Tests;
 /// <summary>
 /// The schema a fresh store creates, and the migrations that bring an older one to it while keeping its jobs: version 2 leaves
 /// 30% of each <c>envoy.jobs</c> page free (heap-only updates), version 3 indexes only the idempotency keys that are set and drops
-/// the history's unused primary key index.
+/// the history's unused primary key index, version 4 gives the database its store identity (the Redis namespace), version 5
+/// counts each job's takeovers since its last commit.
 /// </summary>
 [Collection(SharedServers.Name)]
 public sealed class SchemaMigrationTests(PostgresFixture postgres)
 {
     private const string Flow = "migrated";
 
-    /// <summary>Undoes migrations 4, 3 and 2, as a version 1 Envoy left the schema.</summary>
+    /// <summary>Undoes migrations 5, 4, 3 and 2, as a version 1 Envoy left the schema.</summary>
     private const string BackToVersionOne = """
         DROP TABLE envoy.store_identity;
+        ALTER TABLE envoy.jobs DROP COLUMN takeovers;
         ALTER TABLE envoy.job_events ADD PRIMARY KEY (seq);
         ALTER TABLE envoy.jobs ADD CONSTRAINT jobs_idempotency_key_key UNIQUE (idempotency_key);
         DROP INDEX envoy.jobs_idempotency;
@@ -26,6 +28,11 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
     private const string JobsIndexes = "SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE schemaname = 'envoy' AND tablename = 'jobs'";
     private const string HistoryIndexes = "SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE schemaname = 'envoy' AND tablename = 'job_events'";
     private const string IdempotencyIndex = "SELECT indexdef FROM pg_indexes WHERE schemaname = 'envoy' AND indexname = 'jobs_idempotency'";
+    private const string TakeoversColumn = """
+        SELECT format('%s%s DEFAULT %s', data_type, CASE WHEN is_nullable = 'NO' THEN ' NOT NULL' ELSE '' END, column_default)
+        FROM information_schema.columns WHERE table_schema = 'envoy' AND table_name = 'jobs' AND column_name = 'takeovers'
+        """;
+
     private const string JobsOptions = "SELECT array_to_string(reloptions, ',') FROM pg_class WHERE oid = 'envoy.jobs'::regclass";
 
     [Fact]
@@ -59,6 +66,7 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
         await AssertCurrentSchemaAsync(connectionString);
         Assert.Equal(JobStatus.Pending, (await store.GetJobAsync(keyed))!.Status);
         Assert.Equal(JobStatus.Pending, (await store.GetJobAsync(unkeyed))!.Status);
+        Assert.Equal(0, (await store.GetJobAsync(keyed))!.Takeovers);
         Assert.Equal(keyed, await store.CreateJobAsync(TestJobs.JobOf(Flow) with { IdempotencyKey = "order-1" }));
         var second = await store.CreateJobAsync(TestJobs.JobOf(Flow));
         Assert.NotEqual(unkeyed, second);
@@ -86,9 +94,10 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
 
     private static async Task AssertCurrentSchemaAsync(string connectionString)
     {
-        Assert.Equal(4, await TestSql.ScalarAsync<int>(connectionString, "SELECT max(version) FROM envoy.schema_version"));
+        Assert.Equal(5, await TestSql.ScalarAsync<int>(connectionString, "SELECT max(version) FROM envoy.schema_version"));
         Assert.Equal(32, (await TestSql.ScalarAsync<string>(connectionString, "SELECT id FROM envoy.store_identity")).Length);
         Assert.Equal(1L, await TestSql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM envoy.store_identity"));
+        Assert.Equal("integer NOT NULL DEFAULT 0", await TestSql.ScalarAsync<string>(connectionString, TakeoversColumn));
         Assert.Equal("fillfactor=70", await TestSql.ScalarAsync<string>(connectionString, JobsOptions));
         Assert.Equal(
             "jobs_created,jobs_due,jobs_idempotency,jobs_leases,jobs_parent,jobs_pkey,jobs_ready,jobs_status_created",

@@ -72,7 +72,7 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Initialize_NewFile_UsesWalAndRecordsSchemaVersionOne()
+    public async Task Initialize_NewFile_UsesWalAndRecordsEachSchemaVersion()
     {
         await using (await OpenAsync())
         {
@@ -80,7 +80,7 @@ public sealed class SqliteStoreTests : IDisposable
 
         await using var connection = await OpenRawAsync();
         Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode"));
-        Assert.Equal("1", Scalar(connection, "SELECT group_concat(version) FROM envoy_schema"));
+        Assert.Equal("1,2", Scalar(connection, "SELECT group_concat(version) FROM envoy_schema"));
     }
 
     [Fact]
@@ -103,7 +103,32 @@ public sealed class SqliteStoreTests : IDisposable
         }
 
         await using var connection = await OpenRawAsync();
-        Assert.Equal("1", Scalar(connection, "SELECT group_concat(version) FROM envoy_schema"));
+        Assert.Equal("1,2", Scalar(connection, "SELECT group_concat(version) FROM envoy_schema"));
+    }
+
+    [Fact]
+    public async Task Initialize_VersionOneFile_GainsTheTakeoverCount_KeepingItsJobs()
+    {
+        string id;
+        await using (var old = await OpenAsync())
+        {
+            id = await old.CreateJobAsync(Job("f"));
+        }
+
+        await using (var connection = await OpenRawAsync())
+        {
+            Execute(connection, "ALTER TABLE jobs DROP COLUMN takeovers; DELETE FROM envoy_schema WHERE version > 1;");
+        }
+
+        await using (var store = await OpenAsync())
+        {
+            var job = await store.GetJobAsync(id);
+            Assert.Equal(JobStatus.Pending, job!.Status);
+            Assert.Equal(0, job.Takeovers);
+        }
+
+        await using var check = await OpenRawAsync();
+        Assert.Equal("1,2", Scalar(check, "SELECT group_concat(version) FROM envoy_schema"));
     }
 
     [Fact]

@@ -67,6 +67,24 @@ public sealed class SchedulerConfig
     /// </summary>
     public bool EagerStart { get; set; } = true;
 
+    /// <summary>
+    /// How many times a job may be taken over without a commit in between (its lease expired while it ran: its worker died or
+    /// stopped renewing) before it fails (default 10). A step that kills its worker every time (out of memory, a stack
+    /// overflow) so runs at most this many times, and the job then fails with an error saying so instead of looping forever.
+    /// </summary>
+    public int MaxAttempts { get; set; } = 10;
+
+    /// <summary>The default of <see cref="MaxContextBytes"/>: 1 MiB.</summary>
+    public const int DefaultMaxContextBytes = 1024 * 1024;
+
+    /// <summary>
+    /// The largest context a job may store, in bytes of its UTF-8 JSON (default 1 MiB). A larger input is refused by
+    /// <c>ScheduleAsync</c> (and a larger result by <c>ResolveBlockingJobAsync</c>) with a
+    /// <see cref="ContextTooLargeException"/>, storing nothing; a step whose context (or a child's input) grows larger fails
+    /// its job at once with an error giving the size and the limit, and nothing else of that step is stored.
+    /// </summary>
+    public int MaxContextBytes { get; set; } = DefaultMaxContextBytes;
+
     /// <summary>A name for this worker in leases and logs (default: machine, process id and a random suffix).</summary>
     public string? WorkerId { get; set; }
 
@@ -127,6 +145,16 @@ public sealed class SchedulerConfig
         if (CommitBatchSize < 1)
         {
             errors.Add($"CommitBatchSize must be at least 1 (was {CommitBatchSize}).");
+        }
+
+        if (MaxAttempts < 1)
+        {
+            errors.Add($"MaxAttempts must be at least 1 (was {MaxAttempts}).");
+        }
+
+        if (MaxContextBytes < 1)
+        {
+            errors.Add($"MaxContextBytes must be positive (was {MaxContextBytes}).");
         }
 
         if (Sqlite is not null && Postgres is not null)

@@ -10,8 +10,8 @@ internal sealed class CommitBatcher
 
     private readonly IJobStore _store;
     private readonly int _maxBatch;
-    private readonly Channel<(StepCommit Commit, Action? OnApplied, TaskCompletionSource<bool> Done)> _queue =
-        Channel.CreateUnbounded<(StepCommit, Action?, TaskCompletionSource<bool>)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(StepCommit Commit, Action? OnApplied, TaskCompletionSource<CommitResult> Done)> _queue =
+        Channel.CreateUnbounded<(StepCommit, Action?, TaskCompletionSource<CommitResult>)>(new UnboundedChannelOptions { SingleReader = true });
 
     private readonly Task _loop;
 
@@ -23,12 +23,13 @@ internal sealed class CommitBatcher
     }
 
     /// <summary>
-    /// Queues a commit; completes with whether it was applied (false: the job's version or lease moved on). <paramref name="onApplied"/>
-    /// runs once it is applied, before any commit queued after it: in commit order.
+    /// Queues a commit; completes with what the store did with it: applied, stale (the job's version or lease moved on), or
+    /// refused for its data (that commit alone: the others of its batch go through). <paramref name="onApplied"/> runs once it
+    /// is applied, before any commit queued after it: in commit order.
     /// </summary>
-    public Task<bool> CommitAsync(StepCommit commit, Action? onApplied = null)
+    public Task<CommitResult> CommitAsync(StepCommit commit, Action? onApplied = null)
     {
-        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource<CommitResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_queue.Writer.TryWrite((commit, onApplied, done)))
         {
             done.SetException(new InvalidOperationException("The scheduler is stopped; the commit was not written."));
@@ -54,7 +55,7 @@ internal sealed class CommitBatcher
         while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             await inFlight.WaitAsync().ConfigureAwait(false);
-            var batch = new List<(StepCommit Commit, Action? OnApplied, TaskCompletionSource<bool> Done)>(Math.Min(_maxBatch, 64));
+            var batch = new List<(StepCommit Commit, Action? OnApplied, TaskCompletionSource<CommitResult> Done)>(Math.Min(_maxBatch, 64));
             while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var item))
             {
                 batch.Add(item);
@@ -78,19 +79,19 @@ internal sealed class CommitBatcher
         }
     }
 
-    private async Task WriteAsync(List<(StepCommit Commit, Action? OnApplied, TaskCompletionSource<bool> Done)> batch, SemaphoreSlim inFlight)
+    private async Task WriteAsync(List<(StepCommit Commit, Action? OnApplied, TaskCompletionSource<CommitResult> Done)> batch, SemaphoreSlim inFlight)
     {
         try
         {
-            var applied = await _store.CommitAsync(batch.ConvertAll(item => item.Commit)).ConfigureAwait(false);
+            var results = await _store.CommitStepsAsync(batch.ConvertAll(item => item.Commit)).ConfigureAwait(false);
             for (var i = 0; i < batch.Count; i++)
             {
-                if (applied[i])
+                if (results[i].Applied)
                 {
                     batch[i].OnApplied?.Invoke();
                 }
 
-                batch[i].Done.TrySetResult(applied[i]);
+                batch[i].Done.TrySetResult(results[i]);
             }
         }
 #pragma warning disable CA1031 // The store's failure goes to every waiting worker; the loop must survive it.

@@ -46,4 +46,7 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(1031, LogLevel.Warning, "Stop deadline passed: {Count} steps ignored their cancellation and are abandoned; their jobs are taken over when their leases expire: {JobIds}")]
     public static partial void StepsAbandoned(ILogger logger, int count, string jobIds);
+
+    [LoggerMessage(1012, LogLevel.Error, "Job {JobId}: the store refused the step's commit ({Reason}); the job fails, the commits grouped with it go through")]
+    public static partial void CommitRefusedByStore(ILogger logger, string jobId, string reason);
 }

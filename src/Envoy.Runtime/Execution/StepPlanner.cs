@@ -59,7 +59,7 @@ internal sealed class StepPlanner(RuntimeServices services)
         }
 
         var at = JobMapper.FromMs(now);
-        var error = status == JobStatus.Failed ? after.Error : null;
+        var error = status == JobStatus.Failed ? ContextLimits.Storable(after.Error) : null;
         if (status == JobStatus.Failed)
         {
             RuntimeLog.JobFailed(services.Logger, null, job.Id, job.Flow, before.State, before.Step, error ?? "failed");
@@ -90,7 +90,75 @@ internal sealed class StepPlanner(RuntimeServices services)
             ParentId = job.ParentId,
             Events = [new JobEvent(job.Id, at, JobEventKind.StepCompleted, before.State, before.Step, JobStatus.Running, status, duration, error)],
         };
+        if (Refusal(commit) is { } refusal)
+        {
+            return FailedAtOnce(job, before, refusal, duration);
+        }
+
         return new PlannedCommit(commit, after, raised);
+    }
+
+    /// <summary>
+    /// The store refused the step's commit (<see cref="CommitResult.Refused"/>), or it holds a value no store accepts: the job
+    /// fails at once (no retry: the same step would produce the same value), from its last committed context, with the reason.
+    /// </summary>
+    public PlannedCommit FailedAtOnce(RunningJob job, StateContext before, string reason, TimeSpan duration) =>
+        FailWithoutRetry(job, before, ContextLimits.Storable($"The step's commit was refused: {reason}")!, duration);
+
+    /// <summary>
+    /// The job was taken over <paramref name="takeovers"/> times without a commit (at least <see cref="SchedulerConfig.MaxAttempts"/>):
+    /// its step is not run again; the job fails from its last committed context.
+    /// </summary>
+    public PlannedCommit TakenOverTooOften(RunningJob job, StateContext before, int takeovers)
+    {
+        var error = string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"The job was taken over {takeovers} times without a commit (its lease expired each time: the step at state '{before.State}' may be killing its worker, for example by running out of memory or overflowing the stack); MaxAttempts is {services.Config.MaxAttempts}.");
+        return FailWithoutRetry(job, before, error, TimeSpan.Zero);
+    }
+
+    /// <summary>Fails the job at once, from its last committed context, with <paramref name="error"/> (no retry).</summary>
+    private PlannedCommit FailWithoutRetry(RunningJob job, StateContext before, string error, TimeSpan duration)
+    {
+        var now = services.NowMs;
+        var at = JobMapper.FromMs(now);
+        RuntimeLog.JobFailed(services.Logger, null, job.Id, job.Flow, before.State, before.Step, error);
+        var commit = new StepCommit
+        {
+            JobId = job.Id,
+            Owner = services.WorkerId,
+            ExpectedVersion = job.Version,
+            Status = JobStatus.Failed,
+            ContextJson = before.Serialize(),
+            NowMs = now,
+            Error = error,
+            Retries = job.Retries,
+            ConsumedWaits = job.HasResolutions,
+            ParentId = job.ParentId,
+            Events = [new JobEvent(job.Id, at, JobEventKind.StepFailed, before.State, before.Step, JobStatus.Running, JobStatus.Failed, duration, error)],
+        };
+        return new PlannedCommit(
+            commit,
+            before,
+            [new StepCompletedEvent(job.Id, at, job.Flow, before.State, before.Step, JobStatus.Failed, duration), new JobFinishedEvent(job.Id, at, job.Flow, JobStatus.Failed, error)]);
+    }
+
+    /// <summary>Why no store could take <paramref name="commit"/> (a value too large, or holding U+0000), or null.</summary>
+    private string? Refusal(StepCommit commit)
+    {
+        var max = services.Config.MaxContextBytes;
+        var refusal = ContextLimits.Refusal(commit.ContextJson, "context", max) ?? ContextLimits.Refusal(commit.OutputJson, "output", max);
+        foreach (var child in commit.Children)
+        {
+            refusal ??= ContextLimits.Refusal(child.ContextJson, $"context of the child of wait '{child.ParentWaitId}'", max);
+        }
+
+        foreach (var escalation in commit.Escalations)
+        {
+            refusal ??= ContextLimits.Refusal(escalation.InputsJson, $"inputs of escalation '{escalation.Id}'", max);
+        }
+
+        return refusal;
     }
 
     /// <summary>
@@ -99,6 +167,7 @@ internal sealed class StepPlanner(RuntimeServices services)
     /// </summary>
     public PlannedCommit Failed(RunningJob job, StateContext before, string error, Exception? exception, TimeSpan duration, bool retryable = true)
     {
+        error = ContextLimits.Storable(error)!;
         var now = services.NowMs;
         var at = JobMapper.FromMs(now);
         var retry = retryable && job.Retries < job.MaxRetries;

@@ -332,7 +332,7 @@ internal sealed class WorkerPool : IDisposable
                 {
                     if (job.StopReason == JobStopReason.Stopping)
                     {
-                        await CommitAsync(job, _planner.Released(job, context)).ConfigureAwait(false);
+                        await CommitAsync(job, _planner.Released(job, context), context).ConfigureAwait(false);
                     }
 
                     return;
@@ -340,6 +340,13 @@ internal sealed class WorkerPool : IDisposable
 
                 slotHeld = true;
                 slotSince = _services.Time.GetTimestamp();
+            }
+
+            if (record.Takeovers >= _services.Config.MaxAttempts)
+            {
+                // Its step took its worker down every time (or its leases kept expiring): it is not run again.
+                await CommitAsync(job, _planner.TakenOverTooOften(job, context, record.Takeovers), context).ConfigureAwait(false);
+                return;
             }
 
             while (true)
@@ -352,7 +359,7 @@ internal sealed class WorkerPool : IDisposable
                     GiveSlotOfRun(slotSince);
                 }
 
-                if (planned is null || !await CommitAsync(job, planned).ConfigureAwait(false))
+                if (planned is null || !await CommitAsync(job, planned, context).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -423,22 +430,42 @@ internal sealed class WorkerPool : IDisposable
         }
     }
 
-    private async Task<bool> CommitAsync(RunningJob job, PlannedCommit planned)
+    /// <summary>
+    /// Writes a planned commit; true when it was applied. A commit the store refused for its data fails the job at once from
+    /// <paramref name="before"/> (its last committed context) with the store's reason, and the run ends.
+    /// </summary>
+    private async Task<bool> CommitAsync(RunningJob job, PlannedCommit planned, StateContext before)
     {
-        bool applied;
+        var result = await WriteCommitAsync(job, planned).ConfigureAwait(false);
+        if (result.RefusedReason is { } reason)
+        {
+            RuntimeLog.CommitRefusedByStore(_services.Logger, job.Id, reason);
+            // Once only (a failure from the last committed context holds nothing new for the store to refuse); should that be
+            // refused as well, the job is left to lease expiry, and MaxAttempts ends it.
+            var duration = planned.Commit.Events.Count > 0 ? planned.Commit.Events[0].Duration ?? TimeSpan.Zero : TimeSpan.Zero;
+            await WriteCommitAsync(job, _planner.FailedAtOnce(job, before, reason, duration)).ConfigureAwait(false);
+            return false;
+        }
+
+        return result.Applied;
+    }
+
+    private async Task<CommitResult> WriteCommitAsync(RunningJob job, PlannedCommit planned)
+    {
+        CommitResult result;
         job.Committing = true;
         try
         {
             // The events are raised by the batcher the moment the commit is applied, before any later step of the job can
             // commit (they share the batcher): a job's events come out in the order its steps committed.
-            applied = await _batcher.CommitAsync(planned.Commit, planned.Events.Count == 0 ? null : () => PublishAll(planned.Events)).ConfigureAwait(false);
+            result = await _batcher.CommitAsync(planned.Commit, planned.Events.Count == 0 ? null : () => PublishAll(planned.Events)).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // A commit that cannot be written leaves the job to lease expiry and takeover.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
             RuntimeLog.CommitFailed(_services.Logger, ex, job.Id);
-            return false;
+            return CommitResult.Stale;
         }
         finally
         {
@@ -446,15 +473,17 @@ internal sealed class WorkerPool : IDisposable
             job.Committing = planned.Commit.Status != JobStatus.Running;
         }
 
-        if (!applied)
+        if (result.Applied)
+        {
+            job.Version++;
+            job.HasResolutions = false;
+        }
+        else if (!result.IsRefused)
         {
             RuntimeLog.CommitRefused(_services.Logger, job.Id);
-            return false;
         }
 
-        job.Version++;
-        job.HasResolutions = false;
-        return true;
+        return result;
     }
 
     private void PublishAll(IReadOnlyList<SchedulerEvent> events)

@@ -13,6 +13,8 @@ public partial class JobScheduler
     /// <exception cref="JobNotFoundException"><see cref="ScheduleOptions.ParentId"/> names no job.</exception>
     /// <exception cref="ContextValueException">The input cannot be written as JSON.</exception>
     /// <exception cref="IdempotencyConflictException">The idempotency key already names a job of another flow (nothing is created).</exception>
+    /// <exception cref="ContextValueException">The input cannot be written as JSON, or holds a string with U+0000 (no store accepts it).</exception>
+    /// <exception cref="ContextTooLargeException">The job's context with this input is larger than <see cref="SchedulerConfig.MaxContextBytes"/>.</exception>
     public async Task<string> ScheduleAsync(string flow, object? input = null, ScheduleOptions? options = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -43,7 +45,9 @@ public partial class JobScheduler
         var id = _services.NewJobId();
         var context = stateFlow.NewContext(input);
         context.JobId = id;
-        var job = new NewJob(id, flow, context.Serialize(), options.Priority, runAt.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), options.ParentId, null, options.IdempotencyKey);
+        var contextJson = context.Serialize();
+        ContextLimits.ThrowIfRefused(contextJson, "input", _services.Config.MaxContextBytes);
+        var job = new NewJob(id, flow, contextJson, options.Priority, runAt.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), options.ParentId, null, options.IdempotencyKey);
         var eager = runAt <= now ? ReserveEagerStart() : null;
         if (eager is null)
         {
@@ -269,6 +273,7 @@ public partial class JobScheduler
     private async Task FinishAsync(string id, JobStatus status, string error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(id);
+        error = ContextLimits.Storable(error)!;
         var result = await _services.Store.FinishJobAsync(id, status, error, _services.NowMs, cancellationToken).ConfigureAwait(false);
         switch (result.Outcome)
         {

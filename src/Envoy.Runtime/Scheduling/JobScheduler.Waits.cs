@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Envoy.Runtime;
 using Envoy.Runtime.Escalations;
+using Envoy.Runtime.Execution;
 
 namespace Envoy;
 
@@ -16,11 +17,14 @@ public partial class JobScheduler
     /// <exception cref="WaitNotFoundException">The job has no such wait.</exception>
     /// <exception cref="WaitAlreadyResolvedException">The wait was already resolved.</exception>
     /// <exception cref="WaitTypeMismatchException">The wait is a child's or an escalation's.</exception>
+    /// <exception cref="ContextTooLargeException">The result is larger than <see cref="SchedulerConfig.MaxContextBytes"/>; nothing changes.</exception>
+    /// <exception cref="ContextValueException">The result cannot be written as JSON, or holds a string with U+0000; nothing changes.</exception>
     public async Task ResolveBlockingJobAsync(string jobId, string waitId, object? result, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(jobId);
         ArgumentNullException.ThrowIfNull(waitId);
         var output = JsonValues.ToNode(result, "result")?.ToJsonString();
+        ContextLimits.ThrowIfRefused(output, "result", _services.Config.MaxContextBytes);
         var outcome = await _services.Store.ResolveWaitAsync(new WaitResolution(jobId, waitId, WaitResolutionKind.Success, output, null, _services.NowMs), cancellationToken).ConfigureAwait(false);
         if (outcome.Outcome == StoreOutcome.WaitTypeMismatch)
         {
@@ -66,7 +70,9 @@ public partial class JobScheduler
         }
 
         var status = decision == EscalationDecision.Approved ? EscalationStatus.Approved : EscalationStatus.Rejected;
-        var outcome = await _services.Store.ReplyToEscalationAsync(new EscalationReply(escalationId, status, response.ToJsonString(), repliedBy, _services.NowMs), cancellationToken).ConfigureAwait(false);
+        var responseJson = response.ToJsonString();
+        ContextLimits.ThrowIfRefused(responseJson, "reply", _services.Config.MaxContextBytes);
+        var outcome = await _services.Store.ReplyToEscalationAsync(new EscalationReply(escalationId, status, responseJson, ContextLimits.Storable(repliedBy), _services.NowMs), cancellationToken).ConfigureAwait(false);
         ThrowIfFailed(outcome, outcome.JobId ?? string.Empty, escalationId, escalationId);
     }
 

@@ -25,8 +25,17 @@ public interface IJobStore : IAsyncDisposable
     /// <summary>Claims pending due jobs (by priority, then run-at, then age) and running jobs whose lease expired.</summary>
     Task<IReadOnlyList<JobRecord>> ClaimAsync(ClaimRequest request, CancellationToken cancellationToken = default);
 
-    /// <summary>Commits several steps in one transaction; each is applied only if its version and lease still hold.</summary>
+    /// <summary>
+    /// Commits several steps together; each is applied only if its version and lease still hold. A commit whose data the store
+    /// refuses (a value it cannot store, a constraint it breaks) is refused alone, with the store's reason, and nothing of it is
+    /// written; the others are applied as usual. A failure of the store itself (connection, server) throws for the whole batch.
+    /// </summary>
+    /// <returns>For each commit, in order: applied, stale (version or lease moved on) or refused.</returns>
+    Task<IReadOnlyList<CommitResult>> CommitStepsAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken = default);
+
+    /// <summary><see cref="CommitStepsAsync"/>, reporting whether each commit was applied.</summary>
     /// <returns>For each commit, whether it was applied.</returns>
+    /// <exception cref="CommitRefusedException">The store refused a commit's data (the others were committed as usual).</exception>
     Task<IReadOnlyList<bool>> CommitAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken = default);
 
     /// <summary>Extends the leases of running jobs still owned by <paramref name="owner"/>.</summary>

@@ -120,6 +120,12 @@ public sealed record JobRecord
     /// <summary>Claims so far.</summary>
     public int Attempts { get; init; }
 
+    /// <summary>
+    /// Takeovers since the job's last commit: each time its lease expired while it ran (its worker died or stopped renewing) and
+    /// it was claimed again or put back to pending. Any commit sets it back to zero.
+    /// </summary>
+    public int Takeovers { get; init; }
+
     /// <summary>Idempotency key.</summary>
     public string? IdempotencyKey { get; init; }
 

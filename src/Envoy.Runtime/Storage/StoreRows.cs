@@ -7,7 +7,7 @@ namespace Envoy.Runtime;
 /// <summary>
 /// Reads job, event and escalation rows for any ADO.NET store, in the column order every store selects:
 /// jobs <c>id, flow, status, context, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id,
-/// retries, attempts, idempotency_key, version</c>; events <c>job_id, at, kind, state, step, from_status, to_status,
+/// retries, attempts, idempotency_key, version, takeovers</c> (a store whose rows end at <c>version</c> reads as no takeovers); events <c>job_id, at, kind, state, step, from_status, to_status,
 /// duration_ms, error</c>; escalations <c>id, job_id, wait_id, user_name, message, inputs, status, response, replied_by,
 /// created_at, answered_at</c>. Times are Unix milliseconds; JSON columns are read as text.
 /// </summary>
@@ -38,6 +38,7 @@ public static class StoreRows
             Attempts = reader.GetInt32(13),
             IdempotencyKey = NullableString(reader, 14),
             Version = reader.GetInt64(15),
+            Takeovers = reader.FieldCount > 16 ? reader.GetInt32(16) : 0,
         };
     }
 
