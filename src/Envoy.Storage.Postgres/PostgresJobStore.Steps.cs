@@ -115,7 +115,12 @@ public sealed partial class PostgresJobStore
     private async Task<CommitResult[]> CommitGroupAsync(IReadOnlyList<StepCommit> commits, bool oneRoundTrip, CancellationToken cancellationToken)
     {
         var first = await CommitBatchAsync(commits, oneRoundTrip, cancellationToken).ConfigureAwait(false);
-        var results = Array.ConvertAll(first.Applied, applied => applied ? CommitResult.Ok : CommitResult.Stale);
+        var results = new CommitResult[commits.Count];
+        for (var i = 0; i < results.Length; i++)
+        {
+            results[i] = first.Applied[i] ? CommitResult.Ok with { Cascaded = first.Cascaded[i] } : CommitResult.Stale;
+        }
+
         if (first.Again.Count == 0)
         {
             return results;
@@ -264,6 +269,7 @@ public sealed partial class PostgresJobStore
             }
         }
 
+        var outcome = new CommitOutcome(applied, []);
         if (followUps)
         {
             // Parents are locked in byte order of their ids, so two batches finishing children of the same parents cannot
@@ -278,7 +284,9 @@ public sealed partial class PostgresJobStore
                     JobStatus.Cancelled => WaitResolutionKind.Cancelled,
                     _ => WaitResolutionKind.Error,
                 };
+                var mark = effects.CascadedCount;
                 await FinishEffectsAsync(connection, null, commit.JobId, commit.Status, parents[i].ParentId, parents[i].ParentWaitId, kind, commit.OutputJson, commit.Error, commit.NowMs, effects, cancellationToken).ConfigureAwait(false);
+                outcome.Cascaded[i] = effects.CascadedSince(mark);
             }
 
             var end = new NpgsqlBatch(connection);
@@ -289,7 +297,7 @@ public sealed partial class PostgresJobStore
             }
         }
 
-        return new CommitOutcome(applied, []);
+        return outcome;
     }
 
     /// <summary>
@@ -580,5 +588,9 @@ public sealed partial class PostgresJobStore
     private static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 
     /// <summary>Which commits of a batch applied, and which to commit again the long way (see <see cref="OutcomeOfOneRoundTrip"/>).</summary>
-    private sealed record CommitOutcome(bool[] Applied, List<int> Again);
+    private sealed record CommitOutcome(bool[] Applied, List<int> Again)
+    {
+        /// <summary>Per commit, the descendants it cancelled by ending its job (null where none).</summary>
+        public IReadOnlyList<CascadedJob>?[] Cascaded { get; } = new IReadOnlyList<CascadedJob>?[Applied.Length];
+    }
 }

@@ -92,7 +92,8 @@ public sealed partial class SqliteJobStore
                 {
                     for (var i = 0; i < commits.Count; i++)
                     {
-                        results[i] = ApplyCommit(commits[i], tx, batchEffects) ? CommitResult.Ok : CommitResult.Stale;
+                        var mark = batchEffects.CascadedCount;
+                        results[i] = ApplyCommit(commits[i], tx, batchEffects) ? CommitResult.Ok with { Cascaded = batchEffects.CascadedSince(mark) } : CommitResult.Stale;
                     }
 
                     Commands.Get(CommitReleaseSql, tx).ExecuteNonQuery();
@@ -111,7 +112,7 @@ public sealed partial class SqliteJobStore
                     Commands.Get(CommitSavepointSql, tx).ExecuteNonQuery();
                     try
                     {
-                        results[i] = ApplyCommit(commits[i], tx, own) ? CommitResult.Ok : CommitResult.Stale;
+                        results[i] = ApplyCommit(commits[i], tx, own) ? CommitResult.Ok with { Cascaded = own.Cascaded } : CommitResult.Stale;
                         Commands.Get(CommitReleaseSql, tx).ExecuteNonQuery();
                         Merge(own, effects);
                     }

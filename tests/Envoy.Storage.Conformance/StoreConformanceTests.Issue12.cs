@@ -86,6 +86,48 @@ public abstract partial class StoreConformanceTests
     }
 
     [Fact]
+    public async Task Scheduler_AJobFailingByItsOwnStep_RaisesJobFinishedForEachDescendantItCancels()
+    {
+        // Children scheduled with a ParentId do not block their parent: the parent's own step can fail while they still wait.
+        var (parent, child) = (NewFlow("parent"), NewFlow("child"));
+        var scheduler = NewScheduler();
+        var fail = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        scheduler.AddFlow(parent, new StateFlow([new State("Work") { OnState = async ctx => { await fail.Task.WaitAsync(ctx.CancellationToken); throw new InvalidOperationException("parent broke"); } }]), new FlowOptions { MaxRetries = 0 });
+        scheduler.AddFlow(child, new StateFlow([new State("Wait") { OnState = async ctx => ctx.WaitFor(new WaitFor("never", "webhook")) }]));
+        var finished = new ConcurrentDictionary<string, JobFinishedEvent>();
+        var blockedChildren = 0;
+        var childrenBlocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var allFinished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = scheduler.Events.Subscribe(new EventObserver(e =>
+        {
+            if (e is StepCompletedEvent { Status: JobStatus.Blocking } blocked && blocked.Flow == child && Interlocked.Increment(ref blockedChildren) == 2)
+            {
+                childrenBlocked.TrySetResult();
+            }
+            else if (e is JobFinishedEvent done && finished.TryAdd(done.JobId, done) && finished.Count == 3)
+            {
+                allFinished.TrySetResult();
+            }
+        }));
+        await scheduler.StartAsync();
+        var id = await scheduler.ScheduleAsync(parent);
+        var children = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => scheduler.ScheduleAsync(child, null, new ScheduleOptions { ParentId = id })));
+        await childrenBlocked.Task.WaitAsync(JobTimeout);
+
+        fail.TrySetResult();
+        await allFinished.Task.WaitAsync(JobTimeout);
+
+        Assert.Equal(JobStatus.Failed, finished[id].Status);
+        Assert.All(children, c =>
+        {
+            Assert.Equal(JobStatus.Cancelled, finished[c].Status);
+            Assert.Equal(child, finished[c].Flow);
+            Assert.Equal($"cancelled: ancestor job '{id}' ended failed", finished[c].Error);
+        });
+        Assert.All(await Task.WhenAll(children.Select(c => scheduler.GetJobAsync(c))), j => Assert.Equal(JobStatus.Cancelled, j.Status));
+    }
+
+    [Fact]
     public async Task ListJobs_ExcludeFlows_LeavesOutJobsOfThoseFlows()
     {
         var (served, alsoServed, unserved) = (NewFlow("served"), NewFlow("also"), NewFlow("unserved"));

@@ -10,8 +10,8 @@ internal sealed class CommitBatcher
 
     private readonly IJobStore _store;
     private readonly int _maxBatch;
-    private readonly Channel<(StepCommit Commit, Action? OnApplied, TaskCompletionSource<CommitResult> Done)> _queue =
-        Channel.CreateUnbounded<(StepCommit, Action?, TaskCompletionSource<CommitResult>)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(StepCommit Commit, Action<CommitResult>? OnApplied, TaskCompletionSource<CommitResult> Done)> _queue =
+        Channel.CreateUnbounded<(StepCommit, Action<CommitResult>?, TaskCompletionSource<CommitResult>)>(new UnboundedChannelOptions { SingleReader = true });
 
     private readonly Task _loop;
 
@@ -24,10 +24,10 @@ internal sealed class CommitBatcher
 
     /// <summary>
     /// Queues a commit; completes with what the store did with it: applied, stale (the job's version or lease moved on), or
-    /// refused for its data (that commit alone: the others of its batch go through). <paramref name="onApplied"/> runs once it
-    /// is applied, before any commit queued after it: in commit order.
+    /// refused for its data (that commit alone: the others of its batch go through). <paramref name="onApplied"/> runs with the
+    /// result once it is applied, before any commit queued after it: in commit order.
     /// </summary>
-    public Task<CommitResult> CommitAsync(StepCommit commit, Action? onApplied = null)
+    public Task<CommitResult> CommitAsync(StepCommit commit, Action<CommitResult>? onApplied = null)
     {
         var done = new TaskCompletionSource<CommitResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_queue.Writer.TryWrite((commit, onApplied, done)))
@@ -55,7 +55,7 @@ internal sealed class CommitBatcher
         while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             await inFlight.WaitAsync().ConfigureAwait(false);
-            var batch = new List<(StepCommit Commit, Action? OnApplied, TaskCompletionSource<CommitResult> Done)>(Math.Min(_maxBatch, 64));
+            var batch = new List<(StepCommit Commit, Action<CommitResult>? OnApplied, TaskCompletionSource<CommitResult> Done)>(Math.Min(_maxBatch, 64));
             while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var item))
             {
                 batch.Add(item);
@@ -79,7 +79,7 @@ internal sealed class CommitBatcher
         }
     }
 
-    private async Task WriteAsync(List<(StepCommit Commit, Action? OnApplied, TaskCompletionSource<CommitResult> Done)> batch, SemaphoreSlim inFlight)
+    private async Task WriteAsync(List<(StepCommit Commit, Action<CommitResult>? OnApplied, TaskCompletionSource<CommitResult> Done)> batch, SemaphoreSlim inFlight)
     {
         try
         {
@@ -88,7 +88,7 @@ internal sealed class CommitBatcher
             {
                 if (results[i].Applied)
                 {
-                    batch[i].OnApplied?.Invoke();
+                    batch[i].OnApplied?.Invoke(results[i]);
                 }
 
                 batch[i].Done.TrySetResult(results[i]);

@@ -458,7 +458,10 @@ internal sealed class WorkerPool : IDisposable
         {
             // The events are raised by the batcher the moment the commit is applied, before any later step of the job can
             // commit (they share the batcher): a job's events come out in the order its steps committed.
-            result = await _batcher.CommitAsync(planned.Commit, planned.Events.Count == 0 ? null : () => PublishAll(planned.Events)).ConfigureAwait(false);
+            // A commit that ends its job may cancel descendants (children scheduled with a ParentId): each raises its event too.
+            result = await _batcher.CommitAsync(
+                planned.Commit,
+                planned.Events.Count == 0 && !planned.Commit.Status.IsTerminal() ? null : applied => PublishAll(planned, applied)).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // A commit that cannot be written leaves the job to lease expiry and takeover.
         catch (Exception ex)
@@ -486,12 +489,14 @@ internal sealed class WorkerPool : IDisposable
         return result;
     }
 
-    private void PublishAll(IReadOnlyList<SchedulerEvent> events)
+    private void PublishAll(PlannedCommit planned, CommitResult applied)
     {
-        foreach (var e in events)
+        foreach (var e in planned.Events)
         {
             _services.Events.Publish(e);
         }
+
+        CascadeEvents.Publish(_services.Events, planned.Commit.JobId, planned.Commit.Status, applied.Cascaded, _services.Time.GetUtcNow());
     }
 }
 

@@ -281,12 +281,9 @@ public partial class JobScheduler
                 _pool?.Signal(id, JobStopReason.Cancelled);
                 var at = _services.Time.GetUtcNow();
                 _services.Events.Publish(new JobFinishedEvent(id, at, (await GetJobAsync(id, cancellationToken).ConfigureAwait(false)).Flow, status, error));
-                foreach (var descendant in result.Cascaded ?? [])
-                {
-                    // Each descendant cancelled with it is a job that finished too, with its own event (its running step, if any,
-                    // hears of it through the store's finished signal).
-                    _services.Events.Publish(new JobFinishedEvent(descendant.Id, at, descendant.Flow, JobStatus.Cancelled, $"cancelled: ancestor job '{id}' ended {status.ToString().ToLowerInvariant()}"));
-                }
+                // Each descendant cancelled with it is a job that finished too, with its own event (its running step, if any, hears
+                // of it through the store's finished signal).
+                CascadeEvents.Publish(_services.Events, id, status, result.Cascaded, at);
 
                 return;
             case StoreOutcome.JobNotFound:

@@ -25,6 +25,12 @@ public readonly record struct CommitResult
     /// <summary>Why the store refused the commit's data (nothing of it was written), or null.</summary>
     public string? RefusedReason { get; }
 
+    /// <summary>
+    /// The descendants this commit cancelled because it ended its job (failed or cancelled), each a job that finished too;
+    /// null when none.
+    /// </summary>
+    public IReadOnlyList<CascadedJob>? Cascaded { get; init; }
+
     /// <summary>True when the store refused the commit's data.</summary>
     public bool IsRefused => RefusedReason is not null;
 

@@ -68,6 +68,13 @@ public sealed class StoreEffects
     /// <summary>The descendants cancelled because an ancestor ended, in this transaction; null when none.</summary>
     public IReadOnlyList<CascadedJob>? Cascaded => _cascaded;
 
+    /// <summary>How many descendants were recorded as cancelled so far: a mark for <see cref="CascadedSince"/>.</summary>
+    public int CascadedCount => _cascaded?.Count ?? 0;
+
+    /// <summary>The descendants recorded after <paramref name="mark"/> (a <see cref="CascadedCount"/>), or null when none.</summary>
+    public IReadOnlyList<CascadedJob>? CascadedSince(int mark) =>
+        _cascaded is { } all && all.Count > mark ? all.GetRange(mark, all.Count - mark) : null;
+
     /// <summary>Records a descendant cancelled because an ancestor ended (it is also <see cref="Finished"/>).</summary>
     public void AddCascaded(string jobId, string flow)
     {
