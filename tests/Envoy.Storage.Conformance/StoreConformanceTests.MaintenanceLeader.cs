@@ -21,11 +21,7 @@ public abstract partial class StoreConformanceTests
         }
 
         var leader = await OnlyLeaderAsync(schedulers);
-        for (var i = 0; i < 10; i++)
-        {
-            await Task.Delay(30);
-            Assert.Same(leader, await OnlyLeaderAsync(schedulers));
-        }
+        await AssertLeadsThroughoutAsync(schedulers, leader, TimeSpan.FromMilliseconds(200) * 3);
 
         await leader.StopAsync();
         Assert.False(leader.IsMaintenanceLeader);
@@ -73,6 +69,24 @@ public abstract partial class StoreConformanceTests
             Assert.True(leaders.Count == 0, $"{leaders.Count} schedulers lead maintenance at once.");
             Assert.True(DateTime.UtcNow < deadline, "No scheduler took the maintenance lead.");
             await Task.Delay(20);
+        }
+    }
+
+    /// <summary>
+    /// Samples the schedulers continuously for <paramref name="window"/> (real time, several renewals of the lock): at every
+    /// sample <paramref name="leader"/> alone leads. The short pause between samples only spaces them (a busy loop would take a
+    /// core from the schedulers on a loaded machine); it waits for nothing.
+    /// </summary>
+    private static async Task AssertLeadsThroughoutAsync(IReadOnlyList<JobScheduler> schedulers, JobScheduler leader, TimeSpan window)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var samples = 0;
+        while (watch.Elapsed < window || samples < 10)
+        {
+            var leaders = schedulers.Where(s => s.IsMaintenanceLeader).ToList();
+            Assert.True(leaders.Count == 1 && ReferenceEquals(leaders[0], leader), $"After {watch.Elapsed}: {leaders.Count} leaders, the first leader {(leader.IsMaintenanceLeader ? "among them" : "not among them")}.");
+            samples++;
+            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
         }
     }
 
