@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Envoy.Coordination.Redis;
 using Envoy.Runtime;
 using Envoy.TestServers;
@@ -90,22 +91,33 @@ public sealed class RedisMaintenanceTests(PostgresFixture postgres)
         return id;
     }
 
-    /// <summary>The one leader, once exactly one has led for five checks in a row (a switch of locks may briefly show two).</summary>
+    /// <summary>
+    /// The one leader, once one scheduler alone has led throughout a window of six maintenance intervals (several renewals of
+    /// the lock): a switch of locks may briefly show two leaders or none, and then the window starts again. The schedulers are
+    /// sampled continuously; the short pause between samples only spaces them (a busy loop would take a core from the
+    /// schedulers on a loaded machine), it waits for nothing.
+    /// </summary>
     private static async Task<JobScheduler> SettledLeaderAsync(IReadOnlyList<JobScheduler> schedulers, CancellationToken ct)
     {
-        var deadline = DateTime.UtcNow + Timeout;
+        var window = TimeSpan.FromMilliseconds(50) * 6;
+        var deadline = Stopwatch.StartNew();
+        var held = Stopwatch.StartNew();
         JobScheduler? candidate = null;
-        var streak = 0;
-        while (streak < 5)
+        while (candidate is null || held.Elapsed < window)
         {
-            Assert.True(DateTime.UtcNow < deadline, "The schedulers did not settle on one maintenance leader.");
-            await Task.Delay(60, ct);
+            Assert.True(deadline.Elapsed < Timeout, "The schedulers did not settle on one maintenance leader.");
             var leaders = schedulers.Where(s => s.IsMaintenanceLeader).ToList();
-            streak = leaders.Count == 1 && ReferenceEquals(leaders[0], candidate) ? streak + 1 : 0;
-            candidate = leaders.Count == 1 ? leaders[0] : null;
+            var leader = leaders.Count == 1 ? leaders[0] : null;
+            if (leader is null || !ReferenceEquals(leader, candidate))
+            {
+                candidate = leader;
+                held.Restart();
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System, ct);
         }
 
-        return candidate!;
+        return candidate;
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, CancellationToken ct)

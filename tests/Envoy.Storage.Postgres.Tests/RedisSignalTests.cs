@@ -56,8 +56,11 @@ public sealed class RedisSignalTests(PostgresFixture postgres, RedisFixture redi
 
         Assert.Single(await store.CommitAsync([TestJobs.RunningStepOf(id, "worker", claimed.Version, TestJobs.T0 + 1, 30_000)]), true);
 
-        // An absence, so a bounded wait: a write of this commit would land within milliseconds.
-        await Task.Delay(300);
+        // An absence, proved by a sentinel: the store queues its cache writes in order on one Redis connection before the commit
+        // returns, so once a later transaction's write (the claim of another job) is in Redis, a write of this commit would be too.
+        var sentinel = await store.CreateJobAsync(TestJobs.JobOf("cached-sentinel"));
+        var sentinelClaim = Assert.Single(await store.ClaimAsync(new ClaimRequest("worker", 1, TestJobs.T0, TestJobs.T0 + 30_000, ["cached-sentinel"])));
+        await WaitUntilCachedAsync(reader, StatusKey(store, sentinel), JobStatus.Running, sentinelClaim.Version);
         Assert.Equal(claimed.Version, (long)(await reader.GetDatabase().HashGetAsync(StatusKey(store, id), "v")));
         var done = TestJobs.RunningStepOf(id, "worker", claimed.Version + 1, TestJobs.T0 + 2, 30_000) with { Status = JobStatus.Done };
         Assert.Single(await store.CommitAsync([done with { Events = [] }]), true);
@@ -125,7 +128,11 @@ public sealed class RedisSignalTests(PostgresFixture postgres, RedisFixture redi
         }
     }
 
-    /// <summary>Broadcasts until the receiver hears something (its subscription is sent in the background), then forgets it.</summary>
+    /// <summary>
+    /// Broadcasts until the receiver hears something (its subscription is sent in the background), then forgets it: a sentinel
+    /// sent after the probes arrives after all of them (Redis delivers one publisher's messages in order), so once it is heard no
+    /// probe is still on its way.
+    /// </summary>
     private static async Task UntilSubscribedAsync(RedisCoordination sender, ConcurrentQueue<JobSignal> heard)
     {
         await WaitUntilAsync(() =>
@@ -133,7 +140,9 @@ public sealed class RedisSignalTests(PostgresFixture postgres, RedisFixture redi
             sender.Broadcast(new JobSignal(JobSignalKind.Changed));
             return !heard.IsEmpty;
         });
-        await Task.Delay(100);
+        var sentinel = new JobSignal(JobSignalKind.Finished, "sentinel-" + Guid.NewGuid());
+        sender.Broadcast(sentinel);
+        await WaitUntilAsync(() => heard.Contains(sentinel));
         heard.Clear();
     }
 

@@ -1,6 +1,6 @@
 using Envoy.Runtime.Coordination;
 using Envoy.Storage.Sqlite;
-using Microsoft.Extensions.Time.Testing;
+using Envoy.Testing;
 
 namespace Envoy.Tests.Scheduling;
 
@@ -13,17 +13,21 @@ public sealed class MaintenanceLeadershipTests : SchedulerTestBase
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
+    /// <summary>Unlike the interval, so the maintenance loop's timer is the only one armed for one interval.</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(7);
+
     [Fact]
     public async Task IsMaintenanceLeader_TurnsFalseWhenARenewalStallsPastTheTimeToLive_AndTrueWhenItSucceeds()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var time = new TimerWatchingTimeProvider();
         var leaderLock = new StallingLeaderLock();
         await using var scheduler = await StartAsync(leaderLock, time);
         await WaitUntilAsync(() => Task.FromResult(scheduler.IsMaintenanceLeader), "the first attempt won the lock");
         var firstAttempt = time.GetUtcNow();
 
         var stalled = leaderLock.StallNext();
-        await AdvanceUntilAsync(time, () => leaderLock.Attempts == 2);
+        await NextAttemptAsync(time, leaderLock);
+        Assert.Equal(2, leaderLock.Attempts);
         var sinceFirst = time.GetUtcNow() - firstAttempt;
         Assert.InRange(sinceFirst, Interval, Interval * 3 - TimeSpan.FromMilliseconds(1));
         Assert.True(scheduler.IsMaintenanceLeader, "Within the time-to-live of the last won attempt, the scheduler still leads.");
@@ -38,13 +42,14 @@ public sealed class MaintenanceLeadershipTests : SchedulerTestBase
     [Fact]
     public async Task IsMaintenanceLeader_TurnsFalseAtOnceWhenARenewalIsRefused()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var time = new TimerWatchingTimeProvider();
         var leaderLock = new StallingLeaderLock();
         await using var scheduler = await StartAsync(leaderLock, time);
         await WaitUntilAsync(() => Task.FromResult(scheduler.IsMaintenanceLeader), "the first attempt won the lock");
 
         var stalled = leaderLock.StallNext();
-        await AdvanceUntilAsync(time, () => leaderLock.Attempts == 2);
+        await NextAttemptAsync(time, leaderLock);
+        Assert.Equal(2, leaderLock.Attempts);
         stalled.SetResult(false);
         await WaitUntilAsync(() => Task.FromResult(!scheduler.IsMaintenanceLeader), "the refused renewal ended the lead");
     }
@@ -53,30 +58,32 @@ public sealed class MaintenanceLeadershipTests : SchedulerTestBase
     {
         var store = new SqliteJobStore(new SqliteStoreOptions { Path = DatabasePath }, time);
         await store.InitializeAsync();
-        var scheduler = new JobScheduler(StoreProxy.Wrap(store, leaderLock), new SchedulerConfig { MaintenanceInterval = Interval }, time);
+        var scheduler = new JobScheduler(StoreProxy.Wrap(store, leaderLock), new SchedulerConfig { MaintenanceInterval = Interval, PollInterval = PollInterval }, time);
         await scheduler.StartAsync();
         return scheduler;
     }
 
-    /// <summary>Moves the fake clock forward in 50 ms steps until <paramref name="condition"/> holds (with a real-time deadline).</summary>
-    private static async Task AdvanceUntilAsync(FakeTimeProvider time, Func<bool> condition)
+    /// <summary>
+    /// Waits until the maintenance loop has armed its wait for the next attempt (a timer of one interval: the poll interval is
+    /// set apart from it), advances the clock past it, and waits until that attempt reaches the lock (the stalled one).
+    /// </summary>
+    private static async Task NextAttemptAsync(TimerWatchingTimeProvider time, StallingLeaderLock leaderLock)
     {
-        var deadline = DateTimeOffset.UtcNow + Timeout;
-        while (!condition())
-        {
-            Assert.True(DateTimeOffset.UtcNow < deadline, "The maintenance loop did not try the lock again.");
-            time.Advance(TimeSpan.FromMilliseconds(50));
-            await Task.Delay(20);
-        }
+        await time.AdvanceToNextTimerAsync(due => due == Interval, Timeout);
+        await leaderLock.WaitUntilStalledAsync(Timeout);
     }
 
     /// <summary>A lock that grants every attempt, except the one after <see cref="StallNext"/>, which waits for the test.</summary>
     private sealed class StallingLeaderLock : ILeaderLock
     {
+        private readonly TaskCompletionSource _stalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private TaskCompletionSource<bool>? _stall;
         private int _attempts;
 
         public int Attempts => Volatile.Read(ref _attempts);
+
+        /// <summary>Waits (at most <paramref name="timeout"/>) until the attempt <see cref="StallNext"/> set up has reached the lock.</summary>
+        public Task WaitUntilStalledAsync(TimeSpan timeout) => _stalled.Task.WaitAsync(timeout);
 
         public string Description => "test lock";
 
@@ -90,7 +97,13 @@ public sealed class MaintenanceLeadershipTests : SchedulerTestBase
         public Task<bool> TryHoldAsync(TimeSpan timeToLive, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref _attempts);
-            return Interlocked.Exchange(ref _stall, null) is { } stall ? stall.Task.WaitAsync(cancellationToken) : Task.FromResult(true);
+            if (Interlocked.Exchange(ref _stall, null) is { } stall)
+            {
+                _stalled.TrySetResult();
+                return stall.Task.WaitAsync(cancellationToken);
+            }
+
+            return Task.FromResult(true);
         }
 
         public Task ReleaseAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Time.Testing;
+using Envoy.Testing;
 
 namespace Envoy.Tests.Scheduling;
 
@@ -110,7 +110,7 @@ public sealed class ScheduleTests : SchedulerTestBase
     [Fact]
     public async Task Schedule_WithDelay_DoesNotRunBeforeItsTime_AndRunsOnceTheClockPassesIt()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var time = NewClock();
         var scheduler = await StartSchedulerAsync(s => s.AddFlow("f", OneState(async ctx => ctx.Output("ran"))), time: time);
         using var events = new EventRecorder(scheduler);
 
@@ -135,7 +135,7 @@ public sealed class ScheduleTests : SchedulerTestBase
     [Fact]
     public async Task Schedule_WithRunAt_DoesNotRunBeforeItsTime_AndRunsOnceTheClockPassesIt()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var time = NewClock();
         var scheduler = await StartSchedulerAsync(s => s.AddFlow("f", OneState(async ctx => ctx.Output("ran"))), time: time);
         using var events = new EventRecorder(scheduler);
         var runAt = time.GetUtcNow().AddHours(2);
@@ -212,20 +212,14 @@ public sealed class ScheduleTests : SchedulerTestBase
     }
 
     /// <summary>
-    /// Advances the fake clock past a delayed job's run-at and waits for it to finish. The dispatcher may be between a claim and
-    /// arming its timer when the clock moves, so the clock is nudged by a poll interval until the job finishes (with a deadline).
+    /// Advances the fake clock past a delayed job's run-at (one millisecond away) and waits for it to finish: the clock moves only
+    /// by the timers the scheduler arms from here (the dispatcher's idle wait until the job is due, 2 ms; the maintenance
+    /// leader's, 1 ms), each once armed, so it never moves while the dispatcher is between a claim and arming its timer.
     /// </summary>
-    private static async Task AdvanceUntilFinishedAsync(FakeTimeProvider time, EventRecorder events, string jobId)
+    private static async Task AdvanceUntilFinishedAsync(TimerWatchingTimeProvider time, EventRecorder events, string jobId)
     {
         var finished = events.WaitForFinishedAsync(jobId, Timeout);
-        var deadline = DateTimeOffset.UtcNow + Timeout;
-        time.Advance(TimeSpan.FromMilliseconds(1));
-        while (!finished.IsCompleted && DateTimeOffset.UtcNow < deadline)
-        {
-            await Task.WhenAny(finished, Task.Delay(50));
-            time.Advance(TimeSpan.FromMilliseconds(200));
-        }
-
+        await AdvanceArmedTimersUntilAsync(time, finished, due => due <= TimeSpan.FromMilliseconds(2));
         Assert.Equal(JobStatus.Done, (await finished).Status);
     }
 }

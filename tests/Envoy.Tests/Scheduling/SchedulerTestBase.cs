@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Envoy.Testing;
 using Microsoft.Data.Sqlite;
 
 namespace Envoy.Tests.Scheduling;
@@ -69,6 +71,43 @@ public abstract class SchedulerTestBase : IAsyncLifetime
         flows(scheduler);
         await scheduler.StartAsync();
         return scheduler;
+    }
+
+    /// <summary>A fake clock that reports the timers armed on it, set to 2030-01-01 00:00 UTC.</summary>
+    protected static TimerWatchingTimeProvider NewClock()
+    {
+        var time = new TimerWatchingTimeProvider();
+        time.SetUtcNow(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        return time;
+    }
+
+    /// <summary>
+    /// Moves the fake clock forward only by timers the scheduler arms (those <paramref name="armed"/> accepts), each once it is
+    /// armed, until <paramref name="done"/> completes: the clock never moves while the scheduler is between reading it and arming
+    /// its timer, and nothing sleeps. Fails after <see cref="Timeout"/>.
+    /// </summary>
+    protected static async Task AdvanceArmedTimersUntilAsync(TimerWatchingTimeProvider time, Task done, Func<TimeSpan, bool> armed)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(done);
+        var watch = Stopwatch.StartNew();
+        using var stop = new CancellationTokenSource();
+#pragma warning disable VSTHRD003 // The caller started this wait for its own event.
+        while (!done.IsCompleted)
+        {
+            Assert.True(watch.Elapsed < Timeout, "Timed out moving the clock by the scheduler's timers.");
+            var next = time.WaitForTimerAsync(armed, Timeout, stop.Token);
+            if (await Task.WhenAny(done, next) != next)
+            {
+                await stop.CancelAsync();
+                break;
+            }
+
+            time.Advance(await next);
+        }
+
+        await done;
+#pragma warning restore VSTHRD003
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds, failing the test after <see cref="Timeout"/> (for effects with no event).</summary>

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Envoy.Tests.Scheduling;
 
@@ -26,7 +25,7 @@ public sealed class UnservedJobsTests : SchedulerTestBase
     [Fact]
     public async Task Start_WithPendingJobsOfAFlowItLacks_WarnsNamingTheFlow()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var time = NewClock();
         var producer = await NewSchedulerAsync(time: time);
         producer.AddFlow("orphan", OneState(async ctx => ctx));
         var orphan = await producer.ScheduleAsync("orphan");
@@ -40,13 +39,10 @@ public sealed class UnservedJobsTests : SchedulerTestBase
             worker.AddFlow("known", OneState(async ctx => ctx));
             await worker.StartAsync();
 
-            // Younger than a minute: not yet worth a warning. Then time passes, one maintenance tick at a time.
+            // Younger than a minute: not yet worth a warning. Then time passes, one tick at a time: the clock moves by each
+            // one-second timer the worker arms (its maintenance interval and its poll interval) once it is armed.
             var warned = logs.WaitForAsync(m => m.Contains("'orphan'", StringComparison.Ordinal));
-            for (var i = 0; i < 200 && !warned.IsCompleted; i++)
-            {
-                time.Advance(TimeSpan.FromSeconds(1));
-                await Task.WhenAny(warned, Task.Delay(20));
-            }
+            await AdvanceArmedTimersUntilAsync(time, warned, due => due == TimeSpan.FromSeconds(1));
 
             var message = await warned.WaitAsync(Timeout);
             Assert.Contains(orphan, message, StringComparison.Ordinal);
