@@ -50,27 +50,14 @@ public abstract partial class StoreConformanceTests
         scheduler.AddFlow(root, new StateFlow([new State("Spawn") { OnState = async ctx => { ctx.Spawn(child, null, "a"); ctx.Spawn(child, null, "b"); return ctx; } }]));
         scheduler.AddFlow(child, new StateFlow([new State("Spawn") { OnState = async ctx => { ctx.Spawn(leaf, null, "x"); return ctx; } }]));
         scheduler.AddFlow(leaf, new StateFlow([new State("Wait") { OnState = async ctx => ctx.WaitFor(new WaitFor("never", "webhook")) }]));
-        var finished = new ConcurrentDictionary<string, JobFinishedEvent>();
-        var blockingLeaves = 0;
-        var leavesBlocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var allFinished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var subscription = scheduler.Events.Subscribe(new EventObserver(e =>
-        {
-            if (e is StepCompletedEvent { Status: JobStatus.Blocking } blocked && blocked.Flow == leaf && Interlocked.Increment(ref blockingLeaves) == 2)
-            {
-                leavesBlocked.TrySetResult();
-            }
-            else if (e is JobFinishedEvent done && finished.TryAdd(done.JobId, done) && finished.Count == 5)
-            {
-                allFinished.TrySetResult();
-            }
-        }));
+        using var watch = new CascadeWatch(scheduler, blockingFlow: leaf, blocked: 2, finished: 5);
+        var finished = watch.Finished;
         await scheduler.StartAsync();
         var id = await scheduler.ScheduleAsync(root);
-        await leavesBlocked.Task.WaitAsync(JobTimeout);
+        await watch.Blocked.Task.WaitAsync(JobTimeout);
 
         await scheduler.CancelJobAsync(id);
-        await allFinished.Task.WaitAsync(JobTimeout);
+        await watch.AllFinished.Task.WaitAsync(JobTimeout);
 
         var children = await scheduler.ListJobsAsync(new JobQuery { ParentId = id });
         var leaves = (await Task.WhenAll(children.Select(c => scheduler.ListJobsAsync(new JobQuery { ParentId = c.Id })))).SelectMany(l => l).ToList();
@@ -94,28 +81,15 @@ public abstract partial class StoreConformanceTests
         var fail = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         scheduler.AddFlow(parent, new StateFlow([new State("Work") { OnState = async ctx => { await fail.Task.WaitAsync(ctx.CancellationToken); throw new InvalidOperationException("parent broke"); } }]), new FlowOptions { MaxRetries = 0 });
         scheduler.AddFlow(child, new StateFlow([new State("Wait") { OnState = async ctx => ctx.WaitFor(new WaitFor("never", "webhook")) }]));
-        var finished = new ConcurrentDictionary<string, JobFinishedEvent>();
-        var blockedChildren = 0;
-        var childrenBlocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var allFinished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var subscription = scheduler.Events.Subscribe(new EventObserver(e =>
-        {
-            if (e is StepCompletedEvent { Status: JobStatus.Blocking } blocked && blocked.Flow == child && Interlocked.Increment(ref blockedChildren) == 2)
-            {
-                childrenBlocked.TrySetResult();
-            }
-            else if (e is JobFinishedEvent done && finished.TryAdd(done.JobId, done) && finished.Count == 3)
-            {
-                allFinished.TrySetResult();
-            }
-        }));
+        using var watch = new CascadeWatch(scheduler, blockingFlow: child, blocked: 2, finished: 3);
+        var finished = watch.Finished;
         await scheduler.StartAsync();
         var id = await scheduler.ScheduleAsync(parent);
         var children = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => scheduler.ScheduleAsync(child, null, new ScheduleOptions { ParentId = id })));
-        await childrenBlocked.Task.WaitAsync(JobTimeout);
+        await watch.Blocked.Task.WaitAsync(JobTimeout);
 
         fail.TrySetResult();
-        await allFinished.Task.WaitAsync(JobTimeout);
+        await watch.AllFinished.Task.WaitAsync(JobTimeout);
 
         Assert.Equal(JobStatus.Failed, finished[id].Status);
         Assert.All(children, c =>
@@ -142,6 +116,39 @@ public abstract partial class StoreConformanceTests
         Assert.DoesNotContain(listed, j => j.Id == a || j.Id == b);
         Assert.DoesNotContain(listed, j => j.Flow == served || j.Flow == alsoServed);
         Assert.Contains(all, j => j.Id == a);
+    }
+
+    /// <summary>Watches a scheduler's events: when a number of steps of one flow have blocked, and when a number of jobs have finished.</summary>
+    private sealed class CascadeWatch : IDisposable
+    {
+        private readonly IDisposable _subscription;
+        private int _blockedSteps;
+
+        public CascadeWatch(JobScheduler scheduler, string blockingFlow, int blocked, int finished)
+        {
+            _subscription = scheduler.Events.Subscribe(new EventObserver(e =>
+            {
+                if (e is StepCompletedEvent { Status: JobStatus.Blocking } step && step.Flow == blockingFlow && Interlocked.Increment(ref _blockedSteps) == blocked)
+                {
+                    Blocked.TrySetResult();
+                }
+                else if (e is JobFinishedEvent done && Finished.TryAdd(done.JobId, done) && Finished.Count == finished)
+                {
+                    AllFinished.TrySetResult();
+                }
+            }));
+        }
+
+        /// <summary>Each finished job's event, by job id.</summary>
+        public ConcurrentDictionary<string, JobFinishedEvent> Finished { get; } = new();
+
+        /// <summary>Set once the steps of the blocking flow have blocked.</summary>
+        public TaskCompletionSource Blocked { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Set once the jobs have finished.</summary>
+        public TaskCompletionSource AllFinished { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Dispose() => _subscription.Dispose();
     }
 
     private sealed class EventObserver(Action<SchedulerEvent> onNext) : IObserver<SchedulerEvent>
