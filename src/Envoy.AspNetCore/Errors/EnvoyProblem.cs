@@ -24,6 +24,9 @@ public sealed record EnvoyProblem(int Status, string Code, string Detail)
     /// <summary><c>400</c> <c>invalid_body</c>.</summary>
     public static EnvoyProblem InvalidBody(string detail) => new(StatusCodes.Status400BadRequest, EnvoyProblemCodes.InvalidBody, detail);
 
+    /// <summary><c>400</c> <c>invalid_query</c>.</summary>
+    public static EnvoyProblem InvalidQuery(string detail) => new(StatusCodes.Status400BadRequest, EnvoyProblemCodes.InvalidQuery, detail);
+
     /// <summary><c>401</c> <c>unauthorized</c>.</summary>
     public static EnvoyProblem Unauthorized(string detail) => new(StatusCodes.Status401Unauthorized, EnvoyProblemCodes.Unauthorized, detail);
 

@@ -30,6 +30,15 @@ public static class EnvoyProblemCodes
     /// <summary><c>400</c>: malformed JSON, a wrong type, a missing or invalid field (the detail names it).</summary>
     public const string InvalidBody = "invalid_body";
 
+    /// <summary><c>400</c>: a query string parameter is malformed or out of range (the detail names it).</summary>
+    public const string InvalidQuery = "invalid_query";
+
+    /// <summary><c>409</c>: a wait of a child or an escalation, which resolve only through the child's end or a reply.</summary>
+    public const string WaitTypeMismatch = "wait_type_mismatch";
+
+    /// <summary><c>409</c>: the idempotency key already names a job of another flow.</summary>
+    public const string IdempotencyConflict = "idempotency_conflict";
+
     /// <summary><c>413</c>: the body is larger than <see cref="EnvoyServerOptions.MaxBodyBytes"/>.</summary>
     public const string BodyTooLarge = "body_too_large";
 

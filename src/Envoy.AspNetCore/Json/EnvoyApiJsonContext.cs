@@ -12,6 +12,12 @@ namespace Envoy.AspNetCore.Json;
 [JsonSerializable(typeof(JobJson))]
 [JsonSerializable(typeof(List<JobJson>))]
 [JsonSerializable(typeof(WaitJson))]
+[JsonSerializable(typeof(JobListJson))]
+[JsonSerializable(typeof(JobEventJson))]
+[JsonSerializable(typeof(List<JobEventJson>))]
+[JsonSerializable(typeof(ScheduleJobRequest))]
+[JsonSerializable(typeof(FailJobRequest))]
+[JsonSerializable(typeof(ResolveWaitRequest))]
 [JsonSerializable(typeof(ProblemJson))]
 [JsonSerializable(typeof(JsonNode))]
 public sealed partial class EnvoyApiJsonContext : JsonSerializerContext;

@@ -27,6 +27,9 @@ public sealed class JobQuery
     /// <summary>Only jobs created before this time.</summary>
     public DateTimeOffset? CreatedBefore { get; init; }
 
+    /// <summary>Only jobs where this text is a case-insensitive substring of the id, flow, error, scheduled input or output JSON text.</summary>
+    public string? Search { get; init; }
+
     /// <summary>How many matching jobs to skip.</summary>
     public int Offset { get; init; }
 
