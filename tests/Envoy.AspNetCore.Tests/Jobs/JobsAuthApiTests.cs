@@ -61,6 +61,18 @@ public abstract class JobsAuthApiTests(ApiStore store) : ApiTestBase(store)
     public async Task An_unknown_id_with_a_viewer_is_404_not_403(string action) =>
         await Problems.AssertProblemAsync(await Viewer.PostJsonAsync($"envoy/api/jobs/no-such-job/{action}", """{ "reason": "r", "value": 1 }"""), HttpStatusCode.NotFound, "job_not_found");
 
+    [Fact]
+    public async Task An_unknown_wait_of_a_live_job_with_a_viewer_is_404_wait_not_found_and_a_known_one_403()
+    {
+        var waiting = JobsApi.Id(await Alice.ScheduleAsync("""{ "flow": "wait" }"""));
+        await Alice.WaitForStatusAsync(waiting, "blocking");
+
+        await Problems.AssertProblemAsync(await Viewer.PostJsonAsync($"envoy/api/jobs/{waiting}/waits/nope/resolve", """{ "value": 1 }"""), HttpStatusCode.NotFound, "wait_not_found");
+        await Problems.AssertProblemAsync(await Viewer.PostJsonAsync($"envoy/api/jobs/{waiting}/waits/signal/resolve", """{ "value": 1 }"""), HttpStatusCode.Forbidden, "forbidden");
+
+        Assert.Equal(JobStatus.Blocking, (await Host.Scheduler.GetJobAsync(waiting)).Status);
+    }
+
     [Theory]
     [InlineData(ApiKeys.Alice)]
     [InlineData(ApiKeys.Bob)]

@@ -49,7 +49,16 @@ internal static class JobActionEndpoints
     /// </summary>
     public static async Task<JsonHttpResult<JobJson>> ResolveWaitAsync(string id, string waitId, HttpRequest request, ClaimsPrincipal user, Scheduler scheduler, CancellationToken cancellationToken)
     {
-        await FindAsOperatorAsync(id, user, scheduler, cancellationToken).ConfigureAwait(false);
+        var job = await scheduler.GetJobAsync(id, cancellationToken).ConfigureAwait(false);
+
+        // The wait is an id of the route too: a caller who may not resolve learns that an unknown wait of a live job does not
+        // exist (404) rather than that it may not touch it. An operator's request goes to the store, which decides every case.
+        if (!user.HasEnvoyRole(EnvoyRoles.Operator) && !job.Status.IsTerminal() && !job.Context.Waits.Any(w => string.Equals(w.Id, waitId, StringComparison.Ordinal)))
+        {
+            throw new WaitNotFoundException(id, waitId);
+        }
+
+        user.DemandEnvoyRole(EnvoyRoles.Operator);
         var body = await RequestBody.ReadAsync(request, EnvoyApiJsonContext.Default.ResolveWaitRequest, cancellationToken).ConfigureAwait(false);
         if (!body.HasValue)
         {
