@@ -45,6 +45,7 @@ public sealed partial class PostgresJobStore
     public Task<IReadOnlyList<JobRecord>> ListJobsAsync(JobQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
+        query.Validate();
         var sql = new StringBuilder($"SELECT {PostgresSql.JobColumns} FROM envoy.jobs WHERE true");
         var parameters = new List<NpgsqlParameter>();
         void Filter(string condition, NpgsqlParameter parameter)
@@ -81,6 +82,11 @@ public sealed partial class PostgresJobStore
         if (query.CreatedBefore is { } before)
         {
             Filter("created_at < $?", P(before.ToUnixTimeMilliseconds()));
+        }
+
+        if (!string.IsNullOrEmpty(query.Search))
+        {
+            Filter(PostgresSql.SearchCondition, P(StoreRows.ContainsPattern(query.Search)));
         }
 
         parameters.Add(P(query.Limit));
@@ -147,6 +153,17 @@ public sealed partial class PostgresJobStore
             async connection =>
             {
                 using var command = connection.Command(PostgresSql.NextDue, null, P(nowMs));
+                var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+                return value is null or DBNull ? (long?)null : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    public Task<long?> OldestDueAtAsync(long nowMs, CancellationToken cancellationToken = default) =>
+        ReadAsync(
+            async connection =>
+            {
+                using var command = connection.Command(PostgresSql.OldestDue, null, P(nowMs));
                 var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
                 return value is null or DBNull ? (long?)null : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
             },
