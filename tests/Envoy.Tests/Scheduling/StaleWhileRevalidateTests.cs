@@ -4,13 +4,16 @@ using Microsoft.Extensions.Time.Testing;
 namespace Envoy.Tests.Scheduling;
 
 /// <summary>The counts behind <c>GetJobStatsAsync</c>: served stale, refreshed in the background, at most one read at a time.</summary>
-public sealed class StaleWhileRevalidateTests
+public sealed class StaleWhileRevalidateTests : IDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
     private readonly FakeTimeProvider _time = new(DateTimeOffset.FromUnixTimeMilliseconds(1_750_000_000_000));
     private readonly Queue<TaskCompletionSource<string>> _reads = new();
     private readonly SemaphoreSlim _readStarted = new(0);
+
+    /// <inheritdoc />
+    public void Dispose() => _readStarted.Dispose();
 
     [Fact]
     public async Task FirstCallers_ShareOneRead()
