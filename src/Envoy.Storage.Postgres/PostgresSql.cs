@@ -112,18 +112,16 @@ internal static class PostgresSql
     /// <summary>
     /// The job list's queries. <c>input</c>: the input a job was scheduled with, written once by its insert and never by a commit
     /// (jobs created before this migration have none); it is not indexed, so a commit that leaves it alone stays heap-only.
-    /// <c>jobs_flow_created</c>: the newest jobs of a flow without reading the other flows' jobs (a flow never changes, so no
-    /// commit moves its entry); <c>jobs_status_flow_created</c>: the newest jobs of a flow in a status, also when that pair is
-    /// rare (10 running jobs of a flow among 1,000,000 read 10 entries, not every running job or every job of the flow). Only
-    /// a change of status touches it, and such an update is never heap-only anyway (the status is in the other indexes).
-    /// Adding a column without a default does not rewrite the table. On a large table, build the indexes beforehand with
-    /// <c>CREATE INDEX CONCURRENTLY</c> and these names and columns (the migration keeps them), so that the migration does
-    /// not hold the table's lock while it builds them.
+    /// <c>jobs_flow_status_created</c>: the newest jobs of a flow in a status, also when that pair is rare (10 running jobs of
+    /// a flow among 1,000,000 read 10 entries), and of a flow in any status (one walk per status, merged). One index, not one
+    /// per filter: each full index costs an entry on every insert and on every update that is not heap-only. A flow never
+    /// changes, and the status changes only in updates that are not heap-only anyway. Adding a column without a default does
+    /// not rewrite the table. On a large table, build the index beforehand with <c>CREATE INDEX CONCURRENTLY</c>, this name
+    /// and these columns (the migration keeps it), so that the migration does not hold the table's lock while it builds.
     /// </summary>
     public const string Migration6 = """
         ALTER TABLE envoy.jobs ADD COLUMN IF NOT EXISTS input jsonb;
-        CREATE INDEX IF NOT EXISTS jobs_flow_created ON envoy.jobs (flow, created_at DESC, seq DESC);
-        CREATE INDEX IF NOT EXISTS jobs_status_flow_created ON envoy.jobs (status, flow, created_at DESC, seq DESC)
+        CREATE INDEX IF NOT EXISTS jobs_flow_status_created ON envoy.jobs (flow, status, created_at DESC, seq DESC)
         """;
 
     /// <summary>Every migration in order: the one at index <c>i</c> brings the schema to version <c>i + 1</c>.</summary>

@@ -1,3 +1,5 @@
+using Envoy.Runtime;
+
 namespace Envoy.Storage.Conformance;
 
 /// <summary>
@@ -108,6 +110,34 @@ public abstract partial class StoreConformanceTests
         }
 
         Assert.Equal(Enumerable.Reverse(matching), pages);
+    }
+
+    [Fact]
+    public async Task ListJobs_ByFlowAcrossStatuses_PagesNewestFirst()
+    {
+        // Six jobs created in turn, left in different statuses (a store may read a flow's jobs status by status and merge).
+        var flow = NewFlow("mixed");
+        var ids = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            ids.Add(await CreateAsync(flow, createdAt: T0 + i, runAt: T0 + i));
+        }
+
+        await FinishByCommitAsync(flow, ids[0], JobStatus.Done, now: T0 + 100);
+        await FinishByCommitAsync(flow, ids[1], JobStatus.Failed, now: T0 + 200);
+        await ClaimOneAsync(flow, ids[2], now: T0 + 300);
+        Assert.Equal(StoreOutcome.Ok, (await Store.FinishJobAsync(ids[4], JobStatus.Cancelled, "cancelled", T0 + 400)).Outcome);
+
+        var newestFirst = Enumerable.Reverse(ids).ToList();
+        var pages = new List<string>();
+        for (var offset = 0; offset < 8; offset += 4)
+        {
+            pages.AddRange((await Store.ListJobsAsync(new JobQuery { Flow = flow, Offset = offset, Limit = 4 })).Select(j => j.Id));
+        }
+
+        Assert.Equal(newestFirst, pages);
+        Assert.Equal(newestFirst.Skip(1).Take(3), (await Store.ListJobsAsync(new JobQuery { Flow = flow, Offset = 1, Limit = 3 })).Select(j => j.Id));
+        Assert.Equal([ids[3], ids[2]], (await Store.ListJobsAsync(new JobQuery { Flow = flow, Search = flow, Offset = 1, Limit = 2, CreatedBefore = At(T0 + 5) })).Select(j => j.Id));
     }
 
     private async Task<IReadOnlyList<string>> SearchAsync(string flow, string term) =>

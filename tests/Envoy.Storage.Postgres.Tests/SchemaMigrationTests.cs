@@ -15,8 +15,7 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
 
     /// <summary>Undoes migration 6, as a version 5 Envoy left the schema.</summary>
     private const string BackToVersionFive = """
-        DROP INDEX envoy.jobs_flow_created;
-        DROP INDEX envoy.jobs_status_flow_created;
+        DROP INDEX envoy.jobs_flow_status_created;
         ALTER TABLE envoy.jobs DROP COLUMN input;
         DELETE FROM envoy.schema_version WHERE version > 5;
         SELECT 1
@@ -24,8 +23,7 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
 
     /// <summary>Undoes migrations 6, 5, 4, 3 and 2, as a version 1 Envoy left the schema.</summary>
     private const string BackToVersionOne = """
-        DROP INDEX envoy.jobs_flow_created;
-        DROP INDEX envoy.jobs_status_flow_created;
+        DROP INDEX envoy.jobs_flow_status_created;
         ALTER TABLE envoy.jobs DROP COLUMN input;
         DROP TABLE envoy.store_identity;
         ALTER TABLE envoy.jobs DROP COLUMN takeovers;
@@ -124,7 +122,7 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
         }
 
         // As the migration's documentation advises for a large table.
-        await TestSql.ScalarAsync<int>(connectionString, "CREATE INDEX jobs_flow_created ON envoy.jobs (flow, created_at DESC, seq DESC); SELECT 1");
+        await TestSql.ScalarAsync<int>(connectionString, "CREATE INDEX jobs_flow_status_created ON envoy.jobs (flow, status, created_at DESC, seq DESC); SELECT 1");
         await using var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString });
         await store.InitializeAsync();
 
@@ -168,7 +166,7 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
         Assert.Equal("integer NOT NULL DEFAULT 0", await TestSql.ScalarAsync<string>(connectionString, TakeoversColumn));
         Assert.Equal("fillfactor=70", await TestSql.ScalarAsync<string>(connectionString, JobsOptions));
         Assert.Equal(
-            "jobs_created,jobs_due,jobs_flow_created,jobs_idempotency,jobs_leases,jobs_parent,jobs_pkey,jobs_ready,jobs_status_created,jobs_status_flow_created",
+            "jobs_created,jobs_due,jobs_flow_status_created,jobs_idempotency,jobs_leases,jobs_parent,jobs_pkey,jobs_ready,jobs_status_created",
             await TestSql.ScalarAsync<string>(connectionString, JobsIndexes));
         Assert.EndsWith("(idempotency_key) WHERE (idempotency_key IS NOT NULL)", await TestSql.ScalarAsync<string>(connectionString, IdempotencyIndex), StringComparison.Ordinal);
         Assert.Equal("job_events_job", await TestSql.ScalarAsync<string>(connectionString, HistoryIndexes));
