@@ -16,7 +16,7 @@ internal static class JobListQuery
     public const int MaxLimit = 500;
 
     /// <summary>The longest <c>search</c> term, in characters (as the stores accept).</summary>
-    public const int MaxSearchLength = 200;
+    public const int MaxSearchLength = JobQuery.MaxSearchLength;
 
     /// <summary>The query of these parameters (each as given in the query string, or null).</summary>
     /// <exception cref="InvalidQueryException">A parameter is malformed or out of range.</exception>
