@@ -21,6 +21,8 @@ public static class EnvoyProblemMapper
             JobNotRetryableException e => new(StatusCodes.Status409Conflict, EnvoyProblemCodes.JobNotFailed, e.Message),
             WaitTypeMismatchException e => new(StatusCodes.Status409Conflict, "wait_type_mismatch", e.Message),
             IdempotencyConflictException e => new(StatusCodes.Status409Conflict, "idempotency_conflict", e.Message),
+            EnvoyNotFoundException e => new(StatusCodes.Status404NotFound, e.Code, e.Message),
+            InvalidQueryException e => new(StatusCodes.Status400BadRequest, EnvoyProblemCodes.InvalidQuery, e.Message),
             EnvoyForbiddenException e => EnvoyProblem.Forbidden(e.Message),
             InvalidRequestBodyException e => EnvoyProblem.InvalidBody(e.Message),
             InvalidEscalationReplyException e => EnvoyProblem.InvalidBody(e.Message),

@@ -13,5 +13,12 @@ namespace Envoy.AspNetCore.Json;
 [JsonSerializable(typeof(List<JobJson>))]
 [JsonSerializable(typeof(WaitJson))]
 [JsonSerializable(typeof(ProblemJson))]
+[JsonSerializable(typeof(FlowJson))]
+[JsonSerializable(typeof(List<FlowSummaryJson>))]
+[JsonSerializable(typeof(EscalationJson))]
+[JsonSerializable(typeof(List<EscalationJson>))]
+[JsonSerializable(typeof(EscalationReplyRequest))]
+[JsonSerializable(typeof(StatsJson))]
+[JsonSerializable(typeof(HealthJson))]
 [JsonSerializable(typeof(JsonNode))]
 public sealed partial class EnvoyApiJsonContext : JsonSerializerContext;

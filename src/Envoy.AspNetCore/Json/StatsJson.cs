@@ -1,0 +1,27 @@
+namespace Envoy.AspNetCore.Json;
+
+/// <summary>The answer of <c>GET /stats</c>: <c>{ counts: { pending, running, blocking, done, failed, cancelled }, total }</c>.</summary>
+/// <param name="Counts">How many jobs are in each status.</param>
+/// <param name="Total">All jobs.</param>
+public sealed record StatsJson(JobCountsJson Counts, long Total);
+
+/// <summary>How many jobs are in each status.</summary>
+/// <param name="Pending">Waiting to run (due or delayed).</param>
+/// <param name="Running">Claimed by a worker.</param>
+/// <param name="Blocking">Waiting for a child, an external event or a human.</param>
+/// <param name="Done">Finished.</param>
+/// <param name="Failed">Failed for good.</param>
+/// <param name="Cancelled">Cancelled.</param>
+public sealed record JobCountsJson(long Pending, long Running, long Blocking, long Done, long Failed, long Cancelled)
+{
+    /// <summary>The counts of the scheduler's <c>GetJobCountsAsync</c> (a missing status counts zero).</summary>
+    public static JobCountsJson From(IReadOnlyDictionary<JobStatus, long> counts)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        long Of(JobStatus status) => counts.TryGetValue(status, out var n) ? n : 0;
+        return new JobCountsJson(Of(JobStatus.Pending), Of(JobStatus.Running), Of(JobStatus.Blocking), Of(JobStatus.Done), Of(JobStatus.Failed), Of(JobStatus.Cancelled));
+    }
+
+    /// <summary>The sum of every count.</summary>
+    public long Sum() => Pending + Running + Blocking + Done + Failed + Cancelled;
+}
