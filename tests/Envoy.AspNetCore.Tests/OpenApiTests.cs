@@ -26,6 +26,7 @@ public sealed class OpenApiTests() : ApiTestBase(ApiStore.Sqlite())
     [InlineData("get", "/envoy/api/stats")]
     [InlineData("get", "/envoy/healthz")]
     [InlineData("get", "/envoy/api/openapi.json")]
+    [InlineData("get", "/envoy/api/docs")]
     public async Task The_document_lists_the_route_with_its_full_path(string method, string path)
     {
         var document = await DocumentAsync(Viewer);
@@ -67,6 +68,24 @@ public sealed class OpenApiTests() : ApiTestBase(ApiStore.Sqlite())
         Assert.Contains("invalid_body", reply["400"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("unauthorized", reply["401"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.NotNull(reply["403"]!["content"]!["application/problem+json"]);
+    }
+
+    [Fact]
+    public async Task The_reference_page_lists_every_route_with_no_script_and_nothing_external()
+    {
+        using var response = await Viewer.GetAsync("envoy/api/docs");
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        var paths = (await DocumentAsync(Viewer))["paths"]!.AsObject();
+        Assert.All(paths, p => Assert.Contains(System.Net.WebUtility.HtmlEncode(p.Key), html, StringComparison.Ordinal));
+        Assert.Contains("POST /envoy/api/escalations/{id}/reply", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("http://", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("https://", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("default-src 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        await Problems.AssertProblemAsync(await Anonymous.GetAsync("envoy/api/docs"), HttpStatusCode.Unauthorized, "unauthorized");
     }
 
     [Fact]

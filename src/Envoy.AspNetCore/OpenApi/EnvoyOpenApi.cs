@@ -13,7 +13,7 @@ namespace Envoy.AspNetCore.OpenApi;
 /// Envoy's OpenAPI document (<c>Microsoft.AspNetCore.OpenApi</c>): a named document, <see cref="DocumentName"/>, holding
 /// every route <c>MapEnvoy</c> maps (they carry the group name <see cref="DocumentName"/>; the host app's own documents leave
 /// them out), served at <c>{prefix}/api/openapi.json</c> to any caller of the API. Routes added to the API group later appear
-/// by themselves, from their endpoint metadata.
+/// by themselves, from their endpoint metadata. <c>{prefix}/api/docs</c> is a reference page drawn from it.
 /// </summary>
 public static class EnvoyOpenApi
 {
@@ -30,16 +30,22 @@ public static class EnvoyOpenApi
         });
 
     /// <summary>Maps <c>GET /openapi.json</c> on the API group.</summary>
-    internal static void Map(RouteGroupBuilder api) =>
+    internal static void Map(RouteGroupBuilder api)
+    {
         api.MapGet("/openapi.json", GetAsync).WithTags("OpenAPI").WithName("GetOpenApiDocument")
             .WithSummary("This OpenAPI document: every route of Envoy's API, with full paths.");
+        ApiReferencePage.Map(api);
+    }
 
-    private static async Task<ContentHttpResult> GetAsync(HttpContext http, CancellationToken cancellationToken)
+    private static async Task<ContentHttpResult> GetAsync(HttpContext http, CancellationToken cancellationToken) =>
+        TypedResults.Text(await DocumentJsonAsync(http.RequestServices, cancellationToken).ConfigureAwait(false), "application/json", System.Text.Encoding.UTF8);
+
+    /// <summary>The document as OpenAPI 3.1 JSON text.</summary>
+    internal static async Task<string> DocumentJsonAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
-        var provider = http.RequestServices.GetRequiredKeyedService<IOpenApiDocumentProvider>(DocumentName);
+        var provider = services.GetRequiredKeyedService<IOpenApiDocumentProvider>(DocumentName);
         var document = await provider.GetOpenApiDocumentAsync(cancellationToken).ConfigureAwait(false);
-        var json = await document.SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_1, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Text(json, "application/json", System.Text.Encoding.UTF8);
+        return await document.SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_1, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The problem codes an API route may answer with each status, for the document's response descriptions.</summary>
