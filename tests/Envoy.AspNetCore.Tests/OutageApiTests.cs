@@ -70,7 +70,7 @@ public sealed class PostgresOutageApiTests(OutagePostgres postgres, ITestOutputH
                 Assert.True(answer.Status == HttpStatusCode.ServiceUnavailable, $"{path}: {answer}");
                 Assert.Equal("application/problem+json", answer.MediaType);
                 Assert.Equal("store_unavailable", answer.Body!["code"]!.GetValue<string>());
-                Assert.True(answer.Elapsed < RequestTimeout + Slack, $"{path}: {answer}");
+                Assert.True(answer.Elapsed < RequestTimeout + Errors.RequestTimeoutFilter.Grace + Slack, $"{path}: {answer}");
             }
 
             // What needs no store still answers.
@@ -95,6 +95,78 @@ public sealed class PostgresOutageApiTests(OutagePostgres postgres, ITestOutputH
         Assert.Equal("Hello! Middle! End!", hello.Context.Output<string>());
         var job = await Problems.AssertJsonAsync(await Viewer.GetAsync($"envoy/api/jobs/{waiting}"));
         Assert.Equal("done", job["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task While_postgres_is_frozen_health_and_requests_answer_within_their_timeouts()
+    {
+        var waiting = await Host.Scheduler.ScheduleAsync("wait");
+        await Eventually.UntilAsync(() => Host.Scheduler.GetJobStatusAsync(waiting), s => s == JobStatus.Blocking, "the wait job to block");
+        // Idle pooled connections to live backends: a frozen server answers neither them nor new connections.
+        Assert.Equal(HttpStatusCode.OK, (await Timed.GetAsync(Viewer, $"envoy/api/jobs/{waiting}")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await Timed.GetAsync(Anonymous, "envoy/healthz")).Status);
+
+        var frozen = Freeze(postgres.Server.Pid);
+        try
+        {
+            var health = await Timed.GetAsync(Anonymous, "envoy/healthz");
+            output.WriteLine($"healthz while frozen: {health}");
+            Assert.True(health.Status == HttpStatusCode.ServiceUnavailable, health.ToString());
+            Assert.Equal("unhealthy", health.Body!["checks"]!["store"]!.GetValue<string>());
+            Assert.True(health.Elapsed < EnvoyServerOptions.DefaultHealthCheckTimeout + Slack, health.ToString());
+
+            var read = await Timed.GetAsync(Viewer, $"envoy/api/jobs/{waiting}");
+            output.WriteLine($"GET job while frozen: {read}");
+            Assert.True(read.Status == HttpStatusCode.ServiceUnavailable, read.ToString());
+            Assert.Equal("store_unavailable", read.Body!["code"]!.GetValue<string>());
+            Assert.True(read.Elapsed < RequestTimeout + Errors.RequestTimeoutFilter.Grace + Slack, read.ToString());
+        }
+        finally
+        {
+            Signal(frozen, "CONT");
+        }
+
+        await Eventually.UntilAsync(() => Timed.GetAsync(Anonymous, "envoy/healthz"), t => t.Status == HttpStatusCode.OK, "healthz to be 200 again", TimeSpan.FromSeconds(60));
+        await Host.Scheduler.ResolveBlockingJobAsync(waiting, "signal", "thawed");
+        Assert.Equal(JobStatus.Done, (await Host.Scheduler.WaitForJobAsync(waiting, TimeSpan.FromSeconds(60))).Status);
+    }
+
+    /// <summary>SIGSTOPs the postmaster, then every process it started; returns them all (for SIGCONT).</summary>
+    private static List<int> Freeze(int postmaster)
+    {
+        Signal([postmaster], "STOP");
+        var children = Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && ParentOf(pid) == postmaster)
+            .ToList();
+        Signal(children, "STOP");
+        return [postmaster, .. children];
+    }
+
+    private static int ParentOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    private static void Signal(IReadOnlyCollection<int> pids, string signal)
+    {
+        if (pids.Count == 0)
+        {
+            return;
+        }
+
+        using var kill = Process.Start("kill", ["-" + signal, .. pids.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
     }
 }
 

@@ -44,12 +44,16 @@ public partial class JobScheduler
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
         var started = _services.Time.GetTimestamp();
-        using var timer = new CancellationTokenSource(timeout, _services.Time);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+        // CancelAfter on the linked source itself, not a linked timer source: a driver may cancel synchronously inside the
+        // token's callback (Npgsql sends a cancel request to a server that may be frozen), and disposing a source linked to a
+        // token whose callback is still running would wait for that callback.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
         try
         {
-            // WaitAsync bounds the wait even for a probe that ignores its token (a hung socket).
-            await probe(deadline.Token).WaitAsync(timeout, _services.Time, cancellationToken).ConfigureAwait(false);
+            // Task.Run: a probe that blocks before its first await cannot hold the caller. WaitAsync bounds the wait even for a
+            // probe that ignores its token (a hung socket).
+            await Task.Run(() => probe(deadline.Token), CancellationToken.None).WaitAsync(timeout, _services.Time, cancellationToken).ConfigureAwait(false);
             return new HealthProbeResult(true, _services.Time.GetElapsedTime(started), null);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
