@@ -19,6 +19,26 @@ public abstract class StatsApiTests(ApiStore store) : ApiTestBase(store)
 
         Assert.Equal("pending=0,running=0,blocking=0,done=0,failed=0,cancelled=0", Counts(stats));
         Assert.Equal(0, stats["total"]!.GetValue<long>());
+        Assert.Null(stats["oldestPendingAt"]);
+        Assert.EndsWith("Z", stats["countedAt"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OldestPendingAt_is_when_the_longest_waiting_due_job_became_due()
+    {
+        // With the workers stopped, due jobs stay pending.
+        await Host.Scheduler.StopAsync();
+        var first = await Host.Scheduler.ScheduleAsync("hello");
+        await Host.Scheduler.ScheduleAsync("hello");
+        await Host.Scheduler.ScheduleAsync("hello", options: new ScheduleOptions { Delay = TimeSpan.FromHours(1) });
+        var runAt = (await Problems.AssertJsonAsync(await Viewer.GetAsync($"envoy/api/jobs/{first}")))["runAt"]!.GetValue<string>();
+
+        var stats = await Eventually.UntilAsync(
+            async () => await Problems.AssertJsonAsync(await Viewer.GetAsync("envoy/api/stats")),
+            s => s["counts"]!["pending"]!.GetValue<long>() == 3,
+            "three pending jobs counted");
+
+        Assert.Equal(runAt, stats["oldestPendingAt"]!.GetValue<string>());
     }
 
     [Fact]

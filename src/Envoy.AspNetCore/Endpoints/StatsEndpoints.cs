@@ -12,12 +12,13 @@ internal static class StatsEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         var stats = api.MapGroup("/stats").WithTags("Stats");
-        stats.MapGet(string.Empty, GetAsync).WithName("GetStats").WithSummary("How many jobs are in each status.");
+        stats.MapGet(string.Empty, GetAsync).WithName("GetStats")
+            .WithSummary("How many jobs are in each status (may lag a second or two), and when the longest-waiting due job became due.");
     }
 
     private static async Task<JsonHttpResult<StatsJson>> GetAsync(JobScheduler scheduler, CancellationToken cancellationToken)
     {
-        var counts = JobCountsJson.From(await scheduler.GetJobCountsAsync(cancellationToken).ConfigureAwait(false));
-        return TypedResults.Json(new StatsJson(counts, counts.Sum()), EnvoyApiJsonContext.Default.StatsJson);
+        var stats = await scheduler.GetJobStatsAsync(cancellationToken).ConfigureAwait(false);
+        return TypedResults.Json(StatsJson.From(stats), EnvoyApiJsonContext.Default.StatsJson);
     }
 }

@@ -1,9 +1,23 @@
 namespace Envoy.AspNetCore.Json;
 
-/// <summary>The answer of <c>GET /stats</c>: <c>{ counts: { pending, running, blocking, done, failed, cancelled }, total }</c>.</summary>
-/// <param name="Counts">How many jobs are in each status.</param>
+/// <summary>
+/// The answer of <c>GET /stats</c>: <c>{ counts: { pending, running, blocking, done, failed, cancelled }, total, oldestPendingAt,
+/// countedAt }</c> (from <see cref="JobScheduler.GetJobStatsAsync"/>).
+/// </summary>
+/// <param name="Counts">How many jobs are in each status, as counted at <paramref name="CountedAt"/> (may lag a second or two).</param>
 /// <param name="Total">All jobs.</param>
-public sealed record StatsJson(JobCountsJson Counts, long Total);
+/// <param name="OldestPendingAt">When the due pending job that has waited longest became due; null when none is due.</param>
+/// <param name="CountedAt">When the counts were read from the store.</param>
+public sealed record StatsJson(JobCountsJson Counts, long Total, DateTime? OldestPendingAt, DateTime CountedAt)
+{
+    /// <summary>The API form of <paramref name="stats"/>.</summary>
+    public static StatsJson From(JobStats stats)
+    {
+        ArgumentNullException.ThrowIfNull(stats);
+        var counts = JobCountsJson.From(stats.Counts);
+        return new StatsJson(counts, counts.Sum(), stats.OldestPendingAt?.UtcDateTime, stats.CountedAt.UtcDateTime);
+    }
+}
 
 /// <summary>How many jobs are in each status.</summary>
 /// <param name="Pending">Waiting to run (due or delayed).</param>
