@@ -14,7 +14,8 @@ public static class EnvoyServerServiceCollectionExtensions
     /// Registers Envoy's server side: <see cref="EnvoyServerOptions"/> bound from the configuration section <c>Envoy:Server</c>
     /// (when an <see cref="IConfiguration"/> is registered) and then <paramref name="configure"/>, validated at start with every
     /// error listed; the API-key authentication scheme; the <c>viewer</c>, <c>operator</c> and <c>admin</c> policies; problem
-    /// details. Call <c>services.AddEnvoy()</c> too (the scheduler and its flows). Calling it twice is harmless.
+    /// details; the health checks of <c>/envoy/healthz</c> (the store, and Redis when configured); the OpenAPI document
+    /// <c>envoy</c>. Call <c>services.AddEnvoy()</c> too (the scheduler and its flows). Calling it twice is harmless.
     /// </summary>
     public static IServiceCollection AddEnvoyServer(this IServiceCollection services, Action<EnvoyServerOptions>? configure = null)
     {
@@ -40,6 +41,7 @@ public static class EnvoyServerServiceCollectionExtensions
         }
 
         services.AddSingleton<EnvoyServerMarker>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(EnvoyAuthentication.ApiKeyScheme, null);
         services.AddAuthorizationBuilder()
@@ -47,6 +49,8 @@ public static class EnvoyServerServiceCollectionExtensions
             .AddPolicy(EnvoyAuthentication.OperatorPolicy, RolePolicy(EnvoyRoles.Operator))
             .AddPolicy(EnvoyAuthentication.AdminPolicy, RolePolicy(EnvoyRoles.Admin));
         services.AddProblemDetails();
+        Health.EnvoyHealthChecks.Register(services);
+        OpenApi.EnvoyOpenApi.Register(services);
         return services;
     }
 

@@ -21,6 +21,7 @@ public static class EnvoyProblemMapper
             JobNotRetryableException e => new(StatusCodes.Status409Conflict, EnvoyProblemCodes.JobNotFailed, e.Message),
             WaitTypeMismatchException e => new(StatusCodes.Status409Conflict, EnvoyProblemCodes.WaitTypeMismatch, e.Message),
             IdempotencyConflictException e => new(StatusCodes.Status409Conflict, EnvoyProblemCodes.IdempotencyConflict, e.Message),
+            EnvoyNotFoundException e => new(StatusCodes.Status404NotFound, e.Code, e.Message),
             EnvoyForbiddenException e => EnvoyProblem.Forbidden(e.Message),
             InvalidRequestBodyException e => EnvoyProblem.InvalidBody(e.Message),
             InvalidQueryException e => EnvoyProblem.InvalidQuery(e.Message),

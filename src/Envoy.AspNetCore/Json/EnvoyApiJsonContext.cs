@@ -19,5 +19,12 @@ namespace Envoy.AspNetCore.Json;
 [JsonSerializable(typeof(FailJobRequest))]
 [JsonSerializable(typeof(ResolveWaitRequest))]
 [JsonSerializable(typeof(ProblemJson))]
+[JsonSerializable(typeof(FlowJson))]
+[JsonSerializable(typeof(List<FlowSummaryJson>))]
+[JsonSerializable(typeof(EscalationJson))]
+[JsonSerializable(typeof(List<EscalationJson>))]
+[JsonSerializable(typeof(EscalationReplyRequest))]
+[JsonSerializable(typeof(StatsJson))]
+[JsonSerializable(typeof(HealthJson))]
 [JsonSerializable(typeof(JsonNode))]
 public sealed partial class EnvoyApiJsonContext : JsonSerializerContext;
