@@ -79,6 +79,33 @@ public abstract partial class StoreConformanceTests
     }
 
     [Fact]
+    public async Task StoreEvents_ManyJobsOfAnotherInstance_AllArrive_BatchedIntoFewerMessages()
+    {
+        const int Jobs = 150;
+        var listener = NewScheduler();
+        var worker = NewScheduler(await SecondInstanceOrStoreAsync(), c => c.Concurrency = 16);
+        var flow = NewFlow("chain");
+        worker.AddFlow(flow, Chain(runs: null));
+        await using var watch = StoreEventWatch.Observing(listener);
+        await worker.StartAsync();
+        await WaitUntilConnectedAsync(watch, worker, flow);
+        var publisher = worker.StoreEventFeed.Publisher!;
+        var (eventsBefore, payloadsBefore) = (publisher.Sent, publisher.Payloads);
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, Jobs).Select(i => worker.ScheduleAsync(flow, i)));
+        foreach (var id in ids)
+        {
+            await watch.WaitAsync(e => e is JobFinishedEvent f && f.JobId == id, JobTimeout, "the end of job " + id);
+        }
+
+        Assert.All(ids, id => Assert.Equal(7, watch.For(id).Count)); // 3 × (started, completed) + finished, each once
+        Assert.Empty(watch.For(string.Empty));
+        var (events, payloads) = (publisher.Sent - eventsBefore, publisher.Payloads - payloadsBefore);
+        Assert.True(events >= Jobs * 7, $"{events} events sent.");
+        Assert.True(payloads < events / 4, $"{events} events in {payloads} messages.");
+    }
+
+    [Fact]
     public async Task StoreEvents_NobodyListening_NothingIsSent_UntilSomeoneSubscribes()
     {
         var worker = NewScheduler();
