@@ -27,20 +27,22 @@ internal static class EventWire
         var open = Encoding.UTF8.GetBytes("{\"o\":\"" + origin + "\",\"e\":["); // an origin is hex: nothing to escape
         var budget = maxBytes - open.Length - Close.Length;
         var buffer = new ArrayBufferWriter<byte>(Math.Min(maxBytes, 64 * 1024));
+        var scratch = new ArrayBufferWriter<byte>(256);
+        using var writer = new Utf8JsonWriter(scratch);
         var count = 0;
         foreach (var e in events)
         {
-            var encoded = EncodeEvent(e, byReference: false);
-            if (encoded is null)
+            if (!EncodeEvent(writer, scratch, e, byReference: false))
             {
                 continue; // a kind the feed does not carry
             }
 
-            if (encoded.Length > budget && e is EscalationCreatedEvent)
+            if (scratch.WrittenCount > budget && e is EscalationCreatedEvent)
             {
-                encoded = EncodeEvent(e, byReference: true)!;
+                EncodeEvent(writer, scratch, e, byReference: true);
             }
 
+            var encoded = scratch.WrittenSpan;
             if (encoded.Length > budget)
             {
                 skipped++;
@@ -99,55 +101,55 @@ internal static class EventWire
         return Encoding.UTF8.GetString(bytes);
     }
 
-    private static byte[]? EncodeEvent(SchedulerEvent e, bool byReference)
+    /// <summary>Writes one event into <paramref name="scratch"/> (cleared first); false for a kind the feed does not carry.</summary>
+    private static bool EncodeEvent(Utf8JsonWriter w, ArrayBufferWriter<byte> scratch, SchedulerEvent e, bool byReference)
     {
-        var buffer = new ArrayBufferWriter<byte>(160);
-        using (var w = new Utf8JsonWriter(buffer))
+        scratch.Clear();
+        w.Reset(scratch);
+        w.WriteStartObject();
+        switch (e)
         {
-            w.WriteStartObject();
-            switch (e)
-            {
-                case StepStartedEvent s:
-                    Head(w, "ss", e);
-                    w.WriteString("f", s.Flow);
-                    w.WriteString("s", s.State);
-                    w.WriteNumber("n", s.Step);
-                    break;
-                case StepCompletedEvent c:
-                    Head(w, "sc", e);
-                    w.WriteString("f", c.Flow);
-                    w.WriteString("s", c.State);
-                    w.WriteNumber("n", c.Step);
-                    w.WriteNumber("x", (int)c.Status);
-                    w.WriteNumber("d", c.Duration.Ticks);
-                    break;
-                case JobFinishedEvent f:
-                    Head(w, "jf", e);
-                    w.WriteString("f", f.Flow);
-                    w.WriteNumber("x", (int)f.Status);
-                    if (f.Error is not null)
-                    {
-                        w.WriteString("r", f.Error);
-                    }
+            case StepStartedEvent s:
+                Head(w, "ss", e);
+                w.WriteString("f", s.Flow);
+                w.WriteString("s", s.State);
+                w.WriteNumber("n", s.Step);
+                break;
+            case StepCompletedEvent c:
+                Head(w, "sc", e);
+                w.WriteString("f", c.Flow);
+                w.WriteString("s", c.State);
+                w.WriteNumber("n", c.Step);
+                w.WriteNumber("x", (int)c.Status);
+                w.WriteNumber("d", c.Duration.Ticks);
+                break;
+            case JobFinishedEvent f:
+                Head(w, "jf", e);
+                w.WriteString("f", f.Flow);
+                w.WriteNumber("x", (int)f.Status);
+                if (f.Error is not null)
+                {
+                    w.WriteString("r", f.Error);
+                }
 
-                    break;
-                case EscalationCreatedEvent c when byReference:
-                    Head(w, "er", e);
-                    w.WriteString("i", c.Escalation.Id);
-                    break;
-                case EscalationCreatedEvent c:
-                    Head(w, "ec", e);
-                    w.WritePropertyName("e");
-                    WriteEscalation(w, c.Escalation);
-                    break;
-                default:
-                    return null;
-            }
-
-            w.WriteEndObject();
+                break;
+            case EscalationCreatedEvent c when byReference:
+                Head(w, "er", e);
+                w.WriteString("i", c.Escalation.Id);
+                break;
+            case EscalationCreatedEvent c:
+                Head(w, "ec", e);
+                w.WritePropertyName("e");
+                WriteEscalation(w, c.Escalation);
+                break;
+            default:
+                return false;
         }
 
-        return buffer.WrittenSpan.ToArray();
+        w.WriteEndObject();
+        w.Flush();
+
+        return true;
     }
 
     private static void Head(Utf8JsonWriter w, string kind, SchedulerEvent e)
