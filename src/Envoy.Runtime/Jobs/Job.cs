@@ -15,6 +15,12 @@ public sealed record Job
     /// <summary>The last committed context (with resolved waits applied while the job is blocking).</summary>
     public required StateContext Context { get; init; }
 
+    /// <summary>
+    /// The input the job was scheduled with, unchanged as it runs (<see cref="Context"/> holds the current state's input);
+    /// null for no input, and for jobs created before the store kept it.
+    /// </summary>
+    public System.Text.Json.Nodes.JsonNode? Input { get; init; }
+
     /// <summary>When the job was scheduled.</summary>
     public DateTimeOffset CreatedAt { get; init; }
 

@@ -1,0 +1,17 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Envoy.AspNetCore.Json;
+
+/// <summary>
+/// The source-generated JSON contracts of the API (web defaults: camelCase, case-insensitive reads). Every route writes with
+/// these, whatever JSON options the host app uses. Add each new request and answer type here.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(JobJson))]
+[JsonSerializable(typeof(List<JobJson>))]
+[JsonSerializable(typeof(WaitJson))]
+[JsonSerializable(typeof(ProblemJson))]
+[JsonSerializable(typeof(JsonNode))]
+public sealed partial class EnvoyApiJsonContext : JsonSerializerContext;

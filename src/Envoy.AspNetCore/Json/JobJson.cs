@@ -1,0 +1,101 @@
+using System.Text.Json.Nodes;
+
+namespace Envoy.AspNetCore.Json;
+
+/// <summary>A job as the API writes it (server.md, "Job JSON"). Times are UTC <see cref="DateTime"/>s, written as ISO 8601 with <c>Z</c>.</summary>
+public sealed record JobJson
+{
+    /// <summary>The job id.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The flow's name.</summary>
+    public required string Flow { get; init; }
+
+    /// <summary><c>pending</c>, <c>running</c>, <c>blocking</c>, <c>done</c>, <c>failed</c> or <c>cancelled</c>.</summary>
+    public required string Status { get; init; }
+
+    /// <summary>The current state.</summary>
+    public required string State { get; init; }
+
+    /// <summary>The current step (1-based).</summary>
+    public int Step { get; init; }
+
+    /// <summary>The input the job was scheduled with, unchanged as it runs.</summary>
+    public JsonNode? Input { get; init; }
+
+    /// <summary>The current state's input.</summary>
+    public JsonNode? StateInput { get; init; }
+
+    /// <summary>The current output (the result, once done).</summary>
+    public JsonNode? Output { get; init; }
+
+    /// <summary>The flow's custom data.</summary>
+    public JsonNode? Data { get; init; }
+
+    /// <summary>The last error.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>The parent of a spawned child.</summary>
+    public string? ParentId { get; init; }
+
+    /// <summary>Higher runs first.</summary>
+    public int Priority { get; init; }
+
+    /// <summary>Retries (the first run is not one).</summary>
+    public int Retries { get; init; }
+
+    /// <summary>Claims by a worker.</summary>
+    public int Attempts { get; init; }
+
+    /// <summary>The idempotency key it was scheduled with.</summary>
+    public string? IdempotencyKey { get; init; }
+
+    /// <summary>Not run before this time.</summary>
+    public DateTime RunAt { get; init; }
+
+    /// <summary>When it was scheduled.</summary>
+    public DateTime CreatedAt { get; init; }
+
+    /// <summary>When it last changed.</summary>
+    public DateTime UpdatedAt { get; init; }
+
+    /// <summary>When a worker first claimed it.</summary>
+    public DateTime? StartedAt { get; init; }
+
+    /// <summary>When it ended.</summary>
+    public DateTime? FinishedAt { get; init; }
+
+    /// <summary>Its waits: what it waits for, and what each received.</summary>
+    public IReadOnlyList<WaitJson> Waits { get; init; } = [];
+
+    /// <summary>The API form of <paramref name="job"/>.</summary>
+    public static JobJson From(Job job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var context = job.Context;
+        return new JobJson
+        {
+            Id = job.Id,
+            Flow = job.Flow,
+            Status = JsonNames.Of(job.Status),
+            State = context.State,
+            Step = context.Step,
+            Input = job.Input?.DeepClone(),
+            StateInput = context.Input()?.DeepClone(),
+            Output = context.Output()?.DeepClone(),
+            Data = context.Data.DeepClone(),
+            Error = job.Error,
+            ParentId = job.ParentId,
+            Priority = job.Priority,
+            Retries = job.Retries,
+            Attempts = job.Attempts,
+            IdempotencyKey = job.IdempotencyKey,
+            RunAt = job.RunAt.UtcDateTime,
+            CreatedAt = job.CreatedAt.UtcDateTime,
+            UpdatedAt = job.UpdatedAt.UtcDateTime,
+            StartedAt = job.StartedAt?.UtcDateTime,
+            FinishedAt = job.FinishedAt?.UtcDateTime,
+            Waits = context.Waits.Select(WaitJson.From).ToList(),
+        };
+    }
+}
