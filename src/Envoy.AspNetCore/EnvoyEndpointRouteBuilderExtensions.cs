@@ -37,6 +37,7 @@ public static class EnvoyEndpointRouteBuilderExtensions
         Endpoints.StatsEndpoints.Map(api);
 
         // The events route (GET {prefix}/api/events) is mapped here.
+        Events.EventsEndpoints.Map(api, endpoints.ServiceProvider);
         // The health check ({prefix}/healthz) and the OpenAPI document ({prefix}/api/openapi.json) are mapped here.
         Health.HealthEndpoint.Map(envoy);
         OpenApi.EnvoyOpenApi.Map(api);

@@ -9,13 +9,14 @@ namespace Envoy.Coordination.Redis;
 /// multiplexer reconnects by itself when it returns. Every key and the channel are under <see cref="KeyPrefix"/>, one per
 /// store, so many apps can share one Redis.
 /// </summary>
-public sealed partial class RedisCoordination : ICoordinationAccelerator
+public sealed partial class RedisCoordination : ICoordinationAccelerator, IEventTransport
 {
     /// <summary>The key prefix before a store names itself (<see cref="BindToStore"/>) when none is configured.</summary>
     public const string DefaultKeyPrefix = "envoy";
 
     private readonly ConnectionMultiplexer _redis;
     private readonly RedisSignalTransport _signals;
+    private readonly RedisEventTransport _events;
     private readonly string? _configuredPrefix;
     private volatile string _keyPrefix;
 
@@ -25,6 +26,7 @@ public sealed partial class RedisCoordination : ICoordinationAccelerator
         _configuredPrefix = keyPrefix;
         _keyPrefix = keyPrefix ?? DefaultKeyPrefix;
         _signals = new RedisSignalTransport(redis, _keyPrefix);
+        _events = new RedisEventTransport(redis, () => _keyPrefix);
     }
 
     /// <summary>
@@ -96,6 +98,28 @@ public sealed partial class RedisCoordination : ICoordinationAccelerator
             _signals.UsePrefix(_keyPrefix);
         }
     }
+
+    /// <summary>The pub/sub channel of the store-wide event feed (<see cref="KeyPrefix"/> + <c>:events</c>).</summary>
+    public string EventChannel => _keyPrefix + RedisEventTransport.ChannelSuffix;
+
+    /// <inheritdoc />
+    int IEventTransport.MaxPayloadBytes => _events.MaxPayloadBytes;
+
+    /// <inheritdoc />
+    Task IEventTransport.SendAsync(IReadOnlyList<string> payloads, CancellationToken cancellationToken) => _events.SendAsync(payloads, cancellationToken);
+
+    /// <inheritdoc />
+    Task<bool> IEventTransport.HasListenersAsync(long nowMs, CancellationToken cancellationToken) => _events.HasListenersAsync(nowMs, cancellationToken);
+
+    /// <inheritdoc />
+    Task IEventTransport.AnnounceListenerAsync(string listenerId, long untilMs, long nowMs, CancellationToken cancellationToken) =>
+        _events.AnnounceListenerAsync(listenerId, untilMs, nowMs, cancellationToken);
+
+    /// <inheritdoc />
+    Task IEventTransport.WithdrawListenerAsync(string listenerId, CancellationToken cancellationToken) => _events.WithdrawListenerAsync(listenerId, cancellationToken);
+
+    /// <inheritdoc />
+    IDisposable IEventTransport.OnReceive(Action<string> handler) => _events.OnReceive(handler);
 
     /// <inheritdoc />
     public ILeaderLock CreateLeaderLock(string name)

@@ -21,6 +21,7 @@ public sealed partial class PostgresJobStore : IJobStore
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _initGate = new(1, 1);
     private readonly PostgresSignals _signals;
+    private readonly PostgresEventTransport _events;
     private readonly ICoordinationAccelerator? _accelerator;
     private readonly ISignalTransport? _transport;
     private volatile IJobStatusCache? _cache;
@@ -57,6 +58,7 @@ public sealed partial class PostgresJobStore : IJobStore
         Database = builder.Database ?? builder.Username ?? "postgres";
         _dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
         _signals = new PostgresSignals(_dataSource, transport, _time);
+        _events = new PostgresEventTransport(_dataSource, _time);
         _transport = transport;
         _accelerator = transport as ICoordinationAccelerator;
         Description = $"postgres:{Host}:{Port}/{Database}";
@@ -76,6 +78,13 @@ public sealed partial class PostgresJobStore : IJobStore
 
     /// <inheritdoc />
     public IJobSignals Signals => _signals;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Redis pub/sub when the transport given to this store carries events (<c>RedisCoordination</c>), else <c>NOTIFY</c> on
+    /// <c>envoy_events</c> with listeners announced in <c>envoy.event_listeners</c>.
+    /// </remarks>
+    public IEventTransport EventTransport => _transport as IEventTransport ?? _events;
 
     /// <summary>
     /// The store's identity, made once per database (<c>envoy.store_identity</c>): the same for every process on this database
@@ -144,6 +153,7 @@ public sealed partial class PostgresJobStore : IJobStore
         }
 
         _disposed = true;
+        await _events.DisposeAsync().ConfigureAwait(false);
         await _signals.DisposeAsync().ConfigureAwait(false);
         await _dataSource.DisposeAsync().ConfigureAwait(false);
         _initGate.Dispose();

@@ -124,8 +124,28 @@ internal static class PostgresSql
         CREATE INDEX IF NOT EXISTS jobs_flow_status_created ON envoy.jobs (flow, status, created_at DESC, seq DESC)
         """;
 
+    /// <summary>
+    /// The processes listening to the store-wide event feed, each until its announcement expires (renewed every 10 s for 30 s):
+    /// a process sends its events (<c>NOTIFY</c> on <see cref="EventsChannel"/>) only while a row here is current.
+    /// </summary>
+    public const string Migration7 = "CREATE TABLE IF NOT EXISTS envoy.event_listeners (id text PRIMARY KEY, until_ms bigint NOT NULL)";
+
     /// <summary>Every migration in order: the one at index <c>i</c> brings the schema to version <c>i + 1</c>.</summary>
-    public static readonly string[] Migrations = [Migration1, Migration2, Migration3, Migration4, Migration5, Migration6];
+    public static readonly string[] Migrations = [Migration1, Migration2, Migration3, Migration4, Migration5, Migration6, Migration7];
+
+    /// <summary>The channel of the store-wide event feed (apart from the wake-ups on <see cref="NotifyChannel"/>).</summary>
+    public const string EventsChannel = "envoy_events";
+
+    public const string NotifyEvents = "SELECT pg_notify('" + EventsChannel + "', $1)";
+
+    public const string HasEventListeners = "SELECT EXISTS (SELECT FROM envoy.event_listeners WHERE until_ms > $1)";
+
+    public const string AnnounceEventListener =
+        "INSERT INTO envoy.event_listeners (id, until_ms) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET until_ms = EXCLUDED.until_ms";
+
+    public const string ForgetExpiredEventListeners = "DELETE FROM envoy.event_listeners WHERE until_ms <= $1";
+
+    public const string WithdrawEventListener = "DELETE FROM envoy.event_listeners WHERE id = $1";
 
     public const string StoreIdentity = "SELECT id FROM envoy.store_identity LIMIT 1";
 

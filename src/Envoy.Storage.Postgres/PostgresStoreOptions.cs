@@ -11,7 +11,7 @@ public sealed class PostgresStoreOptions
 
     /// <summary>
     /// The most connections this store opens to the server at once (default <see cref="DefaultMaxPoolSize"/>, 20), everything
-    /// included: the workers' claims and commits, reads, the <c>LISTEN</c> connection and the maintenance advisory lock. Callers
+    /// included: the workers' claims and commits, reads, the <c>LISTEN</c> connection, a second one while the store-wide event feed has subscribers, and the maintenance advisory lock. Callers
     /// waiting for jobs hold none. Five processes with the default use at most 100, four fit beside PostgreSQL's three reserved
     /// connections under its default <c>max_connections</c> of 100: size it as (max_connections - reserved - other clients) /
     /// processes. A <c>Maximum Pool Size</c> in <see cref="ConnectionString"/> wins over this.

@@ -39,6 +39,7 @@ public sealed partial class SqliteJobStore : IJobStore
         var fullPath = _inMemory ? null : Path.GetFullPath(builder.DataSource);
         Description = "sqlite:" + (fullPath ?? ":memory:");
         Signals = fullPath is null ? new InProcessSignals() : SqliteSignalHub.For(fullPath);
+        EventTransport = fullPath is null ? new InProcessEventTransport() : SqliteSignalHub.EventsFor(fullPath);
         _leaders = new LocalLeaderGroup();
         _leaderFile = fullPath is null ? null : fullPath + "-leader";
     }
@@ -48,6 +49,13 @@ public sealed partial class SqliteJobStore : IJobStore
 
     /// <inheritdoc />
     public IJobSignals Signals { get; }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// In-process only: SQLite is the embedded store of one process, so the store-wide feed carries the events of the
+    /// schedulers of this process that open the same file.
+    /// </remarks>
+    public IEventTransport EventTransport { get; }
 
     private TimeProvider TimeProvider { get; }
 

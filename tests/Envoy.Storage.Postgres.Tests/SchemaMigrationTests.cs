@@ -6,23 +6,26 @@ namespace Envoy.Storage.Postgres.Tests;
 /// The schema a fresh store creates, and the migrations that bring an older one to it while keeping its jobs: version 2 leaves
 /// 30% of each <c>envoy.jobs</c> page free (heap-only updates), version 3 indexes only the idempotency keys that are set and drops
 /// the history's unused primary key index, version 4 gives the database its store identity (the Redis namespace), version 5
-/// counts each job's takeovers since its last commit, version 6 keeps each job's scheduled input and indexes jobs by flow and age.
+/// counts each job's takeovers since its last commit, version 6 keeps each job's scheduled input and indexes jobs by flow and age,
+/// version 7 adds the store-wide event feed's listeners.
 /// </summary>
 [Collection(SharedServers.Name)]
 public sealed class SchemaMigrationTests(PostgresFixture postgres)
 {
     private const string Flow = "migrated";
 
-    /// <summary>Undoes migration 6, as a version 5 Envoy left the schema.</summary>
+    /// <summary>Undoes migrations 7 and 6, as a version 5 Envoy left the schema.</summary>
     private const string BackToVersionFive = """
+        DROP TABLE envoy.event_listeners;
         DROP INDEX envoy.jobs_flow_status_created;
         ALTER TABLE envoy.jobs DROP COLUMN input;
         DELETE FROM envoy.schema_version WHERE version > 5;
         SELECT 1
         """;
 
-    /// <summary>Undoes migrations 6, 5, 4, 3 and 2, as a version 1 Envoy left the schema.</summary>
+    /// <summary>Undoes migrations 7, 6, 5, 4, 3 and 2, as a version 1 Envoy left the schema.</summary>
     private const string BackToVersionOne = """
+        DROP TABLE envoy.event_listeners;
         DROP INDEX envoy.jobs_flow_status_created;
         ALTER TABLE envoy.jobs DROP COLUMN input;
         DROP TABLE envoy.store_identity;
@@ -45,6 +48,11 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
 
     private const string InputColumn =
         "SELECT data_type FROM information_schema.columns WHERE table_schema = 'envoy' AND table_name = 'jobs' AND column_name = 'input' AND is_nullable = 'YES'";
+
+    private const string EventListenersColumns = """
+        SELECT string_agg(column_name || ' ' || data_type, ',' ORDER BY ordinal_position)
+        FROM information_schema.columns WHERE table_schema = 'envoy' AND table_name = 'event_listeners'
+        """;
 
     private const string JobsOptions = "SELECT array_to_string(reloptions, ',') FROM pg_class WHERE oid = 'envoy.jobs'::regclass";
 
@@ -159,8 +167,9 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
 
     private static async Task AssertCurrentSchemaAsync(string connectionString)
     {
-        Assert.Equal(6, await TestSql.ScalarAsync<int>(connectionString, "SELECT max(version) FROM envoy.schema_version"));
+        Assert.Equal(7, await TestSql.ScalarAsync<int>(connectionString, "SELECT max(version) FROM envoy.schema_version"));
         Assert.Equal("jsonb", await TestSql.ScalarAsync<string>(connectionString, InputColumn));
+        Assert.Equal("id text,until_ms bigint", await TestSql.ScalarAsync<string>(connectionString, EventListenersColumns));
         Assert.Equal(32, (await TestSql.ScalarAsync<string>(connectionString, "SELECT id FROM envoy.store_identity")).Length);
         Assert.Equal(1L, await TestSql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM envoy.store_identity"));
         Assert.Equal("integer NOT NULL DEFAULT 0", await TestSql.ScalarAsync<string>(connectionString, TakeoversColumn));

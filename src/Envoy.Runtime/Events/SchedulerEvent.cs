@@ -1,6 +1,9 @@
 namespace Envoy;
 
-/// <summary>Something that happened in this scheduler; read them from <c>Scheduler.Events</c> or <c>ReadEventsAsync</c>.</summary>
+/// <summary>
+/// Something that happened in this scheduler (read them from <c>Scheduler.Events</c> or <c>ReadEventsAsync</c>), or in any
+/// scheduler on its store (<c>StoreEvents</c>, <c>ReadStoreEventsAsync</c>).
+/// </summary>
 /// <param name="JobId">The job concerned.</param>
 /// <param name="At">When it happened.</param>
 public abstract record SchedulerEvent(string JobId, DateTimeOffset At);

@@ -7,14 +7,21 @@ namespace Envoy.Runtime.Execution;
 /// events are raised inside the commit pipeline, so an observer that is slow, blocks or throws must not delay any commit.
 /// Each observer is called in order by its own delivery task; each async reader takes from its own queue. A subscriber that
 /// falls <see cref="SchedulerEventsLimits.BufferCapacity"/> events behind misses the newer ones and is told how many
-/// (<see cref="EventsDroppedEvent"/>).
+/// (<see cref="EventsDroppedEvent"/>). A hub may pass every event it publishes on to a sink (the store-wide feed), and tell
+/// someone when its subscribers come and go.
 /// </summary>
-internal sealed class SchedulerEventHub : IObservable<SchedulerEvent>
+/// <param name="sink">Also gets every event published (null: none).</param>
+/// <param name="subscribersChanged">Called (outside any lock) after a subscriber came or left (null: nobody).</param>
+internal sealed class SchedulerEventHub(IEventSink? sink = null, Action? subscribersChanged = null) : IObservable<SchedulerEvent>
 {
     private readonly Lock _gate = new();
     private EventQueue[] _queues = [];
 
-    public bool HasObservers => Volatile.Read(ref _queues).Length > 0;
+    /// <summary>Whether an event published now reaches anyone (a subscriber here, or the sink's).</summary>
+    public bool HasObservers => Volatile.Read(ref _queues).Length > 0 || (sink?.WantsEvents ?? false);
+
+    /// <summary>How many observers and readers this hub has now.</summary>
+    public int SubscriberCount => Volatile.Read(ref _queues).Length;
 
     public void Publish(SchedulerEvent e)
     {
@@ -22,6 +29,8 @@ internal sealed class SchedulerEventHub : IObservable<SchedulerEvent>
         {
             queue.Post(e);
         }
+
+        sink?.Post(e);
     }
 
     public IDisposable Subscribe(IObserver<SchedulerEvent> observer)
@@ -72,17 +81,25 @@ internal sealed class SchedulerEventHub : IObservable<SchedulerEvent>
             _queues = [.. _queues, queue];
         }
 
+        subscribersChanged?.Invoke();
         return queue;
     }
 
     private void Remove(EventQueue queue)
     {
+        bool removed;
         lock (_gate)
         {
+            var before = _queues.Length;
             _queues = Array.FindAll(_queues, q => !ReferenceEquals(q, queue));
+            removed = _queues.Length < before;
         }
 
         queue.Complete(discard: true);
+        if (removed)
+        {
+            subscribersChanged?.Invoke();
+        }
     }
 
     /// <summary>One observer: its queue and the task that calls it, one event at a time, in order.</summary>
@@ -133,4 +150,14 @@ internal sealed class SchedulerEventHub : IObservable<SchedulerEvent>
             }
         }
     }
+}
+
+/// <summary>Where a <see cref="SchedulerEventHub"/> passes its events on (the store-wide feed).</summary>
+internal interface IEventSink
+{
+    /// <summary>Whether the sink has any use for events now (a local or a remote listener may want them).</summary>
+    bool WantsEvents { get; }
+
+    /// <summary>Takes one event; never blocks.</summary>
+    void Post(SchedulerEvent e);
 }

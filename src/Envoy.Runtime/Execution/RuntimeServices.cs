@@ -10,6 +10,7 @@ internal sealed record RuntimeServices(
     TimeProvider Time,
     ILogger Logger,
     SchedulerEventHub Events,
+    StoreEventFeed StoreEvents,
     string WorkerId)
 {
     public long NowMs => Time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -31,7 +31,11 @@ public partial class JobScheduler : IAsyncDisposable
         config = config.Clone();
         var workerId = config.WorkerId ?? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Envoy.Scheduler");
-        _services = new RuntimeServices(store, new FlowRegistry(), config, timeProvider ?? TimeProvider.System, logger, new SchedulerEventHub(), workerId);
+        var time = timeProvider ?? TimeProvider.System;
+#pragma warning disable CA2000 // The scheduler owns the feed and disposes it in DisposeAsync.
+        var storeEvents = new StoreEventFeed(store, time, logger);
+#pragma warning restore CA2000
+        _services = new RuntimeServices(store, new FlowRegistry(), config, time, logger, new SchedulerEventHub(storeEvents), storeEvents, workerId);
         _ownsStore = ownsStore;
         _waiters = new JobWaiters(store, _services.Time, config.PollInterval, logger);
         _counts = new StaleWhileRevalidate<IReadOnlyDictionary<JobStatus, long>>(store.CountJobsAsync, _services.Time, StatsCountsMinAge);
@@ -60,6 +64,22 @@ public partial class JobScheduler : IAsyncDisposable
 
     /// <summary>The same events as <see cref="Events"/>, as an async stream until <paramref name="cancellationToken"/> fires.</summary>
     public IAsyncEnumerable<SchedulerEvent> ReadEventsAsync(CancellationToken cancellationToken = default) => _services.Events.ReadAsync(cancellationToken);
+
+    /// <summary>
+    /// The events of every scheduler on this store, this one's included: step started, step completed, job finished and
+    /// escalation created, whichever process ran the job. This scheduler's events are delivered directly; the other processes'
+    /// come through the store (PostgreSQL <c>LISTEN/NOTIFY</c>, or Redis pub/sub when Redis is configured; SQLite, an embedded
+    /// store, carries the events of the schedulers of this process only). Best effort: events sent while a connection is down
+    /// are lost to this feed, and a process starts sending within about two seconds of the first subscriber anywhere. Processes
+    /// send nothing while nobody subscribes. Each subscriber has its own bounded buffer, as with <see cref="Events"/>.
+    /// </summary>
+    public IObservable<SchedulerEvent> StoreEvents => _services.StoreEvents.Hub;
+
+    /// <summary>The same events as <see cref="StoreEvents"/>, as an async stream until <paramref name="cancellationToken"/> fires.</summary>
+    public IAsyncEnumerable<SchedulerEvent> ReadStoreEventsAsync(CancellationToken cancellationToken = default) => _services.StoreEvents.Hub.ReadAsync(cancellationToken);
+
+    /// <summary>The store-wide feed behind <see cref="StoreEvents"/> (its publisher's counters, for tests and the load driver).</summary>
+    internal StoreEventFeed StoreEventFeed => _services.StoreEvents;
 
     /// <summary>Registers (or replaces) a flow under a name; returns this scheduler.</summary>
     public JobScheduler AddFlow(string name, StateFlow flow, FlowOptions? options = null)
@@ -141,6 +161,7 @@ public partial class JobScheduler : IAsyncDisposable
         _pool?.Dispose();
         await _waiters.DisposeAsync().ConfigureAwait(false);
         _services.Events.Complete();
+        await _services.StoreEvents.DisposeAsync().ConfigureAwait(false);
         if (_ownsStore)
         {
             await _services.Store.DisposeAsync().ConfigureAwait(false);

@@ -13,6 +13,12 @@ public interface IJobStore : IAsyncDisposable
     /// <summary>The signals this store raises and listens to.</summary>
     Coordination.IJobSignals Signals { get; }
 
+    /// <summary>
+    /// What carries scheduler events between the processes of this store (the store-wide event feed, <c>StoreEvents</c>), or
+    /// null when only this scheduler's own events can be seen (the default).
+    /// </summary>
+    Coordination.IEventTransport? EventTransport => null;
+
     /// <summary>Creates or migrates the schema; safe to call from several processes.</summary>
     Task InitializeAsync(CancellationToken cancellationToken = default);
 
