@@ -26,7 +26,8 @@ internal static class EventsEndpoints
         api.MapGet("/events", (HttpContext http, string? jobId) => Stream(http, jobId, broadcaster.Value))
             .WithTags("Events")
             .WithName("GetEvents")
-            .WithSummary("The scheduler events of every process on the store, live (text/event-stream).");
+            .WithSummary("The scheduler events of every process on the store, live (text/event-stream).")
+            .DisableRequestTimeout();
     }
 
     private static ServerSentEventsResult<string> Stream(HttpContext http, string? jobId, EventStreamBroadcaster broadcaster)
