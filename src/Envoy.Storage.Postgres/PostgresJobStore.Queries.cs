@@ -45,12 +45,13 @@ public sealed partial class PostgresJobStore
     public Task<IReadOnlyList<JobRecord>> ListJobsAsync(JobQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var sql = new StringBuilder($"SELECT {PostgresSql.JobColumns} FROM envoy.jobs WHERE true");
+        query.Validate();
+        var where = new StringBuilder("true");
         var parameters = new List<NpgsqlParameter>();
         void Filter(string condition, NpgsqlParameter parameter)
         {
             parameters.Add(parameter);
-            sql.Append(" AND ").Append(condition.Replace("$?", "$" + parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+            where.Append(" AND ").Append(condition.Replace("$?", "$" + parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
         }
 
         if (query.Status is { } status)
@@ -83,13 +84,33 @@ public sealed partial class PostgresJobStore
             Filter("created_at < $?", P(before.ToUnixTimeMilliseconds()));
         }
 
+        if (!string.IsNullOrEmpty(query.Search))
+        {
+            Filter(PostgresSql.SearchCondition, P(StoreRows.ContainsPattern(query.Search)));
+        }
+
         parameters.Add(P(query.Limit));
         parameters.Add(P(query.Offset));
-        sql.Append(System.Globalization.CultureInfo.InvariantCulture, $" ORDER BY created_at DESC, seq DESC LIMIT ${parameters.Count - 1} OFFSET ${parameters.Count}");
+        var page = FormattableString.Invariant($"ORDER BY created_at DESC, seq DESC LIMIT ${parameters.Count - 1} OFFSET ${parameters.Count}");
+        string sql;
+        if (query.Flow is not null && query.Status is null)
+        {
+            // The one flow index leads with (flow, status): one walk of it per status, each stopping after offset + limit
+            // entries, merged newest first. (Its own index for a flow alone would cost every insert and every status change.)
+            parameters.Add(P(query.Offset + query.Limit));
+            var branches = Enum.GetValues<JobStatus>().Select(status => FormattableString.Invariant(
+                $"(SELECT {PostgresSql.JobColumns}, seq FROM envoy.jobs WHERE {where} AND status = {(int)status} ORDER BY created_at DESC, seq DESC LIMIT ${parameters.Count})"));
+            sql = $"SELECT * FROM ({string.Join(" UNION ALL ", branches)}) by_status {page}";
+        }
+        else
+        {
+            sql = $"SELECT {PostgresSql.JobColumns} FROM envoy.jobs WHERE {where} {page}";
+        }
+
         return ReadAsync<IReadOnlyList<JobRecord>>(
             async connection =>
             {
-                var jobs = await ReadJobsAsync(connection.Command(sql.ToString(), null, [.. parameters]), cancellationToken).ConfigureAwait(false);
+                var jobs = await ReadJobsAsync(connection.Command(sql, null, [.. parameters]), cancellationToken).ConfigureAwait(false);
                 return jobs.Exists(j => !j.Status.IsTerminal()) ? await AttachResolutionsAsync(connection, null, jobs, cancellationToken).ConfigureAwait(false) : jobs;
             },
             cancellationToken);
@@ -147,6 +168,17 @@ public sealed partial class PostgresJobStore
             async connection =>
             {
                 using var command = connection.Command(PostgresSql.NextDue, null, P(nowMs));
+                var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+                return value is null or DBNull ? (long?)null : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    public Task<long?> OldestDueAtAsync(long nowMs, CancellationToken cancellationToken = default) =>
+        ReadAsync(
+            async connection =>
+            {
+                using var command = connection.Command(PostgresSql.OldestDue, null, P(nowMs));
                 var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
                 return value is null or DBNull ? (long?)null : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
             },

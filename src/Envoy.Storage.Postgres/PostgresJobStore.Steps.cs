@@ -553,7 +553,7 @@ public sealed partial class PostgresJobStore
     private static NpgsqlParameter[] InsertJobParameters(NewJob job) =>
         [
             P(job.Id), P(job.Flow), P(job.ContextJson), P(job.Priority), P(job.RunAtMs), P(job.CreatedAtMs), P(job.ParentId), P(job.ParentWaitId),
-            P(job.IdempotencyKey), P((short)job.Status), P(job.Lease?.Owner), P(job.Lease?.UntilMs), P(job.Version),
+            P(job.IdempotencyKey), P((short)job.Status), P(job.Lease?.Owner), P(job.Lease?.UntilMs), P(job.Version), P(job.InputJson),
         ];
 
     private static NpgsqlCommand EventCommand(NpgsqlConnection connection, NpgsqlTransaction? tx, JobEvent entry) =>

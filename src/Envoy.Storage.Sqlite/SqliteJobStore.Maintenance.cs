@@ -38,6 +38,17 @@ public sealed partial class SqliteJobStore
             cancellationToken);
 
     /// <inheritdoc />
+    public Task<long?> OldestDueAtAsync(long nowMs, CancellationToken cancellationToken = default) =>
+        ReadAsync(
+            connection =>
+            {
+                using var command = NewCommand(connection, SqliteSql.OldestDue).Bind("@now", nowMs);
+                var value = command.ExecuteScalar();
+                return value is null or DBNull ? (long?)null : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
     public Task<MaintenanceResult> RunMaintenanceAsync(long sinceMs, long nowMs, int limit, CancellationToken cancellationToken = default)
     {
         var effects = new StoreEffects();

@@ -60,7 +60,8 @@ public sealed partial class SqliteJobStore
     public Task<IReadOnlyList<JobRecord>> ListJobsAsync(JobQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var sql = new StringBuilder($"SELECT {SqliteSql.JobColumns} FROM jobs WHERE 1 = 1");
+        query.Validate();
+        var sql = new StringBuilder($"SELECT {SqliteSql.JobReadColumns} FROM jobs WHERE 1 = 1");
         if (query.Status is not null)
         {
             sql.Append(" AND status = @status");
@@ -91,6 +92,12 @@ public sealed partial class SqliteJobStore
             sql.Append(" AND created_at < @before");
         }
 
+        var search = string.IsNullOrEmpty(query.Search) ? null : StoreRows.ContainsPattern(query.Search);
+        if (search is not null)
+        {
+            sql.Append(" AND ").Append(SqliteSql.SearchCondition);
+        }
+
         sql.Append(" ORDER BY created_at DESC, seq DESC LIMIT @limit OFFSET @offset");
         return ReadAsync<IReadOnlyList<JobRecord>>(
             connection =>
@@ -102,6 +109,7 @@ public sealed partial class SqliteJobStore
                     .Bind("@parent_id", query.ParentId)
                     .Bind("@after", query.CreatedAfter?.ToUnixTimeMilliseconds())
                     .Bind("@before", query.CreatedBefore?.ToUnixTimeMilliseconds())
+                    .Bind("@search", search)
                     .Bind("@limit", query.Limit)
                     .Bind("@offset", query.Offset);
                 var jobs = new List<JobRecord>();

@@ -358,6 +358,7 @@ public sealed partial class SqliteJobStore
             .Bind("@lease_owner", job.Lease?.Owner)
             .Bind("@lease_until", job.Lease?.UntilMs)
             .Bind("@version", job.Version)
+            .Bind("@input", job.InputJson)
             .ExecuteNonQuery() == 1;
 
     private void InsertEvent(JobEvent entry, SqliteTransaction tx) =>

@@ -12,7 +12,7 @@ namespace Envoy.Storage.Sqlite;
 /// </summary>
 public sealed partial class SqliteJobStore : IJobStore
 {
-    private const int SchemaVersion = 2;
+    private const int SchemaVersion = 3;
 
     private readonly SqliteStoreOptions _options;
     private readonly string _connectionString;
@@ -165,6 +165,12 @@ public sealed partial class SqliteJobStore : IJobStore
             {
                 Execute(_writer, SqliteSql.Migration2, tx);
                 Execute(_writer, "INSERT INTO envoy_schema (version) VALUES (2)", tx);
+            }
+
+            if (current < 3)
+            {
+                Execute(_writer, SqliteSql.Migration3, tx);
+                Execute(_writer, "INSERT INTO envoy_schema (version) VALUES (3)", tx);
             }
 
             tx.Commit();

@@ -76,14 +76,37 @@ internal static class SqliteSql
     /// <summary>Takeovers since the job's last commit (lease expiries while it ran): see <c>SchedulerConfig.MaxAttempts</c>.</summary>
     public const string Migration2 = "ALTER TABLE jobs ADD COLUMN takeovers INTEGER NOT NULL DEFAULT 0";
 
+    /// <summary>
+    /// The job list's queries: <c>input</c>, the input a job was scheduled with, written once by its insert and never by a
+    /// commit (jobs created before this migration have none); <c>jobs_flow_created</c>, the newest jobs of one flow.
+    /// </summary>
+    public const string Migration3 = """
+        ALTER TABLE jobs ADD COLUMN input TEXT;
+        CREATE INDEX IF NOT EXISTS jobs_flow_created ON jobs (flow, created_at);
+        """;
+
+    /// <summary>The columns of a claimed job (the worker runs from the context: no scheduled input).</summary>
     public const string JobColumns =
         "id, flow, status, context, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers";
 
+    /// <summary>The columns of a job read for a caller: <see cref="JobColumns"/> and the scheduled input.</summary>
+    public const string JobReadColumns = JobColumns + ", input";
+
+    /// <summary>
+    /// The text <c>JobQuery.Search</c> matches in a job: its id, flow, error, scheduled input and current output (the
+    /// context's <c>output</c>: the value itself for a string, its JSON text otherwise), each on its own. <c>LIKE</c> folds
+    /// ASCII letters only.
+    /// </summary>
+    public const string SearchCondition = """
+        (id LIKE @search ESCAPE '\' OR flow LIKE @search ESCAPE '\' OR error LIKE @search ESCAPE '\' OR input LIKE @search ESCAPE '\'
+          OR json_extract(context, '$.output') LIKE @search ESCAPE '\')
+        """;
+
     public const string InsertJob = """
         INSERT INTO jobs (id, flow, status, context, priority, run_at, created_at, updated_at, parent_id, parent_wait_id, idempotency_key,
-          lease_owner, lease_until, version, attempts, started_at)
+          lease_owner, lease_until, version, attempts, started_at, input)
         VALUES (@id, @flow, @status, @context, @priority, @run_at, @now, @now, @parent_id, @parent_wait_id, @key,
-          @lease_owner, @lease_until, @version, @version, CASE WHEN @version = 1 THEN @now END)
+          @lease_owner, @lease_until, @version, @version, CASE WHEN @version = 1 THEN @now END, @input)
         ON CONFLICT (idempotency_key) DO NOTHING
         """;
 
@@ -212,9 +235,9 @@ internal static class SqliteSql
 
     public const string RenewLease = "UPDATE jobs SET lease_until = @until WHERE id = @id AND status = 1 AND lease_owner = @owner";
 
-    public const string GetJob = $"SELECT {JobColumns} FROM jobs WHERE id = @id";
+    public const string GetJob = $"SELECT {JobReadColumns} FROM jobs WHERE id = @id";
 
-    public const string GetJobs = $"SELECT {JobColumns} FROM jobs WHERE id IN (SELECT value FROM json_each(@ids))";
+    public const string GetJobs = $"SELECT {JobReadColumns} FROM jobs WHERE id IN (SELECT value FROM json_each(@ids))";
 
     public const string History = "SELECT job_id, at, kind, state, step, from_status, to_status, duration_ms, error FROM job_events WHERE job_id = @id ORDER BY seq";
 
@@ -233,6 +256,9 @@ internal static class SqliteSql
     public const string JobStatus = "SELECT status FROM jobs WHERE id = @id";
 
     public const string CountJobs = "SELECT status, count(*) FROM jobs GROUP BY status";
+
+    /// <summary>The earliest run-at of a pending job due at @now: the first entry of the due index.</summary>
+    public const string OldestDue = "SELECT min(run_at) FROM jobs INDEXED BY jobs_due WHERE status = 0 AND run_at <= @now";
 
     public const string ExpiredLeases = "SELECT id FROM jobs INDEXED BY jobs_leases WHERE status = 1 AND lease_until < @now ORDER BY lease_until LIMIT @limit";
 

@@ -18,6 +18,9 @@ public abstract partial class StoreConformanceTests
     /// <summary>The time of <paramref name="ms"/> Unix milliseconds.</summary>
     protected static DateTimeOffset At(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 
+    /// <summary>How the scheduler writes a job's input (<see cref="NewJob.InputJson"/>): no <c>\uXXXX</c> escapes of letters or quotes.</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions InputJsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>A job to insert.</summary>
     protected static NewJob JobOf(
         string flow,
@@ -31,7 +34,10 @@ public abstract partial class StoreConformanceTests
         object? input = null)
     {
         id ??= NewId();
-        return new NewJob(id, flow, ContextJson(id, "A", input), priority, runAt, createdAt, parentId, parentWaitId, key);
+        return new NewJob(id, flow, ContextJson(id, "A", input), priority, runAt, createdAt, parentId, parentWaitId, key)
+        {
+            InputJson = input is null ? null : System.Text.Json.JsonSerializer.Serialize(input, InputJsonOptions),
+        };
     }
 
     /// <summary>Inserts a job and returns its id.</summary>

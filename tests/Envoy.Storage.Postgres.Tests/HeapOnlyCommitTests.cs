@@ -38,6 +38,36 @@ public sealed class HeapOnlyCommitTests(PostgresFixture postgres)
         Assert.Single(await store.ClaimAsync(new ClaimRequest("worker-2", 1, T0 + 20_000 + Lease + 1, T0 + 100_000, [Flow])));
     }
 
+    [Fact]
+    public async Task RunningCommits_AreHeapOnly_WithTheScheduledInputAndTheListIndexes()
+    {
+        var connectionString = await postgres.CreateFreshDatabaseAsync();
+        string id;
+        await using (var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString }))
+        {
+            await store.InitializeAsync();
+            id = await store.CreateJobAsync(TestJobs.JobOf(Flow) with { InputJson = """{"words":"kept as scheduled"}""" });
+            var claimed = Assert.Single(await store.ClaimAsync(new ClaimRequest(Owner, 1, T0, T0 + Lease, [Flow])));
+            for (var i = 0; i < 3; i++)
+            {
+                Assert.Single(await store.CommitAsync([TestJobs.RunningStepOf(id, Owner, claimed.Version + i, T0 + 1_000 + i, Lease)]), true);
+            }
+        }
+
+        // The store's connections are closed: their backends report their statistics as they exit.
+        const string Updates = "SELECT n_tup_upd || ',' || n_tup_hot_upd FROM pg_stat_user_tables WHERE relid = 'envoy.jobs'::regclass";
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
+        string counts;
+        while ((counts = await TestSql.ScalarAsync<string>(connectionString, Updates)) is not "4,3" && DateTimeOffset.UtcNow < deadline)
+        {
+            await TestSql.ScalarAsync<object>(connectionString, "SELECT pg_stat_clear_snapshot()");
+        }
+
+        // One claim (its status is indexed: not heap-only), then three running commits, each heap-only.
+        Assert.Equal("4,3", counts);
+        Assert.True(await TestSql.ScalarAsync<bool>(connectionString, $"SELECT input = '{{\"words\": \"kept as scheduled\"}}'::jsonb FROM envoy.jobs WHERE id = '{id}'"));
+    }
+
     private static Task<long> LeaseUntilAsync(string connectionString, string id) =>
         TestSql.ScalarAsync<long>(connectionString, $"SELECT lease_until FROM envoy.jobs WHERE id = '{id}'");
 

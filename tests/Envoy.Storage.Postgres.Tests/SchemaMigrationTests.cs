@@ -6,15 +6,25 @@ namespace Envoy.Storage.Postgres.Tests;
 /// The schema a fresh store creates, and the migrations that bring an older one to it while keeping its jobs: version 2 leaves
 /// 30% of each <c>envoy.jobs</c> page free (heap-only updates), version 3 indexes only the idempotency keys that are set and drops
 /// the history's unused primary key index, version 4 gives the database its store identity (the Redis namespace), version 5
-/// counts each job's takeovers since its last commit.
+/// counts each job's takeovers since its last commit, version 6 keeps each job's scheduled input and indexes jobs by flow and age.
 /// </summary>
 [Collection(SharedServers.Name)]
 public sealed class SchemaMigrationTests(PostgresFixture postgres)
 {
     private const string Flow = "migrated";
 
-    /// <summary>Undoes migrations 5, 4, 3 and 2, as a version 1 Envoy left the schema.</summary>
+    /// <summary>Undoes migration 6, as a version 5 Envoy left the schema.</summary>
+    private const string BackToVersionFive = """
+        DROP INDEX envoy.jobs_flow_status_created;
+        ALTER TABLE envoy.jobs DROP COLUMN input;
+        DELETE FROM envoy.schema_version WHERE version > 5;
+        SELECT 1
+        """;
+
+    /// <summary>Undoes migrations 6, 5, 4, 3 and 2, as a version 1 Envoy left the schema.</summary>
     private const string BackToVersionOne = """
+        DROP INDEX envoy.jobs_flow_status_created;
+        ALTER TABLE envoy.jobs DROP COLUMN input;
         DROP TABLE envoy.store_identity;
         ALTER TABLE envoy.jobs DROP COLUMN takeovers;
         ALTER TABLE envoy.job_events ADD PRIMARY KEY (seq);
@@ -32,6 +42,9 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
         SELECT format('%s%s DEFAULT %s', data_type, CASE WHEN is_nullable = 'NO' THEN ' NOT NULL' ELSE '' END, column_default)
         FROM information_schema.columns WHERE table_schema = 'envoy' AND table_name = 'jobs' AND column_name = 'takeovers'
         """;
+
+    private const string InputColumn =
+        "SELECT data_type FROM information_schema.columns WHERE table_schema = 'envoy' AND table_name = 'jobs' AND column_name = 'input' AND is_nullable = 'YES'";
 
     private const string JobsOptions = "SELECT array_to_string(reloptions, ',') FROM pg_class WHERE oid = 'envoy.jobs'::regclass";
 
@@ -56,8 +69,10 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
             await old.InitializeAsync();
             await TestSql.ScalarAsync<int>(connectionString, BackToVersionOne);
             Assert.Contains("jobs_idempotency_key_key", await TestSql.ScalarAsync<string>(connectionString, JobsIndexes), StringComparison.Ordinal);
-            keyed = await old.CreateJobAsync(TestJobs.JobOf(Flow) with { IdempotencyKey = "order-1" });
-            unkeyed = await old.CreateJobAsync(TestJobs.JobOf(Flow));
+
+            // Inserted as a version 1 Envoy did (today's insert writes columns that schema does not have).
+            keyed = await InsertAsOlderEnvoyAsync(connectionString, "'order-1'");
+            unkeyed = await InsertAsOlderEnvoyAsync(connectionString, "NULL");
         }
 
         await using var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString });
@@ -72,6 +87,46 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
         Assert.NotEqual(unkeyed, second);
         Assert.Equal(3, await TestSql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM envoy.jobs"));
         Assert.Equal(1, await TestSql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM envoy.jobs WHERE idempotency_key IS NOT NULL"));
+    }
+
+    [Fact]
+    public async Task Initialize_MigratesAVersionFiveSchema_OldJobsHaveNoInput_NewOnesKeepTheirs()
+    {
+        var connectionString = await postgres.CreateFreshDatabaseAsync();
+        string old;
+        await using (var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString }))
+        {
+            await store.InitializeAsync();
+            await TestSql.ScalarAsync<int>(connectionString, BackToVersionFive);
+            old = await InsertAsOlderEnvoyAsync(connectionString, "NULL");
+        }
+
+        await using var migrated = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString });
+        await migrated.InitializeAsync();
+
+        await AssertCurrentSchemaAsync(connectionString);
+        Assert.True(await TestSql.ScalarAsync<bool>(connectionString, $"SELECT input IS NULL FROM envoy.jobs WHERE id = '{old}'"));
+        var id = await migrated.CreateJobAsync(TestJobs.JobOf(Flow) with { InputJson = """{"order":"A-1"}""" });
+        Assert.Equal("""{"order": "A-1"}""", (await migrated.GetJobAsync(id))!.InputJson);
+        Assert.Equal([id], (await migrated.ListJobsAsync(new JobQuery { Flow = Flow, Search = "a-1" })).Select(j => j.Id));
+    }
+
+    [Fact]
+    public async Task Initialize_KeepsAFlowIndexBuiltConcurrentlyBeforeTheMigration()
+    {
+        var connectionString = await postgres.CreateFreshDatabaseAsync();
+        await using (var old = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString }))
+        {
+            await old.InitializeAsync();
+            await TestSql.ScalarAsync<int>(connectionString, BackToVersionFive);
+        }
+
+        // As the migration's documentation advises for a large table.
+        await TestSql.ScalarAsync<int>(connectionString, "CREATE INDEX jobs_flow_status_created ON envoy.jobs (flow, status, created_at DESC, seq DESC); SELECT 1");
+        await using var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString });
+        await store.InitializeAsync();
+
+        await AssertCurrentSchemaAsync(connectionString);
     }
 
     [Fact]
@@ -92,15 +147,26 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
         await AssertCurrentSchemaAsync(connectionString);
     }
 
+    /// <summary>Inserts a pending job with the columns of schema version 1 only; returns its id.</summary>
+    private static Task<string> InsertAsOlderEnvoyAsync(string connectionString, string keySql)
+    {
+        var id = Guid.NewGuid().ToString();
+        var context = new StateContext("A") { JobId = id }.Serialize();
+        return TestSql.ScalarAsync<string>(
+            connectionString,
+            $"INSERT INTO envoy.jobs (id, flow, status, context, run_at, created_at, updated_at, idempotency_key) VALUES ('{id}', '{Flow}', 0, '{context}', 0, 0, 0, {keySql}) RETURNING id");
+    }
+
     private static async Task AssertCurrentSchemaAsync(string connectionString)
     {
-        Assert.Equal(5, await TestSql.ScalarAsync<int>(connectionString, "SELECT max(version) FROM envoy.schema_version"));
+        Assert.Equal(6, await TestSql.ScalarAsync<int>(connectionString, "SELECT max(version) FROM envoy.schema_version"));
+        Assert.Equal("jsonb", await TestSql.ScalarAsync<string>(connectionString, InputColumn));
         Assert.Equal(32, (await TestSql.ScalarAsync<string>(connectionString, "SELECT id FROM envoy.store_identity")).Length);
         Assert.Equal(1L, await TestSql.ScalarAsync<long>(connectionString, "SELECT count(*) FROM envoy.store_identity"));
         Assert.Equal("integer NOT NULL DEFAULT 0", await TestSql.ScalarAsync<string>(connectionString, TakeoversColumn));
         Assert.Equal("fillfactor=70", await TestSql.ScalarAsync<string>(connectionString, JobsOptions));
         Assert.Equal(
-            "jobs_created,jobs_due,jobs_idempotency,jobs_leases,jobs_parent,jobs_pkey,jobs_ready,jobs_status_created",
+            "jobs_created,jobs_due,jobs_flow_status_created,jobs_idempotency,jobs_leases,jobs_parent,jobs_pkey,jobs_ready,jobs_status_created",
             await TestSql.ScalarAsync<string>(connectionString, JobsIndexes));
         Assert.EndsWith("(idempotency_key) WHERE (idempotency_key IS NOT NULL)", await TestSql.ScalarAsync<string>(connectionString, IdempotencyIndex), StringComparison.Ordinal);
         Assert.Equal("job_events_job", await TestSql.ScalarAsync<string>(connectionString, HistoryIndexes));

@@ -8,6 +8,9 @@ namespace Envoy.Storage.Sqlite.Tests;
 /// <summary>What only the SQLite store promises: one durable file, WAL, versioned schema, clear errors.</summary>
 public sealed class SqliteStoreTests : IDisposable
 {
+    /// <summary>Undoes migration 3 (the scheduled input and the flow index), as a version 2 Envoy left the file.</summary>
+    private const string UndoMigration3 = "DROP INDEX jobs_flow_created; ALTER TABLE jobs DROP COLUMN input; ";
+
     private const long T0 = 1_750_000_000_000;
     private readonly TempDirectory _directory = new();
 
@@ -80,7 +83,7 @@ public sealed class SqliteStoreTests : IDisposable
 
         await using var connection = await OpenRawAsync();
         Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode"));
-        Assert.Equal("1,2", Scalar(connection, "SELECT group_concat(version) FROM envoy_schema"));
+        Assert.Equal("1,2,3", Scalar(connection, "SELECT group_concat(version) FROM envoy_schema"));
     }
 
     [Fact]
@@ -103,7 +106,7 @@ public sealed class SqliteStoreTests : IDisposable
         }
 
         await using var connection = await OpenRawAsync();
-        Assert.Equal("1,2", Scalar(connection, "SELECT group_concat(version) FROM envoy_schema"));
+        Assert.Equal("1,2,3", Scalar(connection, "SELECT group_concat(version) FROM envoy_schema"));
     }
 
     [Fact]
@@ -117,7 +120,7 @@ public sealed class SqliteStoreTests : IDisposable
 
         await using (var connection = await OpenRawAsync())
         {
-            Execute(connection, "ALTER TABLE jobs DROP COLUMN takeovers; DELETE FROM envoy_schema WHERE version > 1;");
+            Execute(connection, UndoMigration3 + "ALTER TABLE jobs DROP COLUMN takeovers; DELETE FROM envoy_schema WHERE version > 1;");
         }
 
         await using (var store = await OpenAsync())
@@ -128,7 +131,34 @@ public sealed class SqliteStoreTests : IDisposable
         }
 
         await using var check = await OpenRawAsync();
-        Assert.Equal("1,2", Scalar(check, "SELECT group_concat(version) FROM envoy_schema"));
+        Assert.Equal("1,2,3", Scalar(check, "SELECT group_concat(version) FROM envoy_schema"));
+    }
+
+    [Fact]
+    public async Task Initialize_VersionTwoFile_GainsTheScheduledInput_OldJobsHaveNone()
+    {
+        string old;
+        await using (var store = await OpenAsync())
+        {
+            old = await store.CreateJobAsync(Job("f"));
+        }
+
+        await using (var connection = await OpenRawAsync())
+        {
+            Execute(connection, UndoMigration3 + "DELETE FROM envoy_schema WHERE version > 2;");
+        }
+
+        await using (var store = await OpenAsync())
+        {
+            Assert.Null((await store.GetJobAsync(old))!.InputJson);
+            var id = await store.CreateJobAsync(Job("f") with { InputJson = """{"a":1}""" });
+            Assert.Equal("""{"a":1}""", (await store.GetJobAsync(id))!.InputJson);
+            Assert.Equal([id], (await store.ListJobsAsync(new JobQuery { Flow = "f", Search = "\"a\"" })).Select(j => j.Id));
+        }
+
+        await using var check = await OpenRawAsync();
+        Assert.Equal("1,2,3", Scalar(check, "SELECT group_concat(version) FROM envoy_schema"));
+        Assert.Equal("1", Scalar(check, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'jobs_flow_created'"));
     }
 
     [Fact]

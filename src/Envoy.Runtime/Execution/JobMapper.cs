@@ -23,6 +23,7 @@ internal static class JobMapper
             Flow = record.Flow,
             Status = record.Status,
             Context = context,
+            Input = record.InputJson is null ? null : JsonNode.Parse(record.InputJson),
             CreatedAt = FromMs(record.CreatedAtMs),
             UpdatedAt = FromMs(record.UpdatedAtMs),
             StartedAt = record.StartedAtMs is { } started ? FromMs(started) : null,

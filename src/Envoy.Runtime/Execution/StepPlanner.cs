@@ -238,7 +238,7 @@ internal sealed class StepPlanner(RuntimeServices services)
         var context = flow.NewContext(wait.Params?["input"]?.DeepClone());
         context.JobId = id;
         var now = services.NowMs;
-        return new NewJob(id, flowName, context.Serialize(), parent.Priority, now, now, parent.Id, wait.Id, null);
+        return new NewJob(id, flowName, context.Serialize(), parent.Priority, now, now, parent.Id, wait.Id, null) { InputJson = JobInputs.ToJson(context.Input()) };
     }
 
     public static Escalation EscalationOf(string jobId, Wait wait, long nowMs)

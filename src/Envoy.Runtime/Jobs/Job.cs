@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Envoy;
 
 /// <summary>A durable run of a flow, as stored.</summary>
@@ -16,10 +18,11 @@ public sealed record Job
     public required StateContext Context { get; init; }
 
     /// <summary>
-    /// The input the job was scheduled with, unchanged as it runs (<see cref="Context"/> holds the current state's input);
-    /// null for no input, and for jobs created before the store kept it.
+    /// The input the job was scheduled with (for a child, the input its parent spawned it with), unchanged as the job runs; the
+    /// current state's input is <c>Context.Input()</c>. Null when it was scheduled without one, and for jobs created before the
+    /// store kept it (PostgreSQL schema version 6, SQLite version 3).
     /// </summary>
-    public System.Text.Json.Nodes.JsonNode? Input { get; init; }
+    public JsonNode? Input { get; init; }
 
     /// <summary>When the job was scheduled.</summary>
     public DateTimeOffset CreatedAt { get; init; }

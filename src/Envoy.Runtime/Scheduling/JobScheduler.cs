@@ -16,6 +16,7 @@ public partial class JobScheduler : IAsyncDisposable
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private readonly bool _ownsStore;
     private readonly JobWaiters _waiters;
+    private readonly StaleWhileRevalidate<IReadOnlyDictionary<JobStatus, long>> _counts;
     private WorkerPool? _pool;
     private MaintenanceLeader? _maintenance;
     private bool _disposed;
@@ -33,6 +34,7 @@ public partial class JobScheduler : IAsyncDisposable
         _services = new RuntimeServices(store, new FlowRegistry(), config, timeProvider ?? TimeProvider.System, logger, new SchedulerEventHub(), workerId);
         _ownsStore = ownsStore;
         _waiters = new JobWaiters(store, _services.Time, config.PollInterval, logger);
+        _counts = new StaleWhileRevalidate<IReadOnlyDictionary<JobStatus, long>>(store.CountJobsAsync, _services.Time, StatsCountsMinAge);
     }
 
     /// <summary>This worker's id in leases and logs.</summary>

@@ -52,7 +52,11 @@ public interface IJobStore : IAsyncDisposable
     /// </summary>
     Task<IReadOnlyList<JobRecord>> GetJobsAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default);
 
-    /// <summary>Jobs matching a query, newest first.</summary>
+    /// <summary>
+    /// Jobs matching a query, newest first (by creation time, then insertion order). Validates the query first
+    /// (<see cref="JobQuery.Validate"/>); <see cref="JobQuery.Search"/> is matched as its documentation says, with the term as a
+    /// parameter.
+    /// </summary>
     Task<IReadOnlyList<JobRecord>> ListJobsAsync(JobQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>A job's history in order, or null for an unknown job.</summary>
@@ -102,6 +106,12 @@ public interface IJobStore : IAsyncDisposable
     /// null for an unknown job. For display: decisions read <see cref="GetJobAsync"/>.
     /// </summary>
     Task<JobStatus?> GetJobStatusAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The earliest run-at of a pending job that is due at <paramref name="nowMs"/> (run-at at or before it), or null when no
+    /// pending job is due: how far behind the queue is. One probe of the due index (a delayed job not yet due is not behind).
+    /// </summary>
+    Task<long?> OldestDueAtAsync(long nowMs, CancellationToken cancellationToken = default);
 
     /// <summary>How many jobs are in each status (every status present, zeros included), cached for a moment where the store can.</summary>
     Task<IReadOnlyDictionary<JobStatus, long>> CountJobsAsync(CancellationToken cancellationToken = default);

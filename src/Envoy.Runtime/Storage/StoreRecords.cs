@@ -17,6 +17,13 @@ public sealed record NewJob(
     string? IdempotencyKey,
     JobLease? Lease = null)
 {
+    /// <summary>
+    /// The input the job was scheduled with, as JSON (null: none). Stored once, next to the context, and never changed by a
+    /// commit: <see cref="Job.Input"/>, and what a search of the job list matches. Its bytes are already counted in
+    /// <see cref="ContextJson"/>, which holds the same input for the first state.
+    /// </summary>
+    public string? InputJson { get; init; }
+
     /// <summary>The stored status: <see cref="JobStatus.Running"/> with a lease, else <see cref="JobStatus.Pending"/>.</summary>
     public JobStatus Status => Lease is null ? JobStatus.Pending : JobStatus.Running;
 
@@ -41,6 +48,7 @@ public sealed record NewJob(
         Flow = Flow,
         Status = JobStatus.Running,
         ContextJson = ContextJson,
+        InputJson = InputJson,
         Priority = Priority,
         RunAtMs = RunAtMs,
         CreatedAtMs = CreatedAtMs,
@@ -89,6 +97,12 @@ public sealed record JobRecord
 
     /// <summary>The committed context as JSON.</summary>
     public required string ContextJson { get; init; }
+
+    /// <summary>
+    /// The input the job was scheduled with as JSON (<see cref="NewJob.InputJson"/>); null when it had none, for a job created
+    /// before the store kept it, and in the records a claim returns (a worker runs from the context).
+    /// </summary>
+    public string? InputJson { get; init; }
 
     /// <summary>Priority (higher first).</summary>
     public int Priority { get; init; }

@@ -7,7 +7,8 @@ namespace Envoy.Runtime;
 /// <summary>
 /// Reads job, event and escalation rows for any ADO.NET store, in the column order every store selects:
 /// jobs <c>id, flow, status, context, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id,
-/// retries, attempts, idempotency_key, version, takeovers</c> (a store whose rows end at <c>version</c> reads as no takeovers); events <c>job_id, at, kind, state, step, from_status, to_status,
+/// retries, attempts, idempotency_key, version, takeovers[, input]</c> (a store whose rows end at <c>version</c> reads as no takeovers;
+/// a column 17 named <c>input</c> is the scheduled input, and rows without it read as none); events <c>job_id, at, kind, state, step, from_status, to_status,
 /// duration_ms, error</c>; escalations <c>id, job_id, wait_id, user_name, message, inputs, status, response, replied_by,
 /// created_at, answered_at</c>. Times are Unix milliseconds; JSON columns are read as text.
 /// </summary>
@@ -15,6 +16,27 @@ public static class StoreRows
 {
     /// <summary>A count of zero for every status, for stores to fill from their <c>GROUP BY status</c> rows.</summary>
     public static Dictionary<JobStatus, long> ZeroCounts() => Enum.GetValues<JobStatus>().ToDictionary(status => status, _ => 0L);
+
+    /// <summary>
+    /// The <c>LIKE</c> pattern of <see cref="JobQuery.Search"/>: the term anywhere, each <c>\</c>, <c>%</c> and <c>_</c> in it escaped
+    /// with a backslash so it matches itself (use it with <c>ESCAPE '\'</c>).
+    /// </summary>
+    public static string ContainsPattern(string term)
+    {
+        ArgumentNullException.ThrowIfNull(term);
+        var pattern = new System.Text.StringBuilder(term.Length + 8).Append('%');
+        foreach (var c in term)
+        {
+            if (c is '\\' or '%' or '_')
+            {
+                pattern.Append('\\');
+            }
+
+            pattern.Append(c);
+        }
+
+        return pattern.Append('%').ToString();
+    }
 
     /// <summary>Reads a job row.</summary>
     public static JobRecord ReadJob(DbDataReader reader)
@@ -39,6 +61,7 @@ public static class StoreRows
             IdempotencyKey = NullableString(reader, 14),
             Version = reader.GetInt64(15),
             Takeovers = reader.FieldCount > 16 ? reader.GetInt32(16) : 0,
+            InputJson = reader.FieldCount > 17 && string.Equals(reader.GetName(17), "input", StringComparison.Ordinal) ? NullableString(reader, 17) : null,
         };
     }
 
