@@ -21,14 +21,16 @@ public static class EnvoyEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentException.ThrowIfNullOrWhiteSpace(prefix);
-        var envoy = endpoints.MapGroup(prefix);
+        var envoy = endpoints.MapGroup(prefix).WithGroupName(OpenApi.EnvoyOpenApi.DocumentName);
 
         var api = envoy.MapGroup("/api")
             .RequireAuthorization(EnvoyAuthentication.ViewerPolicy)
             .AddEndpointFilter<EnvoyErrorFilter>()
             .AddEndpointFilter<BodySizeLimitFilter>()
+            .AddEndpointFilter<RequestTimeoutFilter>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         Endpoints.JobsEndpoints.Map(api);
         Endpoints.FlowsEndpoints.Map(api);
         Endpoints.EscalationsEndpoints.Map(api);
@@ -36,6 +38,8 @@ public static class EnvoyEndpointRouteBuilderExtensions
 
         // The events route (GET {prefix}/api/events) is mapped here.
         // The health check ({prefix}/healthz) and the OpenAPI document ({prefix}/api/openapi.json) are mapped here.
+        Health.HealthEndpoint.Map(envoy);
+        OpenApi.EnvoyOpenApi.Map(api);
         // The dashboard ({prefix}/) is mapped here.
         return envoy;
     }

@@ -24,6 +24,25 @@ public sealed class EnvoyServerOptions
     /// <summary>The largest request body the API reads (default 1 MiB); a larger one is refused with <c>413</c> <c>body_too_large</c>.</summary>
     public long MaxBodyBytes { get; set; } = DefaultMaxBodyBytes;
 
+    /// <summary>The default of <see cref="RequestTimeout"/>: 10 s.</summary>
+    public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The default of <see cref="HealthCheckTimeout"/>: 2 s.</summary>
+    public static readonly TimeSpan DefaultHealthCheckTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long an API handler may work (default 10 s): a request whose store does not answer in time (a server that is down
+    /// or stuck; the store retries transient failures for much longer) ends with <c>503</c> <c>store_unavailable</c>.
+    /// <see cref="Timeout.InfiniteTimeSpan"/> turns it off. Streaming answers (the events route) are not bounded by it.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = DefaultRequestTimeout;
+
+    /// <summary>
+    /// How long each check of <c>/envoy/healthz</c> (the store, Redis) may take before it counts as unhealthy (default 2 s); the
+    /// checks run side by side, so a dead server is reported within about this time.
+    /// </summary>
+    public TimeSpan HealthCheckTimeout { get; set; } = DefaultHealthCheckTimeout;
+
     /// <summary>
     /// When false, this node serves the API only and runs no job (the scheduler is not started as a worker): workers run in
     /// other processes on the same store. Default true.
@@ -37,6 +56,16 @@ public sealed class EnvoyServerOptions
         if (MaxBodyBytes <= 0)
         {
             errors.Add($"Envoy:Server:MaxBodyBytes must be positive (was {MaxBodyBytes}).");
+        }
+
+        if (RequestTimeout <= TimeSpan.Zero && RequestTimeout != Timeout.InfiniteTimeSpan)
+        {
+            errors.Add($"Envoy:Server:RequestTimeout must be positive (was {RequestTimeout}).");
+        }
+
+        if (HealthCheckTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"Envoy:Server:HealthCheckTimeout must be positive (was {HealthCheckTimeout}).");
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);

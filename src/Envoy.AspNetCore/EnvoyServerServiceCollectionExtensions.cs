@@ -15,7 +15,8 @@ public static class EnvoyServerServiceCollectionExtensions
     /// (when an <see cref="IConfiguration"/> is registered) and then <paramref name="configure"/>, validated at start with every
     /// error listed (<see cref="EnvoyServerOptions.RunWorkers"/> false makes the hosted worker run no job:
     /// <see cref="EnvoyWorkerOptions.RunWorkers"/>); the API-key authentication scheme; the <c>viewer</c>, <c>operator</c> and <c>admin</c> policies; problem
-    /// details. Call <c>services.AddEnvoy()</c> too (the scheduler and its flows). Calling it twice is harmless.
+    /// details; the health checks of <c>/envoy/healthz</c> (the store, and Redis when configured); the OpenAPI document
+    /// <c>envoy</c>. Call <c>services.AddEnvoy()</c> too (the scheduler and its flows). Calling it twice is harmless.
     /// </summary>
     public static IServiceCollection AddEnvoyServer(this IServiceCollection services, Action<EnvoyServerOptions>? configure = null)
     {
@@ -50,6 +51,8 @@ public static class EnvoyServerServiceCollectionExtensions
                 worker.RunWorkers = false;
             }
         });
+
+        services.TryAddSingleton(TimeProvider.System);
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(EnvoyAuthentication.ApiKeyScheme, null);
         services.AddAuthorizationBuilder()
@@ -57,6 +60,8 @@ public static class EnvoyServerServiceCollectionExtensions
             .AddPolicy(EnvoyAuthentication.OperatorPolicy, RolePolicy(EnvoyRoles.Operator))
             .AddPolicy(EnvoyAuthentication.AdminPolicy, RolePolicy(EnvoyRoles.Admin));
         services.AddProblemDetails();
+        Health.EnvoyHealthChecks.Register(services);
+        OpenApi.EnvoyOpenApi.Register(services);
         return services;
     }
 

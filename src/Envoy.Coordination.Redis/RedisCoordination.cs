@@ -9,7 +9,7 @@ namespace Envoy.Coordination.Redis;
 /// multiplexer reconnects by itself when it returns. Every key and the channel are under <see cref="KeyPrefix"/>, one per
 /// store, so many apps can share one Redis.
 /// </summary>
-public sealed class RedisCoordination : ICoordinationAccelerator
+public sealed partial class RedisCoordination : ICoordinationAccelerator
 {
     /// <summary>The key prefix before a store names itself (<see cref="BindToStore"/>) when none is configured.</summary>
     public const string DefaultKeyPrefix = "envoy";

@@ -1,5 +1,7 @@
+using Envoy.AspNetCore.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Envoy.AspNetCore.Endpoints;
@@ -9,6 +11,14 @@ internal static class StatsEndpoints
 {
     public static void Map(RouteGroupBuilder api)
     {
-        _ = api.MapGroup("/stats").WithTags("Stats");
+        var stats = api.MapGroup("/stats").WithTags("Stats");
+        stats.MapGet(string.Empty, GetAsync).WithName("GetStats")
+            .WithSummary("How many jobs are in each status (may lag a second or two), and when the longest-waiting due job became due.");
+    }
+
+    private static async Task<JsonHttpResult<StatsJson>> GetAsync(JobScheduler scheduler, CancellationToken cancellationToken)
+    {
+        var stats = await scheduler.GetJobStatsAsync(cancellationToken).ConfigureAwait(false);
+        return TypedResults.Json(StatsJson.From(stats), EnvoyApiJsonContext.Default.StatsJson);
     }
 }

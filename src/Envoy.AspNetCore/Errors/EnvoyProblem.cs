@@ -18,11 +18,15 @@ public sealed record EnvoyProblem(int Status, string Code, string Detail)
         StatusCodes.Status404NotFound => "Not found",
         StatusCodes.Status409Conflict => "Conflict",
         StatusCodes.Status413PayloadTooLarge => "Body too large",
+        StatusCodes.Status503ServiceUnavailable => "Service unavailable",
         _ => "Error",
     };
 
     /// <summary><c>400</c> <c>invalid_body</c>.</summary>
     public static EnvoyProblem InvalidBody(string detail) => new(StatusCodes.Status400BadRequest, EnvoyProblemCodes.InvalidBody, detail);
+
+    /// <summary><c>400</c> <c>invalid_query</c>.</summary>
+    public static EnvoyProblem InvalidQuery(string detail) => new(StatusCodes.Status400BadRequest, EnvoyProblemCodes.InvalidQuery, detail);
 
     /// <summary><c>401</c> <c>unauthorized</c>.</summary>
     public static EnvoyProblem Unauthorized(string detail) => new(StatusCodes.Status401Unauthorized, EnvoyProblemCodes.Unauthorized, detail);
@@ -33,6 +37,10 @@ public sealed record EnvoyProblem(int Status, string Code, string Detail)
     /// <summary><c>413</c> <c>body_too_large</c>.</summary>
     public static EnvoyProblem BodyTooLarge(long limit) =>
         new(StatusCodes.Status413PayloadTooLarge, EnvoyProblemCodes.BodyTooLarge, $"The request body is larger than the server's limit of {limit} bytes (Envoy:Server:MaxBodyBytes).");
+
+    /// <summary><c>503</c> <c>store_unavailable</c>: the request's store work did not finish within <paramref name="timeout"/>.</summary>
+    public static EnvoyProblem StoreUnavailable(TimeSpan timeout) =>
+        new(StatusCodes.Status503ServiceUnavailable, EnvoyProblemCodes.StoreUnavailable, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The store did not answer within {timeout.TotalSeconds:0.###} s (Envoy:Server:RequestTimeout); it may be down or overloaded. Nothing was changed unless the request had committed."));
 
     /// <summary>The problem as a typed result (<c>application/problem+json</c>).</summary>
     public ProblemHttpResult ToResult() =>

@@ -3,7 +3,7 @@ namespace Envoy.AspNetCore.Errors;
 /// <summary>The <c>code</c> extension of Envoy's problem details: a stable, machine-readable reason.</summary>
 public static class EnvoyProblemCodes
 {
-    /// <summary><c>400</c>: scheduling a flow no worker registered.</summary>
+    /// <summary><c>400</c>: scheduling a flow no worker registered; <c>404</c>: reading a flow that is not registered.</summary>
     public const string FlowNotFound = "flow_not_found";
 
     /// <summary><c>404</c>: an unknown job id.</summary>
@@ -29,6 +29,18 @@ public static class EnvoyProblemCodes
 
     /// <summary><c>400</c>: malformed JSON, a wrong type, a missing or invalid field (the detail names it).</summary>
     public const string InvalidBody = "invalid_body";
+
+    /// <summary><c>400</c>: a query string parameter is malformed or out of range (the detail names it).</summary>
+    public const string InvalidQuery = "invalid_query";
+
+    /// <summary><c>409</c>: a wait of a child or an escalation, which resolve only through the child's end or a reply.</summary>
+    public const string WaitTypeMismatch = "wait_type_mismatch";
+
+    /// <summary><c>409</c>: the idempotency key already names a job of another flow.</summary>
+    public const string IdempotencyConflict = "idempotency_conflict";
+
+    /// <summary><c>503</c>: the store did not answer within <see cref="EnvoyServerOptions.RequestTimeout"/> (it is down or overloaded).</summary>
+    public const string StoreUnavailable = "store_unavailable";
 
     /// <summary><c>413</c>: the body is larger than <see cref="EnvoyServerOptions.MaxBodyBytes"/>.</summary>
     public const string BodyTooLarge = "body_too_large";

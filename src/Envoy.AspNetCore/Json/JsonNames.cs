@@ -11,12 +11,13 @@ public static class JsonNames
         return name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name[1..];
     }
 
-    /// <summary>Reads a lower-camel (or any case) enum name; false for an unknown name or a number.</summary>
+    /// <summary>Reads a lower-camel (or any case) enum name; false for an unknown name, a number or a list of names.</summary>
     public static bool TryParse<TEnum>(string? text, out TEnum value)
         where TEnum : struct, Enum
     {
         value = default;
         return !string.IsNullOrWhiteSpace(text) && !char.IsAsciiDigit(text.Trim()[0]) && text.Trim()[0] != '-'
+            && !text.Contains(',', StringComparison.Ordinal)
             && Enum.TryParse(text.Trim(), ignoreCase: true, out value) && Enum.IsDefined(value);
     }
 }

@@ -7,7 +7,7 @@ public sealed partial class StateFlow
 {
     /// <summary>
     /// A Mermaid <c>graph TD</c> of the states and their possible transitions: <c>A --> B</c>, and <c>A -->|description| B</c>
-    /// for a described route. A state with no successor appears on a line of its own.
+    /// for a described route. A state with no successor appears on a line of its own. Drawn from <see cref="Describe"/>.
     /// </summary>
     public string ToMermaid()
     {
@@ -22,26 +22,22 @@ public sealed partial class StateFlow
             }
         }
 
-        for (var i = 0; i < _states.Length; i++)
+        var description = Describe();
+        for (var i = 0; i < description.States.Count; i++)
         {
-            var state = _states[i];
-            var edges = 0;
-            IEnumerable<KeyValuePair<string, Route?>> targets = state.Router is null
-                ? (i + 1 < _states.Length ? [new(_states[i + 1].Name, null)] : [])
-                : state.Router.Targets;
-            foreach (var (target, route) in targets)
+            var state = description.States[i];
+            foreach (var route in state.Routes)
             {
-                edges++;
                 text.Append("    ").Append(ids[i]).Append(" -->");
-                if (!string.IsNullOrEmpty(route?.Description))
+                if (route.Description is not null)
                 {
                     text.Append('|').Append(Escape(route.Description)).Append('|');
                 }
 
-                text.Append(' ').Append(ids[IndexOf(target)]).Append('\n');
+                text.Append(' ').Append(ids[IndexOf(route.To)]).Append('\n');
             }
 
-            if (edges == 0)
+            if (state.IsFinal)
             {
                 text.Append("    ").Append(ids[i]).Append('\n');
             }

@@ -19,7 +19,20 @@ public partial class JobScheduler
     /// <exception cref="IdempotencyConflictException">The idempotency key already names a job of another flow (nothing is created).</exception>
     /// <exception cref="ContextValueException">The input cannot be written as JSON, or holds a string with U+0000 (no store accepts it).</exception>
     /// <exception cref="ContextTooLargeException">The job's context with this input is larger than <see cref="SchedulerConfig.MaxContextBytes"/>.</exception>
-    public async Task<string> ScheduleAsync(string flow, object? input = null, ScheduleOptions? options = null, CancellationToken cancellationToken = default)
+    public async Task<string> ScheduleAsync(string flow, object? input = null, ScheduleOptions? options = null, CancellationToken cancellationToken = default) =>
+        (await ScheduleJobAsync(flow, input, options, cancellationToken).ConfigureAwait(false)).Id;
+
+    /// <summary>
+    /// As <see cref="ScheduleAsync"/>, and says whether the job was created by this call: false when
+    /// <see cref="ScheduleOptions.IdempotencyKey"/> already named a job of the same flow, whose id it returns (nothing is created
+    /// then; the store decides, so of concurrent calls with one key exactly one creates the job).
+    /// </summary>
+    /// <exception cref="FlowNotFoundException">The flow is not registered.</exception>
+    /// <exception cref="JobNotFoundException"><see cref="ScheduleOptions.ParentId"/> names no job.</exception>
+    /// <exception cref="IdempotencyConflictException">The idempotency key already names a job of another flow (nothing is created).</exception>
+    /// <exception cref="ContextValueException">The input cannot be written as JSON, or holds a string with U+0000 (no store accepts it).</exception>
+    /// <exception cref="ContextTooLargeException">The job's context with this input is larger than <see cref="SchedulerConfig.MaxContextBytes"/>.</exception>
+    public async Task<ScheduledJob> ScheduleJobAsync(string flow, object? input = null, ScheduleOptions? options = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentException.ThrowIfNullOrWhiteSpace(flow);
@@ -59,7 +72,9 @@ public partial class JobScheduler
         if (eager is null)
         {
             var existing = await _services.Store.CreateJobAsync(job, cancellationToken).ConfigureAwait(false);
-            return string.Equals(existing, id, StringComparison.Ordinal) ? id : await SameFlowOrThrowAsync(existing, job, cancellationToken).ConfigureAwait(false);
+            return string.Equals(existing, id, StringComparison.Ordinal)
+                ? new ScheduledJob(id, Created: true)
+                : new ScheduledJob(await SameFlowOrThrowAsync(existing, job, cancellationToken).ConfigureAwait(false), Created: false);
         }
 
         // Eager start: inserted already claimed by this worker, and run here at once, without a claim round trip.
@@ -83,10 +98,10 @@ public partial class JobScheduler
         {
             // The idempotency key named an existing job: nothing was inserted, nothing to run.
             eager.CancelEager();
-            return await SameFlowOrThrowAsync(created, job, cancellationToken).ConfigureAwait(false);
+            return new ScheduledJob(await SameFlowOrThrowAsync(created, job, cancellationToken).ConfigureAwait(false), Created: false);
         }
 
-        return created;
+        return new ScheduledJob(created, Created: true);
     }
 
     /// <summary>

@@ -38,7 +38,8 @@ public sealed class ApiHost : IAsyncDisposable
         Action<EnvoyBuilder> store,
         Action<EnvoyServerOptions>? server = null,
         Action<EnvoyBuilder>? flows = null,
-        Action<SchedulerConfig>? scheduler = null)
+        Action<SchedulerConfig>? scheduler = null,
+        string prefix = "/envoy")
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -60,7 +61,7 @@ public sealed class ApiHost : IAsyncDisposable
         });
 
         var app = builder.Build();
-        app.MapEnvoy("/envoy");
+        app.MapEnvoy(prefix);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new ApiHost(app, new Uri(address.EndsWith('/') ? address : address + "/"));

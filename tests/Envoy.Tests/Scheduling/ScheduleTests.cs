@@ -92,6 +92,37 @@ public sealed class ScheduleTests : SchedulerTestBase
     }
 
     [Fact]
+    public async Task ScheduleJob_SaysWhetherThisCallCreatedTheJob()
+    {
+        var scheduler = await NewSchedulerAsync();
+        scheduler.AddFlow("f", OneState(async ctx => ctx));
+
+        var first = await scheduler.ScheduleJobAsync("f", 1, new ScheduleOptions { IdempotencyKey = "order-17" });
+        var again = await scheduler.ScheduleJobAsync("f", 2, new ScheduleOptions { IdempotencyKey = "order-17" });
+        var plain = await scheduler.ScheduleJobAsync("f", 3);
+
+        Assert.True(first.Created);
+        Assert.Equal(new ScheduledJob(first.Id, Created: false), again);
+        Assert.True(plain.Created);
+        Assert.NotEqual(first.Id, plain.Id);
+        Assert.Equal(2, (await scheduler.ListJobsAsync()).Count);
+    }
+
+    [Fact]
+    public async Task ScheduleJob_ConcurrentCallsWithOneIdempotencyKey_ExactlyOneCreates_AlsoWithEagerStart()
+    {
+        var scheduler = await NewSchedulerAsync();
+        scheduler.AddFlow("f", OneState(async ctx => ctx));
+        await scheduler.StartAsync();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Task.Run(() => scheduler.ScheduleJobAsync("f", i, new ScheduleOptions { IdempotencyKey = "once" }))));
+
+        Assert.Single(results, r => r.Created);
+        var id = Assert.Single(results.Select(r => r.Id).Distinct());
+        Assert.Equal(JobStatus.Done, (await scheduler.WaitForJobAsync(id, Timeout)).Status);
+    }
+
+    [Fact]
     public async Task Schedule_ConcurrentCallsWithOneIdempotencyKey_CreateOneJob()
     {
         var scheduler = await NewSchedulerAsync();
