@@ -22,6 +22,21 @@ public sealed class ServerProcessTests
     }
 
     [Fact]
+    public async Task Healthz_AnswersAnonymouslyWith200Healthy()
+    {
+        await using var server = ServerProcess.Start();
+        await server.WaitUntilReadyAsync();
+
+        using var anonymous = server.Client(key: null);
+        using var response = await anonymous.GetAsync("envoy/healthz");
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        Assert.Equal("healthy", JsonNode.Parse(body)?["status"]?.GetValue<string>());
+        Assert.Equal(0, await server.StopAsync());
+    }
+
+    [Fact]
     public async Task WithoutAStorePath_UsesEnvoyDbInTheWorkingDirectory()
     {
         await using var server = ServerProcess.Start(variables: new Dictionary<string, string?> { ["Envoy__Sqlite__Path"] = null });
