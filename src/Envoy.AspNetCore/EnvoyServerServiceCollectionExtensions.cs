@@ -13,7 +13,8 @@ public static class EnvoyServerServiceCollectionExtensions
     /// <summary>
     /// Registers Envoy's server side: <see cref="EnvoyServerOptions"/> bound from the configuration section <c>Envoy:Server</c>
     /// (when an <see cref="IConfiguration"/> is registered) and then <paramref name="configure"/>, validated at start with every
-    /// error listed; the API-key authentication scheme; the <c>viewer</c>, <c>operator</c> and <c>admin</c> policies; problem
+    /// error listed (<see cref="EnvoyServerOptions.RunWorkers"/> false makes the hosted worker run no job:
+    /// <see cref="EnvoyWorkerOptions.RunWorkers"/>); the API-key authentication scheme; the <c>viewer</c>, <c>operator</c> and <c>admin</c> policies; problem
     /// details; the health checks of <c>/envoy/healthz</c> (the store, and Redis when configured); the OpenAPI document
     /// <c>envoy</c>. Call <c>services.AddEnvoy()</c> too (the scheduler and its flows). Calling it twice is harmless.
     /// </summary>
@@ -41,6 +42,16 @@ public static class EnvoyServerServiceCollectionExtensions
         }
 
         services.AddSingleton<EnvoyServerMarker>();
+
+        // RunWorkers = false makes an API-only node: the hosted worker opens the store but runs no job.
+        services.AddOptions<EnvoyWorkerOptions>().Configure<IOptions<EnvoyServerOptions>>((worker, server) =>
+        {
+            if (!server.Value.RunWorkers)
+            {
+                worker.RunWorkers = false;
+            }
+        });
+
         services.TryAddSingleton(TimeProvider.System);
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(EnvoyAuthentication.ApiKeyScheme, null);

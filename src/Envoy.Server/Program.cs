@@ -1,11 +1,34 @@
 using Envoy;
 using Envoy.AspNetCore;
 using Envoy.Server;
+using Microsoft.Extensions.Options;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddEnvoy().AddSampleFlows();
+// The settings files ship next to the program, so they apply whatever the working directory (where envoy.db goes) is.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+
+// Every problem of the "Envoy" section at once, before anything starts (typos, wrong types, two stores, Redis without PostgreSQL).
+var problems = ServerConfiguration.Problems(builder.Configuration);
+if (problems.Count > 0)
+{
+    await Console.Error.WriteLineAsync(ServerStart.ConfigurationError(problems)).ConfigureAwait(false);
+    return ServerStart.ConfigurationErrorExitCode;
+}
+
+ServerStart.UseDefaultUrl(builder);
+ServerStart.UseShutdownTimeout(builder);
+ServerConfiguration.Apply(builder.Services.AddEnvoy(), builder.Configuration).AddSampleFlows();
 builder.Services.AddEnvoyServer();
+builder.Services.AddHostedService<ServerAnnouncer>();
 
 var app = builder.Build();
-app.MapEnvoy("/envoy");
-await app.RunAsync().ConfigureAwait(false);
+app.MapEnvoy(ServerAnnouncer.Prefix);
+try
+{
+    await app.RunAsync().ConfigureAwait(false);
+    return 0;
+}
+catch (Exception e) when (e is EnvoyException or OptionsValidationException)
+{
+    await Console.Error.WriteLineAsync($"Envoy.Server could not start: {e.Message}").ConfigureAwait(false);
+    return ServerStart.StartFailedExitCode;
+}

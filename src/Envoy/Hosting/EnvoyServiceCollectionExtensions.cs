@@ -10,8 +10,9 @@ namespace Envoy;
 public static class EnvoyServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the <see cref="Scheduler"/> (a singleton) and a hosted worker that starts and stops it with the host. The
-    /// configuration is validated at start, listing every error. Calling it twice is harmless.
+    /// Registers the <see cref="Scheduler"/> (a singleton) and a hosted worker that starts and stops it with the host (or, with
+    /// <see cref="EnvoyWorkerOptions.RunWorkers"/> false, only opens its store). The configuration is validated at start,
+    /// listing every error. Calling it twice is harmless.
     /// </summary>
     public static EnvoyBuilder AddEnvoy(this IServiceCollection services, Action<SchedulerConfig>? configure = null)
     {
@@ -23,6 +24,7 @@ public static class EnvoyServiceCollectionExtensions
         }
 
         options.ValidateOnStart();
+        services.AddOptions<EnvoyWorkerOptions>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SchedulerConfig>, SchedulerConfigValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(CreateScheduler);
