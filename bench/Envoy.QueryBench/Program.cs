@@ -63,10 +63,10 @@ var cases = new List<(string Name, Func<Task<int>> Call, int Calls)>
     ("list page 3 (offset 100)", async () => (await scheduler.ListJobsAsync(new JobQuery { Offset = 100, Limit = Page })).Count, calls),
     ($"search common '{JobSeeder.CommonWord}'", async () => (await scheduler.ListJobsAsync(new JobQuery { Search = JobSeeder.CommonWord, Limit = Page })).Count, calls),
     ($"search common + status=failed", async () => (await scheduler.ListJobsAsync(new JobQuery { Search = JobSeeder.CommonWord, Status = JobStatus.Failed, Limit = Page })).Count, calls),
-    ("search id prefix", async () => (await scheduler.ListJobsAsync(new JobQuery { Search = someId[..8], Limit = Page })).Count, Math.Max(5, calls / 20)),
-    ($"search rare '{JobSeeder.RareWord}'", async () => (await scheduler.ListJobsAsync(new JobQuery { Search = JobSeeder.RareWord, Limit = Page })).Count, Math.Max(5, calls / 20)),
+    ("search id prefix", async () => (await scheduler.ListJobsAsync(new JobQuery { Search = someId[..8], Limit = Page })).Count, Math.Max(5, calls / 40)),
+    ($"search rare '{JobSeeder.RareWord}'", async () => (await scheduler.ListJobsAsync(new JobQuery { Search = JobSeeder.RareWord, Limit = Page })).Count, Math.Max(5, calls / 40)),
     ("stats (GetJobStatsAsync)", async () => (int)(await scheduler.GetJobStatsAsync()).Counts.Values.Sum(), calls),
-    ("full count (GetJobCountsAsync)", async () => (int)(await scheduler.GetJobCountsAsync()).Values.Sum(), Math.Max(5, calls / 20)),
+    ("full count (GetJobCountsAsync)", async () => (int)(await scheduler.GetJobCountsAsync()).Values.Sum(), Math.Max(5, calls / 40)),
 };
 
 Console.WriteLine($"{"call",-34} {"n",5} {"rows",7} {"p50 ms",8} {"p95 ms",8} {"max ms",8}");

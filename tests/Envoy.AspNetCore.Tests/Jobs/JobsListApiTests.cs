@@ -100,7 +100,7 @@ public abstract class JobsListApiTests(ApiStore store) : ApiTestBase(store)
         var id = await Host.Scheduler.ScheduleAsync("hello", null, Later);
         var escaped = Uri.EscapeDataString(value);
 
-        foreach (var parameter in new[] { "flow", "parentId", "status", "createdAfter", "limit", "offset" })
+        foreach (var parameter in new[] { "flow", "parentId", "search", "status", "createdAfter", "limit", "offset" })
         {
             var response = await Viewer.GetAsync($"envoy/api/jobs?{parameter}={escaped}");
             if (response.StatusCode == HttpStatusCode.OK)
