@@ -33,14 +33,15 @@ internal static class ScheduleJobEndpoint
             throw new InvalidRequestBodyException("parentId", $"Field 'parentId': no job has the id '{parent}'.");
         }
 
-        var job = await JobAnswers.ReadAsync(scheduler, scheduled.Id, cancellationToken).ConfigureAwait(false);
         if (!scheduled.Created)
         {
-            return TypedResults.Json(job, EnvoyApiJsonContext.Default.JobJson);
+            return TypedResults.Json(await JobAnswers.ReadAsync(scheduler, scheduled.Id, cancellationToken).ConfigureAwait(false), EnvoyApiJsonContext.Default.JobJson);
         }
 
+        // A job just created has had no retry by hand, so its stored count is all its retries: no history read on this hot path.
+        var created = JobJson.From(await scheduler.GetJobAsync(scheduled.Id, cancellationToken).ConfigureAwait(false));
         request.HttpContext.Response.Headers.Location = LocationOf(request, scheduled.Id);
-        return TypedResults.Json(job, EnvoyApiJsonContext.Default.JobJson, statusCode: StatusCodes.Status201Created);
+        return TypedResults.Json(created, EnvoyApiJsonContext.Default.JobJson, statusCode: StatusCodes.Status201Created);
     }
 
     /// <summary>The path of the new job: this route's own path (with the app's path base and Envoy's prefix) and the id.</summary>
