@@ -1,15 +1,7 @@
-using System.Net.Http.Headers;
 using Envoy.AspNetCore.Events;
 using Envoy.AspNetCore.Tests.Harness;
-using Envoy.Server;
 using Envoy.TestServers;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Envoy.AspNetCore.Tests.Events;
 
@@ -41,60 +33,38 @@ public sealed record EventsStore(string Name, Func<Task<Action<SchedulerConfig>>
     public override string ToString() => Name;
 }
 
-/// <summary>A real Envoy web app on Kestrel (loopback) with the sample flows, the test API keys and event stream options.</summary>
+/// <summary>
+/// The test web app (<see cref="ApiHost"/>) on an events store, with event stream options; keeps the store's settings so that a
+/// second scheduler can join the same store.
+/// </summary>
 public sealed class EventsHost : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly ApiHost _host;
 
-    private EventsHost(WebApplication app, Uri address, Action<SchedulerConfig> store)
+    private EventsHost(ApiHost host, Action<SchedulerConfig> store)
     {
-        _app = app;
-        Address = address;
+        _host = host;
         Store = store;
     }
 
-    public Uri Address { get; }
+    public Uri Address => _host.Address;
 
     public Action<SchedulerConfig> Store { get; }
 
-    public Scheduler Scheduler => _app.Services.GetRequiredService<Scheduler>();
+    public Scheduler Scheduler => _host.Scheduler;
 
     public static async Task<EventsHost> StartAsync(EventsStore store, Action<EnvoyEventStreamOptions>? events = null)
     {
         var configure = await store.CreateAsync();
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddEnvoy(config =>
-        {
-            configure(config);
-            config.Concurrency = 4;
-            config.RetryBaseDelay = TimeSpan.FromMilliseconds(20);
-            config.RetryMaxDelay = TimeSpan.FromMilliseconds(200);
-        }).AddSampleFlows();
-        builder.Services.AddEnvoyServer(ApiKeys.Configure);
-        builder.Services.Configure<EnvoyEventStreamOptions>(o => events?.Invoke(o));
-        var app = builder.Build();
-        app.MapEnvoy("/envoy");
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new EventsHost(app, new Uri(address.EndsWith('/') ? address : address + "/"), configure);
+        var host = await ApiHost.StartAsync(
+            store: _ => { },
+            scheduler: configure,
+            services: services => services.Configure<EnvoyEventStreamOptions>(o => events?.Invoke(o)));
+        return new EventsHost(host, configure);
     }
 
-    public HttpClient Client(string? key = null)
-    {
-        var client = new HttpClient { BaseAddress = Address, Timeout = Timeout.InfiniteTimeSpan };
-        if (key is not null)
-        {
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        }
+    /// <summary>A client with no request timeout (streams stay open).</summary>
+    public HttpClient Client(string? key = null) => _host.Client(key, Timeout.InfiniteTimeSpan);
 
-        return client;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }

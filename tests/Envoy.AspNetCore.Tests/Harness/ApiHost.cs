@@ -39,7 +39,8 @@ public sealed class ApiHost : IAsyncDisposable
         Action<EnvoyServerOptions>? server = null,
         Action<EnvoyBuilder>? flows = null,
         Action<SchedulerConfig>? scheduler = null,
-        string prefix = "/envoy")
+        string prefix = "/envoy",
+        Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -59,6 +60,7 @@ public sealed class ApiHost : IAsyncDisposable
             ApiKeys.Configure(options);
             server?.Invoke(options);
         });
+        services?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.MapEnvoy(prefix);
@@ -67,10 +69,10 @@ public sealed class ApiHost : IAsyncDisposable
         return new ApiHost(app, new Uri(address.EndsWith('/') ? address : address + "/"));
     }
 
-    /// <summary>A client calling with <paramref name="key"/> (none: anonymous).</summary>
-    public HttpClient Client(string? key = null)
+    /// <summary>A client calling with <paramref name="key"/> (none: anonymous); 60 s per request unless <paramref name="timeout"/> says otherwise.</summary>
+    public HttpClient Client(string? key = null, TimeSpan? timeout = null)
     {
-        var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
+        var client = new HttpClient { BaseAddress = Address, Timeout = timeout ?? TimeSpan.FromSeconds(60) };
         if (key is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
