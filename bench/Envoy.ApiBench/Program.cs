@@ -19,6 +19,11 @@ using Microsoft.Extensions.Logging;
 // ScheduleAsync in-process (C concurrent callers) on the same store in the same run. The node runs no worker
 // (Envoy:Server:RunWorkers = false), so both measure scheduling alone.
 var options = BenchOptions.Parse(args);
+if (options.Mode == "list")
+{
+    return await ListBench.RunAsync(options.SeedJobs, options.Calls);
+}
+
 const string Key = "api-bench-key";
 await using var postgres = options.Store == "postgres" ? await PostgresServer.StartAsync() : null;
 var folder = Directory.CreateTempSubdirectory("envoy-api-bench-");
