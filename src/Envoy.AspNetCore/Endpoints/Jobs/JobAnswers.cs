@@ -20,11 +20,6 @@ internal static class JobAnswers
     /// <summary>The API form of <paramref name="job"/>.</summary>
     public static async Task<JobJson> OfAsync(JobScheduler scheduler, Job job, CancellationToken cancellationToken)
     {
-        if (!MayHaveBeenRetried(job))
-        {
-            return JobJson.From(job);
-        }
-
         var history = await scheduler.GetJobHistoryAsync(job.Id, cancellationToken).ConfigureAwait(false);
         return JobJson.From(job) with { Retries = Math.Max(job.Retries, RetriesIn(history)) };
     }
@@ -39,17 +34,6 @@ internal static class JobAnswers
         }
 
         return answers;
-    }
-
-    /// <summary>
-    /// False when the job certainly had no retry, so that its history need not be read (most jobs of a list): it is running or
-    /// done after one claim. Every retry, automatic or by hand, leaves the job pending (or blocking) until a later claim, so a
-    /// job that runs or is done again after a retry has been claimed at least twice.
-    /// </summary>
-    public static bool MayHaveBeenRetried(Job job)
-    {
-        ArgumentNullException.ThrowIfNull(job);
-        return !(job.Attempts == 1 && job.Retries == 0 && job.Status is JobStatus.Running or JobStatus.Done);
     }
 
     /// <summary>Every retry in a history: a failed step that went back to pending (automatic), and a retry by hand.</summary>
