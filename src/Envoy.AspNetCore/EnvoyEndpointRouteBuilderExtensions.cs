@@ -41,7 +41,7 @@ public static class EnvoyEndpointRouteBuilderExtensions
         // The health check ({prefix}/healthz) and the OpenAPI document ({prefix}/api/openapi.json) are mapped here.
         Health.HealthEndpoint.Map(envoy);
         OpenApi.EnvoyOpenApi.Map(api);
-        // The dashboard ({prefix}/) is mapped here.
+        Dashboard.DashboardEndpoints.Map(envoy, prefix);
         return envoy;
     }
 }

@@ -1,3 +1,4 @@
+using Envoy.AspNetCore.Dashboard.Security;
 using Envoy.AspNetCore.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Configuration;
@@ -53,20 +54,23 @@ public static class EnvoyServerServiceCollectionExtensions
         });
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddAuthentication()
+        var authentication = services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(EnvoyAuthentication.ApiKeyScheme, null);
+        DashboardAuthentication.Register(authentication);
         services.AddAuthorizationBuilder()
-            .AddPolicy(EnvoyAuthentication.ViewerPolicy, RolePolicy(EnvoyRoles.Viewer))
-            .AddPolicy(EnvoyAuthentication.OperatorPolicy, RolePolicy(EnvoyRoles.Operator))
-            .AddPolicy(EnvoyAuthentication.AdminPolicy, RolePolicy(EnvoyRoles.Admin));
+            .AddPolicy(EnvoyAuthentication.ViewerPolicy, RolePolicy(DashboardAuthentication.ApiScheme, EnvoyRoles.Viewer))
+            .AddPolicy(EnvoyAuthentication.OperatorPolicy, RolePolicy(DashboardAuthentication.ApiScheme, EnvoyRoles.Operator))
+            .AddPolicy(EnvoyAuthentication.AdminPolicy, RolePolicy(DashboardAuthentication.ApiScheme, EnvoyRoles.Admin))
+            .AddPolicy(EnvoyAuthentication.DashboardPolicy, RolePolicy(DashboardAuthentication.DashboardScheme, EnvoyRoles.Viewer));
         services.AddProblemDetails();
+        Dashboard.DashboardServices.Register(services);
         Health.EnvoyHealthChecks.Register(services);
         OpenApi.EnvoyOpenApi.Register(services);
         return services;
     }
 
-    private static Action<Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder> RolePolicy(string role) => policy => policy
-        .AddAuthenticationSchemes(EnvoyAuthentication.ApiKeyScheme)
+    private static Action<Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder> RolePolicy(string scheme, string role) => policy => policy
+        .AddAuthenticationSchemes(scheme)
         .RequireAuthenticatedUser()
         .RequireAssertion(context => context.User.HasEnvoyRole(role));
 

@@ -15,6 +15,9 @@ public static class EnvoyAuthentication
     /// <summary>The policy of what only an <c>admin</c> may do.</summary>
     public const string AdminPolicy = "envoy:admin";
 
+    /// <summary>The policy of every dashboard page: a signed-in user (session cookie, API key or anonymous loopback) with any Envoy role.</summary>
+    public const string DashboardPolicy = "envoy:dashboard";
+
     /// <summary>The user of anonymous loopback requests (<see cref="EnvoyServerOptions.AllowAnonymousLoopback"/>).</summary>
     public const string LoopbackUser = "local";
 }

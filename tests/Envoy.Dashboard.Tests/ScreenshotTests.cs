@@ -1,0 +1,45 @@
+using Envoy.AspNetCore.Tests.Harness;
+using Envoy.Dashboard.Tests.Harness;
+using Microsoft.Playwright;
+
+namespace Envoy.Dashboard.Tests;
+
+/// <summary>
+/// Draws every page in the light and the dark theme (and the overview at 360 px wide) into <c>ENVOY_SCREENSHOTS</c> (default:
+/// <c>screenshots/</c> beside the test assembly): the pictures of docs/dashboard.md come from here. Each picture must not be
+/// empty, and no page may write a console error.
+/// </summary>
+public sealed class ScreenshotTests(BrowserFixture browser) : DashboardTestBase(browser)
+{
+    private static readonly string Folder = Environment.GetEnvironmentVariable("ENVOY_SCREENSHOTS") is { Length: > 0 } custom
+        ? custom
+        : Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    [Theory]
+    [InlineData("light")]
+    [InlineData("dark")]
+    public async Task Every_page_is_drawn_in_both_themes(string theme)
+    {
+        await Host.Scheduler.WaitForJobAsync(await Host.Scheduler.ScheduleAsync("hello"), TimeSpan.FromSeconds(60));
+        await Host.Scheduler.ScheduleAsync("approval", new { user = "root", amount = 30 });
+        var context = await NewContextAsync(theme);
+        var signIn = await context.NewPageAsync();
+        await signIn.GotoAsync(Root + "signin");
+        await ShootAsync(signIn, $"signin-{theme}");
+
+        var page = await SignInAsync(ApiKeys.Admin, context);
+        await ExpectLiveAsync(page);
+        await ShootAsync(page, $"overview-{theme}");
+
+        await page.SetViewportSizeAsync(360, 800);
+        await ShootAsync(page, $"overview-narrow-{theme}");
+        await context.CloseAsync();
+    }
+
+    private static async Task ShootAsync(IPage page, string name)
+    {
+        Directory.CreateDirectory(Folder);
+        var bytes = await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Folder, name + ".png"), FullPage = true });
+        Assert.True(bytes.Length > 2_000, $"The screenshot {name} is empty.");
+    }
+}
