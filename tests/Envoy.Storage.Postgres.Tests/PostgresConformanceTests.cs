@@ -25,6 +25,9 @@ public sealed class PostgresConformanceTests(PostgresFixture postgres) : StoreCo
         await store.InitializeAsync();
         return store;
     }
+
+    protected override async Task<IJobStore?> CreateUnmigratedStoreAsync() =>
+        new PostgresJobStore(new PostgresStoreOptions { ConnectionString = await postgres.CreateFreshDatabaseAsync() });
 }
 
 /// <summary>The store conformance suite against PostgreSQL with Redis carrying the wake-ups.</summary>
@@ -40,6 +43,9 @@ public sealed class PostgresRedisConformanceTests(PostgresFixture postgres, Redi
     }
 
     protected override async Task<IJobStore?> OpenSecondInstanceAsync() => await OpenAsync();
+
+    protected override async Task<IJobStore?> CreateUnmigratedStoreAsync() =>
+        new PostgresJobStore(new PostgresStoreOptions { ConnectionString = await postgres.CreateFreshDatabaseAsync() }, RedisCoordination.Connect(redis.Endpoint));
 
     private async Task<IJobStore> OpenAsync()
     {

@@ -26,6 +26,12 @@ public sealed class SqliteFileConformanceTests : StoreConformanceTests
         return store;
     }
 
+    protected override Task<IJobStore?> CreateUnmigratedStoreAsync()
+    {
+        Directory.CreateDirectory(_directory);
+        return Task.FromResult<IJobStore?>(new SqliteJobStore(new SqliteStoreOptions { Path = Path.Combine(_directory, "unmigrated.db") }));
+    }
+
     protected override Task CleanupAsync()
     {
         SqliteConnection.ClearAllPools();
@@ -43,4 +49,7 @@ public sealed class SqliteMemoryConformanceTests : StoreConformanceTests
         await store.InitializeAsync();
         return store;
     }
+
+    protected override Task<IJobStore?> CreateUnmigratedStoreAsync() =>
+        Task.FromResult<IJobStore?>(new SqliteJobStore(new SqliteStoreOptions { Path = ":memory:" }));
 }
