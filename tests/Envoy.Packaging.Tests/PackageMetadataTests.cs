@@ -94,17 +94,18 @@ public sealed partial class PackageMetadataTests(PackedPackages packages, ITestO
         var package = PackageFile.Read(packages.PackagePath(id));
         var symbols = PackageFile.Read(packages.PackagePath(id, ".snupkg"));
 
-        Assert.Contains($"{folder}/{id}.dll", package.Entries);
-        Assert.Contains($"{folder}/{id}.xml", package.Entries);
+        var assembly = project.AssemblyName;
+        Assert.Contains($"{folder}/{assembly}.dll", package.Entries);
+        Assert.Contains($"{folder}/{assembly}.xml", package.Entries);
         Assert.Contains("README.md", package.Entries);
-        Assert.Contains($"{folder}/{id}.pdb", symbols.Entries);
+        Assert.Contains($"{folder}/{assembly}.pdb", symbols.Entries);
         if (project.IsTool)
         {
             Assert.Contains($"{folder}/DotnetToolSettings.xml", package.Entries);
         }
         else
         {
-            Assert.DoesNotContain($"{folder}/{id}.pdb", package.Entries);
+            Assert.DoesNotContain($"{folder}/{assembly}.pdb", package.Entries);
         }
     }
 

@@ -8,7 +8,8 @@ namespace Envoy.Packaging.Tests.Harness;
 /// <param name="Description">The project file's <c>Description</c>.</param>
 /// <param name="ProjectReferences">The names of the product projects it references (they become package dependencies).</param>
 /// <param name="IsTool">Whether it packs as a .NET tool (<c>PackAsTool</c>).</param>
-public sealed record ProductProject(string Name, string Description, IReadOnlyList<string> ProjectReferences, bool IsTool);
+/// <param name="AssemblyName">The name of its assembly (the project's name unless it sets <c>AssemblyName</c>).</param>
+public sealed record ProductProject(string Name, string Description, IReadOnlyList<string> ProjectReferences, bool IsTool, string AssemblyName);
 
 /// <summary>Where the repository is and what it holds, as the test assembly was built from it.</summary>
 public static class RepositoryLayout
@@ -38,11 +39,13 @@ public static class RepositoryLayout
         var references = project.Elements("ItemGroup").Elements("ProjectReference")
             .Select(reference => Path.GetFileNameWithoutExtension(reference.Attribute("Include")!.Value.Replace('\\', '/')))
             .ToList();
+        var name = Path.GetFileNameWithoutExtension(path);
         return new ProductProject(
-            Path.GetFileNameWithoutExtension(path),
+            name,
             Property("Description") ?? string.Empty,
             references,
-            string.Equals(Property("PackAsTool"), "true", StringComparison.OrdinalIgnoreCase));
+            string.Equals(Property("PackAsTool"), "true", StringComparison.OrdinalIgnoreCase),
+            Property("AssemblyName") ?? name);
     }
 
     private static string Metadata(string key) =>
