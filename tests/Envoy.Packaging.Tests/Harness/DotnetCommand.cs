@@ -22,6 +22,10 @@ public static class DotnetCommand
 
     private static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
+    /// <summary>The .NET installation the tests run on (for <c>DOTNET_ROOT</c> of an installed tool).</summary>
+    public static string DotnetRoot =>
+        Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..")).TrimEnd('/');
+
     /// <summary>Runs <c>dotnet</c> with <paramref name="args"/> in <paramref name="workingDirectory"/> and fails the test
     /// with the whole output when it exits with a code other than 0.</summary>
     public static async Task<DotnetResult> RunAsync(string workingDirectory, IEnumerable<string> args, TimeSpan? timeout = null)
