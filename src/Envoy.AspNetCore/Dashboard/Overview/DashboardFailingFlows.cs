@@ -12,7 +12,7 @@ internal sealed class DashboardFailingFlows
     public const int Sample = 1000;
 
     /// <summary>How old the figure may get before a call refreshes it.</summary>
-    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(15);
 
     private readonly JobScheduler _scheduler;
     private readonly TimeProvider _time;
