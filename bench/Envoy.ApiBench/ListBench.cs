@@ -23,11 +23,18 @@ namespace Envoy.ApiBench;
 /// </summary>
 internal static class ListBench
 {
-    private const string Key = "api-bench-admin-key";
+    /// <summary>The admin key of the benchmark host.</summary>
+    public const string Key = "api-bench-admin-key";
     private const int WarmupCalls = 20;
 
     /// <summary>Runs the benchmark; 0 when every request answered 200 with the expected rows.</summary>
-    public static async Task<int> RunAsync(int jobs, int calls)
+    public static Task<int> RunAsync(int jobs, int calls) => RunSeededAsync(jobs, (connectionString, token) => MeasureAsync(connectionString, calls, token));
+
+    /// <summary>
+    /// Starts a throwaway PostgreSQL server, seeds it with <paramref name="jobs"/> jobs, runs <paramref name="measure"/> on it
+    /// (its connection string), and stops the server by its PID, also when the run fails or is interrupted.
+    /// </summary>
+    public static async Task<int> RunSeededAsync(int jobs, Func<string, CancellationToken, Task<int>> measure)
     {
         using var interrupted = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
@@ -45,7 +52,7 @@ internal static class ListBench
         {
             var (insert, vacuum) = await JobSeeder.SeedAsync(postgres.ConnectionString, jobs, TimeProvider.System.GetUtcNow(), token);
             Console.WriteLine(FormattableString.Invariant($"SEED jobs={jobs} insert_s={insert.TotalSeconds:F1} vacuum_analyze_s={vacuum.TotalSeconds:F1}; load average {LoadAverage()}"));
-            return await MeasureAsync(postgres.ConnectionString, calls, token);
+            return await measure(postgres.ConnectionString, token);
         }
         finally
         {
@@ -54,7 +61,8 @@ internal static class ListBench
         }
     }
 
-    private static async Task<int> MeasureAsync(string connectionString, int calls, CancellationToken cancellationToken)
+    /// <summary>The API and dashboard on loopback over the store at <paramref name="connectionString"/>: no workers, one admin key (<see cref="Key"/>).</summary>
+    public static async Task<(WebApplication App, Uri Root)> StartHostAsync(string connectionString, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -65,10 +73,17 @@ internal static class ListBench
             server.RunWorkers = false;
             server.ApiKeys.Add(new EnvoyApiKey { Key = Key, User = "bench", Role = EnvoyRoles.Admin });
         });
-        await using var app = builder.Build();
+        var app = builder.Build();
         app.MapEnvoy("/envoy");
         await app.StartAsync(cancellationToken);
         var root = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
+        return (app, root);
+    }
+
+    private static async Task<int> MeasureAsync(string connectionString, int calls, CancellationToken cancellationToken)
+    {
+        var (app, root) = await StartHostAsync(connectionString, cancellationToken);
+        await using var disposeApp = app;
         var scheduler = app.Services.GetRequiredService<Scheduler>();
         using var client = new HttpClient { BaseAddress = root };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
@@ -150,5 +165,6 @@ internal static class ListBench
         };
     }
 
-    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Trim();
+    /// <summary>The machine's load average (<c>/proc/loadavg</c>).</summary>
+    public static string LoadAverage() => File.ReadAllText("/proc/loadavg").Trim();
 }

@@ -24,6 +24,11 @@ if (options.Mode == "list")
     return await ListBench.RunAsync(options.SeedJobs, options.Calls);
 }
 
+if (options.Mode == "dashboard")
+{
+    return await DashboardBench.RunAsync(options.SeedJobs, options.Calls);
+}
+
 const string Key = "api-bench-key";
 await using var postgres = options.Store == "postgres" ? await PostgresServer.StartAsync() : null;
 var folder = Directory.CreateTempSubdirectory("envoy-api-bench-");

@@ -25,7 +25,7 @@ internal static class DashboardEndpoints
 
         var pages = dashboard.MapGroup(string.Empty).RequireAuthorization(EnvoyAuthentication.DashboardPolicy);
         OverviewEndpoints.Map(pages);
-        // The jobs pages ({prefix}/jobs, {prefix}/jobs/{id}) are mapped here.
+        Jobs.JobsListEndpoints.Map(pages);
         // The flows pages ({prefix}/flows, {prefix}/flows/{name}) are mapped here.
         // The escalations inbox ({prefix}/escalations) is mapped here.
     }

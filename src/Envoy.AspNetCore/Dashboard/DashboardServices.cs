@@ -15,6 +15,8 @@ internal static class DashboardServices
     public static void Register(IServiceCollection services)
     {
         services.AddRazorComponents();
+        services.AddSingleton<Overview.DashboardThroughput>();
+        services.AddSingleton<Overview.DashboardFailingFlows>();
         services.AddAntiforgery(options =>
         {
             options.Cookie.Name = AntiforgeryCookieName;
