@@ -131,6 +131,13 @@ public sealed record JobRecord
     /// <summary>Retries so far.</summary>
     public int Retries { get; init; }
 
+    /// <summary>
+    /// Every retry so far, automatic and by hand, never reset (<see cref="Job.TotalRetries"/>): a commit adds each rise of
+    /// <see cref="StepCommit.Retries"/> over the stored <see cref="Retries"/>, a retry by hand adds one, in the same write.
+    /// Zero in the records a claim returns.
+    /// </summary>
+    public int TotalRetries { get; init; }
+
     /// <summary>Claims so far.</summary>
     public int Attempts { get; init; }
 

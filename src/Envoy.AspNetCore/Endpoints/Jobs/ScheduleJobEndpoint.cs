@@ -38,7 +38,6 @@ internal static class ScheduleJobEndpoint
             return TypedResults.Json(await JobAnswers.ReadAsync(scheduler, scheduled.Id, cancellationToken).ConfigureAwait(false), EnvoyApiJsonContext.Default.JobJson);
         }
 
-        // A job just created has had no retry by hand, so its stored count is all its retries: no history read on this hot path.
         var created = JobJson.From(await scheduler.GetJobAsync(scheduled.Id, cancellationToken).ConfigureAwait(false));
         request.HttpContext.Response.Headers.Location = LocationOf(request, scheduled.Id);
         return TypedResults.Json(created, EnvoyApiJsonContext.Default.JobJson, statusCode: StatusCodes.Status201Created);
