@@ -177,6 +177,13 @@ internal static class PostgresSql
           OR (context -> 'output')::text ILIKE $? ESCAPE '\')
         """;
 
+    /// <summary>
+    /// Set in a searching list's batch (its implicit transaction) before the query: the server stops the query after $1
+    /// milliseconds (<c>PostgresStoreOptions.SearchTimeout</c>). Through <c>set_config</c>, local to the transaction, like
+    /// <see cref="ClaimSettings"/>. Returns one row, which the list skips.
+    /// </summary>
+    public const string SearchSettings = "SELECT set_config('statement_timeout', $1, true)";
+
     public const string InsertJob = """
         INSERT INTO envoy.jobs (id, flow, status, context, priority, run_at, created_at, updated_at, parent_id, parent_wait_id, idempotency_key,
           lease_owner, lease_until, version, attempts, started_at, input)
