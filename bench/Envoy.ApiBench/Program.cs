@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -54,6 +55,13 @@ try
     });
     await using var app = builder.Build();
     app.MapEnvoy("/envoy");
+    // The HTTP floor of the breakdown: a POST that reads its body and answers 201 with a small JSON, with no auth, filter or store.
+    app.MapPost("/bench/floor", async (HttpRequest request) =>
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer);
+        return Results.Json(new { id = "floor", status = "pending" }, statusCode: StatusCodes.Status201Created);
+    });
     await app.StartAsync();
     var root = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
     var scheduler = app.Services.GetRequiredService<Scheduler>();
@@ -76,6 +84,23 @@ try
 
     Task InProcessAsync(int caller, int i) => scheduler.ScheduleAsync("noop", new { i });
 
+    // What the POST route did before it answered from the scheduled job: schedule, then read the job back.
+    async Task InProcessWithReadAsync(int caller, int i)
+    {
+        var scheduled = await scheduler.ScheduleJobAsync("noop", new { i });
+        _ = await scheduler.GetJobAsync(scheduled.Id);
+    }
+
+    async Task FloorAsync(int caller, int i)
+    {
+        using var body = new StringContent($"{{\"flow\":\"noop\",\"input\":{{\"i\":{i}}}}}", Encoding.UTF8, "application/json");
+        using var response = await clients[caller].PostAsync("bench/floor", body);
+        if (response.StatusCode != HttpStatusCode.Created)
+        {
+            throw new InvalidOperationException($"POST /bench/floor answered {(int)response.StatusCode}");
+        }
+    }
+
     await RunAsync(options.Warmup, options.Clients, InProcessAsync);
     await RunAsync(options.Warmup, options.Clients, ViaApiAsync);
     var inProcess = new List<double>();
@@ -87,12 +112,20 @@ try
         Console.Error.WriteLine($"round {round + 1}: in-process {inProcess[^1]:0} jobs/s, API {api[^1]:0} jobs/s");
     }
 
+    // Where an API request's time goes (same run): the HTTP floor alone, and in-process scheduling with the read-back.
+    await RunAsync(options.Warmup, options.Clients, FloorAsync);
+    var floor = await RunAsync(options.Jobs, options.Clients, FloorAsync);
+    var withRead = await RunAsync(options.Jobs, options.Clients, InProcessWithReadAsync);
+    Console.WriteLine(string.Create(
+        CultureInfo.InvariantCulture,
+        $"BREAKDOWN store={options.Store} clients={options.Clients} http_floor_req_per_sec={floor:0} inproc_schedule_and_read_jobs_per_sec={withRead:0} load=\"{File.ReadAllText("/proc/loadavg").Trim()}\""));
+
     var counts = await scheduler.GetJobCountsAsync();
-    var expected = (long)(options.Warmup + (options.Jobs * options.Rounds)) * 2;
+    var expected = ((long)(options.Warmup + (options.Jobs * options.Rounds)) * 2) + options.Jobs;
     var stored = counts.Values.Sum();
     Console.WriteLine(string.Create(
         CultureInfo.InvariantCulture,
-        $"API_SCHEDULE store={options.Store} clients={options.Clients} n={options.Jobs} rounds={options.Rounds} inproc_jobs_per_sec={inProcess.Average():0} api_jobs_per_sec={api.Average():0} ratio={api.Average() / inProcess.Average():0.00} stored={stored} expected={expected}"));
+        $"API_SCHEDULE store={options.Store} clients={options.Clients} n={options.Jobs} rounds={options.Rounds} inproc_jobs_per_sec={inProcess.Average():0} api_jobs_per_sec={api.Average():0} ratio={api.Average() / inProcess.Average():0.00} stored={stored} expected={expected} load=\"{File.ReadAllText("/proc/loadavg").Trim()}\""));
     foreach (var client in clients)
     {
         client.Dispose();

@@ -107,10 +107,13 @@ public sealed partial class PostgresJobStore
             sql = $"SELECT {PostgresSql.JobColumns} FROM envoy.jobs WHERE {where} {page}";
         }
 
+        var search = string.IsNullOrEmpty(query.Search) ? null : query.Search;
         return ReadAsync<IReadOnlyList<JobRecord>>(
             async connection =>
             {
-                var jobs = await ReadJobsAsync(connection.Command(sql, null, [.. parameters]), cancellationToken).ConfigureAwait(false);
+                var jobs = search is null || !HasSearchTimeout
+                    ? await ReadJobsAsync(connection.Command(sql, null, [.. parameters]), cancellationToken).ConfigureAwait(false)
+                    : await SearchJobsAsync(connection, sql, parameters, search, cancellationToken).ConfigureAwait(false);
                 return jobs.Exists(j => !j.Status.IsTerminal()) ? await AttachResolutionsAsync(connection, null, jobs, cancellationToken).ConfigureAwait(false) : jobs;
             },
             cancellationToken);
@@ -183,6 +186,52 @@ public sealed partial class PostgresJobStore
                 return value is null or DBNull ? (long?)null : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
             },
             cancellationToken);
+
+    private bool HasSearchTimeout => _options.SearchTimeout > TimeSpan.Zero && _options.SearchTimeout != Timeout.InfiniteTimeSpan;
+
+    /// <summary>
+    /// A job list with a search term, under <see cref="PostgresStoreOptions.SearchTimeout"/>: one batch (one implicit
+    /// transaction) that sets <c>statement_timeout</c> for that transaction alone, then runs the query. The server stops a
+    /// query that runs longer (<c>57014 query_canceled</c>), which becomes <see cref="SearchTimeoutException"/>; a cancellation
+    /// by the caller stays a cancellation.
+    /// </summary>
+    private async Task<List<JobRecord>> SearchJobsAsync(NpgsqlConnection connection, string sql, List<NpgsqlParameter> parameters, string search, CancellationToken cancellationToken)
+    {
+        var timeoutMs = Math.Max(1, (long)Math.Ceiling(_options.SearchTimeout.TotalMilliseconds));
+        var batch = new NpgsqlBatch(connection);
+        await using (batch.ConfigureAwait(false))
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(PostgresSql.SearchSettings) { Parameters = { P(timeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture)) } });
+#pragma warning disable CA2100 // SQL built from PostgresSql constants only; every value is a parameter.
+            var list = new NpgsqlBatchCommand(sql);
+#pragma warning restore CA2100
+            foreach (var parameter in parameters)
+            {
+                list.Parameters.Add(parameter);
+            }
+
+            batch.BatchCommands.Add(list);
+            try
+            {
+                var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                    var jobs = new List<JobRecord>();
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        jobs.Add(StoreRows.ReadJob(reader));
+                    }
+
+                    return jobs;
+                }
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled && !cancellationToken.IsCancellationRequested)
+            {
+                throw new SearchTimeoutException(search, _options.SearchTimeout, e);
+            }
+        }
+    }
 
     private static async Task<List<JobRecord>> ReadJobsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {

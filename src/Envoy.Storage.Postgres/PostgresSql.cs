@@ -130,8 +130,23 @@ internal static class PostgresSql
     /// </summary>
     public const string Migration7 = "CREATE TABLE IF NOT EXISTS envoy.event_listeners (id text PRIMARY KEY, until_ms bigint NOT NULL)";
 
+    /// <summary>
+    /// <c>total_retries</c>: every retry a job had, automatic and by hand, never reset (<c>Job.TotalRetries</c>; <c>retries</c>
+    /// is the automatic-retry budget, which a retry by hand resets). A column with a constant default (no table rewrite), not
+    /// indexed (commits stay heap-only). Existing jobs are counted from their history: each <c>Retried</c> entry (kind 8) and
+    /// each failed step that went back to pending (kind 3 to status 0), at least the stored <c>retries</c>; only jobs that had a
+    /// retry are updated (the history is read once, whole).
+    /// </summary>
+    public const string Migration8 = """
+        ALTER TABLE envoy.jobs ADD COLUMN IF NOT EXISTS total_retries integer NOT NULL DEFAULT 0;
+        UPDATE envoy.jobs j SET total_retries = greatest(j.retries, h.n)
+        FROM (SELECT job_id, count(*)::integer AS n FROM envoy.job_events WHERE kind = 8 OR (kind = 3 AND to_status = 0) GROUP BY job_id) h
+        WHERE j.id = h.job_id;
+        UPDATE envoy.jobs SET total_retries = retries WHERE retries > total_retries
+        """;
+
     /// <summary>Every migration in order: the one at index <c>i</c> brings the schema to version <c>i + 1</c>.</summary>
-    public static readonly string[] Migrations = [Migration1, Migration2, Migration3, Migration4, Migration5, Migration6, Migration7];
+    public static readonly string[] Migrations = [Migration1, Migration2, Migration3, Migration4, Migration5, Migration6, Migration7, Migration8];
 
     /// <summary>The channel of the store-wide event feed (apart from the wake-ups on <see cref="NotifyChannel"/>).</summary>
     public const string EventsChannel = "envoy_events";
@@ -150,7 +165,7 @@ internal static class PostgresSql
     public const string StoreIdentity = "SELECT id FROM envoy.store_identity LIMIT 1";
 
     public const string JobColumns =
-        "id, flow, status, context::text, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers, input::text AS input";
+        "id, flow, status, context::text, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers, input::text AS input, total_retries";
 
     /// <summary>
     /// The text <see cref="JobQuery.Search"/> matches in a job: its id, flow, error, scheduled input and current output
@@ -161,6 +176,13 @@ internal static class PostgresSql
         (id ILIKE $? ESCAPE '\' OR flow ILIKE $? ESCAPE '\' OR error ILIKE $? ESCAPE '\' OR input::text ILIKE $? ESCAPE '\'
           OR (context -> 'output')::text ILIKE $? ESCAPE '\')
         """;
+
+    /// <summary>
+    /// Set in a searching list's batch (its implicit transaction) before the query: the server stops the query after $1
+    /// milliseconds (<c>PostgresStoreOptions.SearchTimeout</c>). Through <c>set_config</c>, local to the transaction, like
+    /// <see cref="ClaimSettings"/>. Returns one row, which the list skips.
+    /// </summary>
+    public const string SearchSettings = "SELECT set_config('statement_timeout', $1, true)";
 
     public const string InsertJob = """
         INSERT INTO envoy.jobs (id, flow, status, context, priority, run_at, created_at, updated_at, parent_id, parent_wait_id, idempotency_key,
@@ -264,7 +286,7 @@ internal static class PostgresSql
     /// then the update changes no indexed column and PostgreSQL can make it a heap-only update, with no index entries.
     /// </summary>
     public const string CommitJob = """
-        UPDATE envoy.jobs SET status = $1, context = $2::jsonb, error = $3, retries = $4, run_at = coalesce($5, run_at),
+        UPDATE envoy.jobs SET status = $1, context = $2::jsonb, error = $3, retries = $4, total_retries = total_retries + greatest($4 - retries, 0), run_at = coalesce($5, run_at),
           updated_at = $6, finished_at = $7, lease_owner = $8, lease_until = CASE WHEN $9 IS NOT NULL AND lease_until - $6 > ($9 - $6) / 2 THEN lease_until ELSE $9 END,
             version = version + 1, takeovers = 0
         WHERE id = $10 AND version = $11 AND lease_owner = $12
@@ -279,7 +301,7 @@ internal static class PostgresSql
     /// </summary>
     public const string CommitJobWithEvent = """
         WITH updated AS (
-          UPDATE envoy.jobs SET status = $1, context = $2::jsonb, error = $3, retries = $4, run_at = coalesce($5, run_at),
+          UPDATE envoy.jobs SET status = $1, context = $2::jsonb, error = $3, retries = $4, total_retries = total_retries + greatest($4 - retries, 0), run_at = coalesce($5, run_at),
             updated_at = $6, finished_at = $7, lease_owner = $8, lease_until = CASE WHEN $9 IS NOT NULL AND lease_until - $6 > ($9 - $6) / 2 THEN lease_until ELSE $9 END,
             version = version + 1, takeovers = 0
           WHERE id = $10 AND version = $11 AND lease_owner = $12 AND ($13 OR parent_id IS NULL)
@@ -375,7 +397,7 @@ internal static class PostgresSql
         """;
 
     public const string RetryJob = """
-        UPDATE envoy.jobs SET status = $1, error = NULL, finished_at = NULL, retries = 0, takeovers = 0, run_at = $2, updated_at = $2, version = version + 1,
+        UPDATE envoy.jobs SET status = $1, error = NULL, finished_at = NULL, retries = 0, total_retries = total_retries + 1, takeovers = 0, run_at = $2, updated_at = $2, version = version + 1,
           lease_owner = NULL, lease_until = NULL
         WHERE id = $3 AND status IN (4, 5)
         """;

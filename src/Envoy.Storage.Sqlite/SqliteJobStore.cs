@@ -12,7 +12,7 @@ namespace Envoy.Storage.Sqlite;
 /// </summary>
 public sealed partial class SqliteJobStore : IJobStore
 {
-    private const int SchemaVersion = 3;
+    private const int SchemaVersion = 4;
 
     private readonly SqliteStoreOptions _options;
     private readonly string _connectionString;
@@ -179,6 +179,12 @@ public sealed partial class SqliteJobStore : IJobStore
             {
                 Execute(_writer, SqliteSql.Migration3, tx);
                 Execute(_writer, "INSERT INTO envoy_schema (version) VALUES (3)", tx);
+            }
+
+            if (current < 4)
+            {
+                Execute(_writer, SqliteSql.Migration4, tx);
+                Execute(_writer, "INSERT INTO envoy_schema (version) VALUES (4)", tx);
             }
 
             tx.Commit();

@@ -85,12 +85,25 @@ internal static class SqliteSql
         CREATE INDEX IF NOT EXISTS jobs_flow_created ON jobs (flow, created_at);
         """;
 
+    /// <summary>
+    /// <c>total_retries</c>: every retry a job had, automatic and by hand, never reset (<c>Job.TotalRetries</c>). Existing jobs
+    /// are counted from their history (each <c>Retried</c> entry, kind 8, and each failed step that went back to pending, kind 3
+    /// to status 0), at least their stored <c>retries</c>.
+    /// </summary>
+    public const string Migration4 = """
+        ALTER TABLE jobs ADD COLUMN total_retries INTEGER NOT NULL DEFAULT 0;
+        UPDATE jobs SET total_retries = max(retries, h.n)
+        FROM (SELECT job_id, count(*) AS n FROM job_events WHERE kind = 8 OR (kind = 3 AND to_status = 0) GROUP BY job_id) h
+        WHERE jobs.id = h.job_id;
+        UPDATE jobs SET total_retries = retries WHERE retries > total_retries;
+        """;
+
     /// <summary>The columns of a claimed job (the worker runs from the context: no scheduled input).</summary>
     public const string JobColumns =
         "id, flow, status, context, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers";
 
-    /// <summary>The columns of a job read for a caller: <see cref="JobColumns"/> and the scheduled input.</summary>
-    public const string JobReadColumns = JobColumns + ", input";
+    /// <summary>The columns of a job read for a caller: <see cref="JobColumns"/>, the scheduled input and the count of every retry.</summary>
+    public const string JobReadColumns = JobColumns + ", input, total_retries";
 
     /// <summary>
     /// The text <c>JobQuery.Search</c> matches in a job: its id, flow, error, scheduled input and current output (the
@@ -142,7 +155,7 @@ internal static class SqliteSql
         """;
 
     public const string CommitJob = """
-        UPDATE jobs SET status = @status, context = @context, error = @error, retries = @retries, run_at = coalesce(@run_at, run_at),
+        UPDATE jobs SET status = @status, context = @context, error = @error, retries = @retries, total_retries = total_retries + max(@retries - retries, 0), run_at = coalesce(@run_at, run_at),
           updated_at = @now, finished_at = @finished_at, lease_owner = @lease_owner, lease_until = @lease_until, version = version + 1, takeovers = 0
         WHERE id = @id AND version = @version AND lease_owner = @owner
         RETURNING parent_id, parent_wait_id
@@ -154,7 +167,7 @@ internal static class SqliteSql
     /// leaves the indexes on them alone; only the lease index moves.
     /// </summary>
     public const string CommitStillRunning = """
-        UPDATE jobs SET context = @context, error = NULL, retries = @retries, updated_at = @now, finished_at = NULL, lease_until = @lease_until,
+        UPDATE jobs SET context = @context, error = NULL, retries = @retries, total_retries = total_retries + max(@retries - retries, 0), updated_at = @now, finished_at = NULL, lease_until = @lease_until,
           version = version + 1, takeovers = 0
         WHERE id = @id AND version = @version AND lease_owner = @owner AND status = 1
         """;
@@ -228,7 +241,7 @@ internal static class SqliteSql
         """;
 
     public const string RetryJob = """
-        UPDATE jobs SET status = @status, error = NULL, finished_at = NULL, retries = 0, takeovers = 0, run_at = @now, updated_at = @now, version = version + 1,
+        UPDATE jobs SET status = @status, error = NULL, finished_at = NULL, retries = 0, total_retries = total_retries + 1, takeovers = 0, run_at = @now, updated_at = @now, version = version + 1,
           lease_owner = NULL, lease_until = NULL
         WHERE id = @id AND status IN (4, 5)
         """;

@@ -14,7 +14,7 @@ internal static class StoreFactory
         if (config.Postgres is { } postgres)
         {
 #pragma warning disable CA2000 // The store owns the transport and disposes it.
-            return new PostgresJobStore(new PostgresStoreOptions { ConnectionString = ConnectionString(postgres), MaxPoolSize = postgres.MaxPoolSize }, CreateTransport(config.Redis), timeProvider);
+            return new PostgresJobStore(new PostgresStoreOptions { ConnectionString = ConnectionString(postgres), MaxPoolSize = postgres.MaxPoolSize, SearchTimeout = postgres.SearchTimeout }, CreateTransport(config.Redis), timeProvider);
 #pragma warning restore CA2000
         }
 

@@ -7,15 +7,23 @@ namespace Envoy.Storage.Postgres.Tests;
 /// 30% of each <c>envoy.jobs</c> page free (heap-only updates), version 3 indexes only the idempotency keys that are set and drops
 /// the history's unused primary key index, version 4 gives the database its store identity (the Redis namespace), version 5
 /// counts each job's takeovers since its last commit, version 6 keeps each job's scheduled input and indexes jobs by flow and age,
-/// version 7 adds the store-wide event feed's listeners.
+/// version 7 adds the store-wide event feed's listeners, version 8 counts every retry of a job (from the history of older jobs).
 /// </summary>
 [Collection(SharedServers.Name)]
 public sealed class SchemaMigrationTests(PostgresFixture postgres)
 {
     private const string Flow = "migrated";
 
-    /// <summary>Undoes migrations 7 and 6, as a version 5 Envoy left the schema.</summary>
+    /// <summary>Undoes migration 8, as a version 7 Envoy left the schema.</summary>
+    private const string BackToVersionSeven = """
+        ALTER TABLE envoy.jobs DROP COLUMN total_retries;
+        DELETE FROM envoy.schema_version WHERE version > 7;
+        SELECT 1
+        """;
+
+    /// <summary>Undoes migrations 8, 7 and 6, as a version 5 Envoy left the schema.</summary>
     private const string BackToVersionFive = """
+        ALTER TABLE envoy.jobs DROP COLUMN total_retries;
         DROP TABLE envoy.event_listeners;
         DROP INDEX envoy.jobs_flow_status_created;
         ALTER TABLE envoy.jobs DROP COLUMN input;
@@ -23,8 +31,9 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
         SELECT 1
         """;
 
-    /// <summary>Undoes migrations 7, 6, 5, 4, 3 and 2, as a version 1 Envoy left the schema.</summary>
+    /// <summary>Undoes migrations 8, 7, 6, 5, 4, 3 and 2, as a version 1 Envoy left the schema.</summary>
     private const string BackToVersionOne = """
+        ALTER TABLE envoy.jobs DROP COLUMN total_retries;
         DROP TABLE envoy.event_listeners;
         DROP INDEX envoy.jobs_flow_status_created;
         ALTER TABLE envoy.jobs DROP COLUMN input;
@@ -44,6 +53,11 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
     private const string TakeoversColumn = """
         SELECT format('%s%s DEFAULT %s', data_type, CASE WHEN is_nullable = 'NO' THEN ' NOT NULL' ELSE '' END, column_default)
         FROM information_schema.columns WHERE table_schema = 'envoy' AND table_name = 'jobs' AND column_name = 'takeovers'
+        """;
+
+    private const string TotalRetriesColumn = """
+        SELECT format('%s%s DEFAULT %s', data_type, CASE WHEN is_nullable = 'NO' THEN ' NOT NULL' ELSE '' END, column_default)
+        FROM information_schema.columns WHERE table_schema = 'envoy' AND table_name = 'jobs' AND column_name = 'total_retries'
         """;
 
     private const string InputColumn =
@@ -120,6 +134,41 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Initialize_MigratesAVersionSevenSchema_CountingTheRetriesOfOldJobsFromTheirHistory()
+    {
+        var connectionString = await postgres.CreateFreshDatabaseAsync();
+        string retried, budgetOnly, failedOnce, untouched;
+        await using (var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString }))
+        {
+            await store.InitializeAsync();
+            await TestSql.ScalarAsync<int>(connectionString, BackToVersionSeven);
+            retried = await InsertAsOlderEnvoyAsync(connectionString, "NULL");
+            budgetOnly = await InsertAsOlderEnvoyAsync(connectionString, "NULL");
+            failedOnce = await InsertAsOlderEnvoyAsync(connectionString, "NULL");
+            untouched = await InsertAsOlderEnvoyAsync(connectionString, "NULL");
+
+            // Two automatic retries and one by hand (budget reset) in a history; a stored budget with no history left; a step
+            // that failed the job (not a retry).
+            await TestSql.ScalarAsync<int>(connectionString, $"""
+                INSERT INTO envoy.job_events (job_id, at, kind, from_status, to_status) VALUES
+                  ('{retried}', 1, 3, 1, 0), ('{retried}', 2, 3, 1, 0), ('{retried}', 3, 3, 1, 4), ('{retried}', 4, 8, 4, 0),
+                  ('{failedOnce}', 1, 3, 1, 4);
+                UPDATE envoy.jobs SET retries = 2 WHERE id = '{budgetOnly}';
+                SELECT 1
+                """);
+        }
+
+        await using var migrated = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString });
+        await migrated.InitializeAsync();
+
+        await AssertCurrentSchemaAsync(connectionString);
+        Assert.Equal(3, (await migrated.GetJobAsync(retried))!.TotalRetries);
+        Assert.Equal(2, (await migrated.GetJobAsync(budgetOnly))!.TotalRetries);
+        Assert.Equal(0, (await migrated.GetJobAsync(failedOnce))!.TotalRetries);
+        Assert.Equal(0, (await migrated.GetJobAsync(untouched))!.TotalRetries);
+    }
+
+    [Fact]
     public async Task Initialize_KeepsAFlowIndexBuiltConcurrentlyBeforeTheMigration()
     {
         var connectionString = await postgres.CreateFreshDatabaseAsync();
@@ -167,7 +216,8 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
 
     private static async Task AssertCurrentSchemaAsync(string connectionString)
     {
-        Assert.Equal(7, await TestSql.ScalarAsync<int>(connectionString, "SELECT max(version) FROM envoy.schema_version"));
+        Assert.Equal(8, await TestSql.ScalarAsync<int>(connectionString, "SELECT max(version) FROM envoy.schema_version"));
+        Assert.Equal("integer NOT NULL DEFAULT 0", await TestSql.ScalarAsync<string>(connectionString, TotalRetriesColumn));
         Assert.Equal("jsonb", await TestSql.ScalarAsync<string>(connectionString, InputColumn));
         Assert.Equal("id text,until_ms bigint", await TestSql.ScalarAsync<string>(connectionString, EventListenersColumns));
         Assert.Equal(32, (await TestSql.ScalarAsync<string>(connectionString, "SELECT id FROM envoy.store_identity")).Length);

@@ -8,8 +8,11 @@ namespace Envoy.Storage.Sqlite.Tests;
 /// <summary>What only the SQLite store promises: one durable file, WAL, versioned schema, clear errors.</summary>
 public sealed class SqliteStoreTests : IDisposable
 {
-    /// <summary>Undoes migration 3 (the scheduled input and the flow index), as a version 2 Envoy left the file.</summary>
-    private const string UndoMigration3 = "DROP INDEX jobs_flow_created; ALTER TABLE jobs DROP COLUMN input; ";
+    /// <summary>Undoes migration 4 (the count of every retry), as a version 3 Envoy left the file.</summary>
+    private const string UndoMigration4 = "ALTER TABLE jobs DROP COLUMN total_retries; ";
+
+    /// <summary>Undoes migrations 4 and 3 (the scheduled input and the flow index), as a version 2 Envoy left the file.</summary>
+    private const string UndoMigration3 = UndoMigration4 + "DROP INDEX jobs_flow_created; ALTER TABLE jobs DROP COLUMN input; ";
 
     private const long T0 = 1_750_000_000_000;
     private readonly TempDirectory _directory = new();
@@ -83,7 +86,7 @@ public sealed class SqliteStoreTests : IDisposable
 
         await using var connection = await OpenRawAsync();
         Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode"));
-        Assert.Equal("1,2,3", Scalar(connection, "SELECT group_concat(version) FROM envoy_schema"));
+        Assert.Equal("1,2,3,4", Scalar(connection, "SELECT group_concat(version) FROM envoy_schema"));
     }
 
     [Fact]
@@ -106,7 +109,7 @@ public sealed class SqliteStoreTests : IDisposable
         }
 
         await using var connection = await OpenRawAsync();
-        Assert.Equal("1,2,3", Scalar(connection, "SELECT group_concat(version) FROM envoy_schema"));
+        Assert.Equal("1,2,3,4", Scalar(connection, "SELECT group_concat(version) FROM envoy_schema"));
     }
 
     [Fact]
@@ -131,7 +134,7 @@ public sealed class SqliteStoreTests : IDisposable
         }
 
         await using var check = await OpenRawAsync();
-        Assert.Equal("1,2,3", Scalar(check, "SELECT group_concat(version) FROM envoy_schema"));
+        Assert.Equal("1,2,3,4", Scalar(check, "SELECT group_concat(version) FROM envoy_schema"));
     }
 
     [Fact]
@@ -157,8 +160,45 @@ public sealed class SqliteStoreTests : IDisposable
         }
 
         await using var check = await OpenRawAsync();
-        Assert.Equal("1,2,3", Scalar(check, "SELECT group_concat(version) FROM envoy_schema"));
+        Assert.Equal("1,2,3,4", Scalar(check, "SELECT group_concat(version) FROM envoy_schema"));
         Assert.Equal("1", Scalar(check, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'jobs_flow_created'"));
+    }
+
+    [Fact]
+    public async Task Initialize_VersionThreeFile_CountsTheRetriesOfOldJobsFromTheirHistory()
+    {
+        string retried, budgetOnly, failedOnce, untouched;
+        await using (var store = await OpenAsync())
+        {
+            retried = await store.CreateJobAsync(Job("f"));
+            budgetOnly = await store.CreateJobAsync(Job("f"));
+            failedOnce = await store.CreateJobAsync(Job("f"));
+            untouched = await store.CreateJobAsync(Job("f"));
+        }
+
+        await using (var connection = await OpenRawAsync())
+        {
+            // As a version 3 Envoy left them: two automatic retries and one by hand (budget reset) in a history; a stored budget
+            // with no history left; a step that failed the job (not a retry).
+            Execute(connection, UndoMigration4 + "DELETE FROM envoy_schema WHERE version > 3;");
+            Execute(connection, $"""
+                INSERT INTO job_events (job_id, at, kind, from_status, to_status) VALUES
+                  ('{retried}', 1, 3, 1, 0), ('{retried}', 2, 3, 1, 0), ('{retried}', 3, 3, 1, 4), ('{retried}', 4, 8, 4, 0),
+                  ('{failedOnce}', 1, 3, 1, 4);
+                UPDATE jobs SET retries = 2 WHERE id = '{budgetOnly}';
+                """);
+        }
+
+        await using (var store = await OpenAsync())
+        {
+            Assert.Equal(3, (await store.GetJobAsync(retried))!.TotalRetries);
+            Assert.Equal(2, (await store.GetJobAsync(budgetOnly))!.TotalRetries);
+            Assert.Equal(0, (await store.GetJobAsync(failedOnce))!.TotalRetries);
+            Assert.Equal(0, (await store.GetJobAsync(untouched))!.TotalRetries);
+        }
+
+        await using var check = await OpenRawAsync();
+        Assert.Equal("1,2,3,4", Scalar(check, "SELECT group_concat(version) FROM envoy_schema"));
     }
 
     [Fact]

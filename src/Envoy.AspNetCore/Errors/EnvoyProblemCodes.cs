@@ -42,6 +42,12 @@ public static class EnvoyProblemCodes
     /// <summary><c>503</c>: the store did not answer within <see cref="EnvoyServerOptions.RequestTimeout"/> (it is down or overloaded).</summary>
     public const string StoreUnavailable = "store_unavailable";
 
+    /// <summary>
+    /// <c>422</c>: <c>GET /jobs?search=</c> was stopped after the store's search timeout (PostgreSQL, default 1 s): the term
+    /// matches too few jobs to find a page quickly; narrow it with status, flow or a date range, or search for a whole job id.
+    /// </summary>
+    public const string SearchTimeout = "search_timeout";
+
     /// <summary><c>413</c>: the body is larger than <see cref="EnvoyServerOptions.MaxBodyBytes"/>.</summary>
     public const string BodyTooLarge = "body_too_large";
 

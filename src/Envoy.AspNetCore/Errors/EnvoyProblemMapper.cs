@@ -27,6 +27,7 @@ public static class EnvoyProblemMapper
             InvalidQueryException e => EnvoyProblem.InvalidQuery(e.Message),
             InvalidEscalationReplyException e => EnvoyProblem.InvalidBody(e.Message),
             ContextValueException e => EnvoyProblem.InvalidBody(e.Message),
+            SearchTimeoutException e => new(StatusCodes.Status422UnprocessableEntity, EnvoyProblemCodes.SearchTimeout, e.Message),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => null,
             _ => null,
         };

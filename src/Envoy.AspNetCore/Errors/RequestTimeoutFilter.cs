@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Http.Timeouts;
@@ -70,9 +71,14 @@ internal sealed class RequestTimeoutFilter(IOptionsMonitor<EnvoyServerOptions> o
         }
     }
 
+    /// <summary>Whether each endpoint is exempt, worked out once per endpoint (its metadata never changes).</summary>
+    private static readonly ConditionalWeakTable<Endpoint, StrongBox<bool>> Exemptions = [];
+
     /// <summary>A route that opted out, or that answers with a stream of events (it lives as long as its client).</summary>
     private static bool IsExempt(Endpoint? endpoint) =>
-        endpoint is not null
-        && (endpoint.Metadata.GetMetadata<DisableRequestTimeoutAttribute>() is not null
+        endpoint is not null && Exemptions.GetValue(endpoint, static e => new StrongBox<bool>(ComputeIsExempt(e))).Value;
+
+    private static bool ComputeIsExempt(Endpoint endpoint) =>
+        (endpoint.Metadata.GetMetadata<DisableRequestTimeoutAttribute>() is not null
             || endpoint.Metadata.GetOrderedMetadata<IProducesResponseTypeMetadata>().Any(p => p.ContentTypes.Any(c => c.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase))));
 }

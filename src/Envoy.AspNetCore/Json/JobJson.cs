@@ -41,7 +41,10 @@ public sealed record JobJson
     /// <summary>Higher runs first.</summary>
     public int Priority { get; init; }
 
-    /// <summary>Retries (the first run is not one).</summary>
+    /// <summary>
+    /// Every retry the job had, automatic and by hand (the first run is not one): <see cref="Job.TotalRetries"/>, which a retry
+    /// by hand grows by one and never resets (unlike <see cref="Job.Retries"/>, the automatic-retry budget).
+    /// </summary>
     public int Retries { get; init; }
 
     /// <summary>Claims by a worker.</summary>
@@ -87,7 +90,7 @@ public sealed record JobJson
             Error = job.Error,
             ParentId = job.ParentId,
             Priority = job.Priority,
-            Retries = job.Retries,
+            Retries = job.TotalRetries,
             Attempts = job.Attempts,
             IdempotencyKey = job.IdempotencyKey,
             RunAt = job.RunAt.UtcDateTime,

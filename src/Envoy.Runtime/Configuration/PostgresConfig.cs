@@ -28,4 +28,10 @@ public sealed class PostgresConfig
 
     /// <summary>A full Npgsql connection string; overrides the other properties.</summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// How long the server may run a job list with a search term before it stops it (<see cref="SearchTimeoutException"/>;
+    /// default 1 s). A term that matches few jobs reads every job the other filters leave. Zero: no limit.
+    /// </summary>
+    public TimeSpan SearchTimeout { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -31,6 +31,7 @@ internal static class JobMapper
             Error = record.Error,
             ParentId = record.ParentId,
             Retries = record.Retries,
+            TotalRetries = record.TotalRetries,
             Priority = record.Priority,
             RunAt = FromMs(record.RunAtMs),
             Attempts = record.Attempts,

@@ -42,8 +42,18 @@ public sealed record Job
     /// <summary>The parent job of a spawned child.</summary>
     public string? ParentId { get; init; }
 
-    /// <summary>How many times the job was retried (the first run is not a retry).</summary>
+    /// <summary>
+    /// The automatic retries of the job's current run: the budget its flow's <c>MaxRetries</c> is checked against. A retry by
+    /// hand (<see cref="JobScheduler.RetryJobAsync"/>) starts it again from 0; <see cref="TotalRetries"/> counts every retry.
+    /// </summary>
     public int Retries { get; init; }
+
+    /// <summary>
+    /// Every retry the job ever had, automatic (a failed step that goes back to pending) and by hand; never reset. The store
+    /// keeps it in the same write as the retry. Jobs created before the store kept it (PostgreSQL schema version 8, SQLite
+    /// version 4) were counted from their history by that migration.
+    /// </summary>
+    public int TotalRetries { get; init; }
 
     /// <summary>Higher runs first.</summary>
     public int Priority { get; init; }

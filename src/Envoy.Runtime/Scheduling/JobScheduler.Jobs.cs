@@ -73,7 +73,7 @@ public partial class JobScheduler
         {
             var existing = await _services.Store.CreateJobAsync(job, cancellationToken).ConfigureAwait(false);
             return string.Equals(existing, id, StringComparison.Ordinal)
-                ? new ScheduledJob(id, Created: true)
+                ? new ScheduledJob(id, Created: true) { Job = JobMapper.ToJob(job.ToPendingRecord()) }
                 : new ScheduledJob(await SameFlowOrThrowAsync(existing, job, cancellationToken).ConfigureAwait(false), Created: false);
         }
 
@@ -90,9 +90,10 @@ public partial class JobScheduler
             throw;
         }
 
+        var claimed = job.ToClaimedRecord();
         if (string.Equals(created, id, StringComparison.Ordinal))
         {
-            eager.StartEager(job.ToClaimedRecord());
+            eager.StartEager(claimed);
         }
         else
         {
@@ -101,7 +102,7 @@ public partial class JobScheduler
             return new ScheduledJob(await SameFlowOrThrowAsync(created, job, cancellationToken).ConfigureAwait(false), Created: false);
         }
 
-        return new ScheduledJob(created, Created: true);
+        return new ScheduledJob(created, Created: true) { Job = JobMapper.ToJob(claimed) };
     }
 
     /// <summary>
@@ -176,13 +177,49 @@ public partial class JobScheduler
 
     /// <summary>Jobs by status, flow, parent and creation time, and by a search term (<see cref="JobQuery.Search"/>), newest first, paged.</summary>
     /// <exception cref="ArgumentException">A field of <paramref name="query"/> is out of range (<see cref="JobQuery.Validate"/>).</exception>
+    /// <exception cref="SearchTimeoutException">The store stopped a search that ran past its search timeout (PostgreSQL).</exception>
     public async Task<IReadOnlyList<Job>> ListJobsAsync(JobQuery? query = null, CancellationToken cancellationToken = default)
     {
         query ??= new JobQuery();
         query.Validate();
+        if (await FindSearchedIdAsync(query, cancellationToken).ConfigureAwait(false) is { } found)
+        {
+            return query.Offset == 0 ? [JobMapper.ToJob(found)] : [];
+        }
+
         var records = await _services.Store.ListJobsAsync(query, cancellationToken).ConfigureAwait(false);
         return records.Select(JobMapper.ToJob).ToList();
     }
+
+    /// <summary>
+    /// A search term that is a whole job id (a UUID) naming a job that passes the query's other filters: that job, found by a
+    /// direct lookup instead of a scan of every job's text (<see cref="JobQuery.Search"/>). Null otherwise (the search runs).
+    /// </summary>
+    private async Task<JobRecord?> FindSearchedIdAsync(JobQuery query, CancellationToken cancellationToken)
+    {
+        if (query.Search is not { Length: 36 } term || !Guid.TryParseExact(term, "D", out _))
+        {
+            return null;
+        }
+
+        var job = await _services.Store.GetJobAsync(term, cancellationToken).ConfigureAwait(false);
+        var lower = term.ToLowerInvariant();
+        if (job is null && !string.Equals(lower, term, StringComparison.Ordinal))
+        {
+            job = await _services.Store.GetJobAsync(lower, cancellationToken).ConfigureAwait(false);
+        }
+
+        return job is not null && Passes(query, job) ? job : null;
+    }
+
+    /// <summary>Whether <paramref name="job"/> passes every filter of <paramref name="query"/> but the search term.</summary>
+    private static bool Passes(JobQuery query, JobRecord job) =>
+        (query.Status is not { } status || job.Status == status)
+        && (query.Flow is null || string.Equals(job.Flow, query.Flow, StringComparison.Ordinal))
+        && (query.ExcludeFlows is not { Count: > 0 } excluded || !excluded.Contains(job.Flow))
+        && (query.ParentId is null || string.Equals(job.ParentId, query.ParentId, StringComparison.Ordinal))
+        && (query.CreatedAfter is not { } after || job.CreatedAtMs >= after.ToUnixTimeMilliseconds())
+        && (query.CreatedBefore is not { } before || job.CreatedAtMs < before.ToUnixTimeMilliseconds());
 
     /// <summary>
     /// Pending jobs of flows not registered with this scheduler, newest first: jobs it never claims, which wait until a process

@@ -42,22 +42,28 @@ public sealed record NewJob(
     }
 
     /// <summary>The record of the job as inserted with a <see cref="Lease"/>: what a claim of it would have returned.</summary>
-    public JobRecord ToClaimedRecord() => new()
+    public JobRecord ToClaimedRecord() => ToPendingRecord() with
+    {
+        Status = JobStatus.Running,
+        StartedAtMs = CreatedAtMs,
+        Attempts = 1,
+        Version = 1,
+    };
+
+    /// <summary>The job as a plain insert stores it: pending, never claimed, version 0.</summary>
+    public JobRecord ToPendingRecord() => new()
     {
         Id = Id,
         Flow = Flow,
-        Status = JobStatus.Running,
+        Status = JobStatus.Pending,
         ContextJson = ContextJson,
         InputJson = InputJson,
         Priority = Priority,
         RunAtMs = RunAtMs,
         CreatedAtMs = CreatedAtMs,
         UpdatedAtMs = CreatedAtMs,
-        StartedAtMs = CreatedAtMs,
         ParentId = ParentId,
-        Attempts = 1,
         IdempotencyKey = IdempotencyKey,
-        Version = 1,
     };
 }
 
@@ -130,6 +136,13 @@ public sealed record JobRecord
 
     /// <summary>Retries so far.</summary>
     public int Retries { get; init; }
+
+    /// <summary>
+    /// Every retry so far, automatic and by hand, never reset (<see cref="Job.TotalRetries"/>): a commit adds each rise of
+    /// <see cref="StepCommit.Retries"/> over the stored <see cref="Retries"/>, a retry by hand adds one, in the same write.
+    /// Zero in the records a claim returns.
+    /// </summary>
+    public int TotalRetries { get; init; }
 
     /// <summary>Claims so far.</summary>
     public int Attempts { get; init; }

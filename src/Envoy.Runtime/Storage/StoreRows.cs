@@ -7,8 +7,9 @@ namespace Envoy.Runtime;
 /// <summary>
 /// Reads job, event and escalation rows for any ADO.NET store, in the column order every store selects:
 /// jobs <c>id, flow, status, context, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id,
-/// retries, attempts, idempotency_key, version, takeovers[, input]</c> (a store whose rows end at <c>version</c> reads as no takeovers;
-/// a column 17 named <c>input</c> is the scheduled input, and rows without it read as none); events <c>job_id, at, kind, state, step, from_status, to_status,
+/// retries, attempts, idempotency_key, version, takeovers[, input][, total_retries]</c> (a store whose rows end at <c>version</c> reads as
+/// no takeovers; after <c>takeovers</c>, a column named <c>input</c> is the scheduled input and one named <c>total_retries</c> the
+/// count of every retry, and rows without them read as none and 0); events <c>job_id, at, kind, state, step, from_status, to_status,
 /// duration_ms, error</c>; escalations <c>id, job_id, wait_id, user_name, message, inputs, status, response, replied_by,
 /// created_at, answered_at</c>. Times are Unix milliseconds; JSON columns are read as text.
 /// </summary>
@@ -42,6 +43,23 @@ public static class StoreRows
     public static JobRecord ReadJob(DbDataReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
+        string? input = null;
+        var totalRetries = 0;
+        for (var ordinal = 17; ordinal < reader.FieldCount; ordinal++)
+        {
+            switch (reader.GetName(ordinal))
+            {
+                case "input":
+                    input = NullableString(reader, ordinal);
+                    break;
+                case "total_retries":
+                    totalRetries = reader.GetInt32(ordinal);
+                    break;
+                default:
+                    break;
+            }
+        }
+
         return new()
         {
             Id = reader.GetString(0),
@@ -61,7 +79,8 @@ public static class StoreRows
             IdempotencyKey = NullableString(reader, 14),
             Version = reader.GetInt64(15),
             Takeovers = reader.FieldCount > 16 ? reader.GetInt32(16) : 0,
-            InputJson = reader.FieldCount > 17 && string.Equals(reader.GetName(17), "input", StringComparison.Ordinal) ? NullableString(reader, 17) : null,
+            InputJson = input,
+            TotalRetries = totalRetries,
         };
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Envoy.AspNetCore.Errors;
 using Envoy.AspNetCore.Tests.Harness;
 using Envoy.TestServers;
 
@@ -159,6 +160,28 @@ public abstract class JobsListApiTests(ApiStore store) : ApiTestBase(store)
         Assert.Equal([squared], (await ItemsAsync(Viewer, $"?search={squared[^12..].ToUpperInvariant()}")).Select(JobsApi.Id));
         Assert.Equal([failed], (await ItemsAsync(Viewer, "?search=boom&flow=fail&status=failed")).Select(JobsApi.Id));
         Assert.Empty(await ItemsAsync(Viewer, "?search=boom&flow=hello"));
+    }
+
+    [Fact]
+    public async Task Search_for_a_whole_job_id_lists_that_job_alone()
+    {
+        var greeting = await Host.Scheduler.ScheduleAsync("hello", null, Later);
+        var mentions = await Host.Scheduler.ScheduleAsync("hello", new JsonObject { ["about"] = greeting }, Later);
+
+        Assert.Equal([greeting], (await ItemsAsync(Viewer, $"?search={greeting}")).Select(JobsApi.Id));
+        Assert.Equal([greeting], (await ItemsAsync(Viewer, $"?search={greeting.ToUpperInvariant()}&status=pending&flow=hello")).Select(JobsApi.Id));
+        Assert.Equal([mentions, greeting], (await ItemsAsync(Viewer, $"?search={greeting[..13]}")).Select(JobsApi.Id));
+    }
+
+    [Fact]
+    public void A_search_stopped_by_the_store_timeout_is_422_search_timeout()
+    {
+        var problem = EnvoyProblemMapper.ToProblem(new SearchTimeoutException("zyzzyva", TimeSpan.FromSeconds(1)));
+
+        Assert.NotNull(problem);
+        Assert.Equal(422, problem.Status);
+        Assert.Equal(EnvoyProblemCodes.SearchTimeout, problem.Code);
+        Assert.Contains("zyzzyva", problem.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -23,7 +23,7 @@ internal static class JobReadEndpoints
     {
         var query = JobListQuery.Parse(status, flow, parentId, search, createdAfter, createdBefore, limit, offset);
         var jobs = await scheduler.ListJobsAsync(query, cancellationToken).ConfigureAwait(false);
-        var items = await JobAnswers.OfAsync(scheduler, jobs, cancellationToken).ConfigureAwait(false);
+        var items = JobAnswers.Of(jobs);
         return TypedResults.Json(new JobListJson(items), EnvoyApiJsonContext.Default.JobListJson);
     }
 
@@ -46,7 +46,7 @@ internal static class JobReadEndpoints
     {
         _ = await scheduler.GetJobAsync(id, cancellationToken).ConfigureAwait(false);
         var children = await scheduler.ListJobsAsync(new JobQuery { ParentId = id, Limit = MaxChildren }, cancellationToken).ConfigureAwait(false);
-        var answers = await JobAnswers.OfAsync(scheduler, children.Reverse().ToList(), cancellationToken).ConfigureAwait(false);
+        var answers = JobAnswers.Of(children.Reverse().ToList());
         return TypedResults.Json(answers, EnvoyApiJsonContext.Default.ListJobJson);
     }
 

@@ -33,13 +33,13 @@ internal static class ScheduleJobEndpoint
             throw new InvalidRequestBodyException("parentId", $"Field 'parentId': no job has the id '{parent}'.");
         }
 
-        if (!scheduled.Created)
+        if (!scheduled.Created || scheduled.Job is null)
         {
             return TypedResults.Json(await JobAnswers.ReadAsync(scheduler, scheduled.Id, cancellationToken).ConfigureAwait(false), EnvoyApiJsonContext.Default.JobJson);
         }
 
-        // A job just created has had no retry by hand, so its stored count is all its retries: no history read on this hot path.
-        var created = JobJson.From(await scheduler.GetJobAsync(scheduled.Id, cancellationToken).ConfigureAwait(false));
+        // The job as the scheduler just stored it: no second read on this hot path.
+        var created = JobJson.From(scheduled.Job);
         request.HttpContext.Response.Headers.Location = LocationOf(request, scheduled.Id);
         return TypedResults.Json(created, EnvoyApiJsonContext.Default.JobJson, statusCode: StatusCodes.Status201Created);
     }
