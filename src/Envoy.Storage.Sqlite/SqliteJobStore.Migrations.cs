@@ -11,6 +11,7 @@ public sealed partial class SqliteJobStore : ISchemaMigrations
         "Create the jobs, waits, escalations and job_events tables and their indexes",
         "Add jobs.takeovers (lease expiries since the job's last commit)",
         "Add jobs.input (the scheduled input) and the jobs_flow_created index",
+        "Add jobs.total_retries (every retry, never reset), counted for existing jobs from their history",
     ];
 
     /// <inheritdoc />

@@ -38,6 +38,8 @@ public abstract partial class StoreConformanceTests
             var first = await migrations.GetPendingMigrationsAsync();
             Assert.Equal(Enumerable.Range(1, migrations.LatestSchemaVersion), first.Select(m => m.Version));
             Assert.All(first, m => Assert.False(string.IsNullOrWhiteSpace(m.Description)));
+            // Each migration says what it changes (a migration added without its description shows the generic fallback).
+            Assert.All(first, m => Assert.DoesNotMatch("^Schema version [0-9]+$", m.Description));
 
             // Listing is a dry run: asked again, the same migrations are still pending.
             var second = await migrations.GetPendingMigrationsAsync();
