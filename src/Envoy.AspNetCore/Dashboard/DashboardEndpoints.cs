@@ -27,6 +27,6 @@ internal static class DashboardEndpoints
         OverviewEndpoints.Map(pages);
         // The jobs pages ({prefix}/jobs, {prefix}/jobs/{id}) are mapped here.
         // The flows pages ({prefix}/flows, {prefix}/flows/{name}) are mapped here.
-        // The escalations inbox ({prefix}/escalations) is mapped here.
+        EscalationsInboxEndpoints.Map(pages);
     }
 }
