@@ -150,31 +150,31 @@ public sealed class DashboardSecurityTests(BrowserFixture browser) : DashboardTe
         await page.GotoAsync(Root + "escalations");
         var escalationId = await DashboardForms.EscalationIdAsync(page.Locator("article.escalation"));
 
-        // Another app on another port of 127.0.0.1 (and a page on about:blank): another origin but, for the browser, not another
+        // Another app on another port of 127.0.0.1: another origin but, for the browser, not another
         // site, so it does send the session cookie; what refuses the post is the missing antiforgery token (400), before any
         // handler runs.
         await using var evil = await EvilSite.StartAsync(Root, escalationId);
         var attacker = await AttackerPageAsync();
         foreach (var button in new[] { "Approve for me", "Sign me out" })
         {
-            foreach (var blank in new[] { false, true })
-            {
-                if (blank)
-                {
-                    await attacker.GotoAsync("about:blank");
-                    await attacker.SetContentAsync(evil.Html);
-                }
-                else
-                {
-                    await attacker.GotoAsync(evil.Address.ToString());
-                }
+            await attacker.GotoAsync(evil.Address.ToString());
+            var response = await attacker.RunAndWaitForResponseAsync(
+                () => attacker.GetByRole(AriaRole.Button, new() { Name = button }).ClickAsync(),
+                r => r.Request.Method == "POST");
+            Assert.Equal((int)HttpStatusCode.BadRequest, response.Status);
+            Assert.Contains("refused", await response.TextAsync(), StringComparison.Ordinal);
 
-                var response = await attacker.RunAndWaitForResponseAsync(
-                    () => attacker.GetByRole(AriaRole.Button, new() { Name = button }).ClickAsync(),
-                    r => r.Request.Method == "POST");
-                Assert.Equal((int)HttpStatusCode.BadRequest, response.Status);
-                Assert.Contains("refused", await response.TextAsync(), StringComparison.Ordinal);
-            }
+            // The same forms on about:blank (page.SetContentAsync): whether Chromium sends the cookie from there depends on how
+            // the blank page was opened, so either refusal is accepted: no session (sent to sign in) or no token (400).
+            await attacker.GotoAsync("about:blank");
+            await attacker.SetContentAsync(evil.Html);
+            var blank = await attacker.RunAndWaitForResponseAsync(
+                () => attacker.GetByRole(AriaRole.Button, new() { Name = button }).ClickAsync(),
+                r => r.Request.Method == "POST");
+            Assert.True(
+                blank.Status == (int)HttpStatusCode.BadRequest
+                || (blank.Status == (int)HttpStatusCode.Redirect && (await blank.HeaderValueAsync("location") ?? string.Empty).Contains("/envoy/signin", StringComparison.Ordinal)),
+                $"A post from about:blank got {blank.Status}.");
         }
 
         await AssertUntouchedAsync(page, escalationId, jobId);
