@@ -36,6 +36,22 @@ public sealed class ScreenshotTests(BrowserFixture browser) : DashboardTestBase(
         await context.CloseAsync();
     }
 
+    [Theory]
+    [InlineData("light")]
+    [InlineData("dark")]
+    public async Task The_escalations_inbox_is_drawn_in_both_themes(string theme)
+    {
+        await Host.Scheduler.ScheduleAsync("approval", new { user = "alice", amount = 30 });
+        await Host.Scheduler.ScheduleAsync("approval", new { user = "root", amount = 1250 });
+        var context = await NewContextAsync(theme);
+        var page = await SignInAsync(ApiKeys.Admin, context);
+        await page.GotoAsync(Root + "escalations");
+        await Assertions.Expect(page.Locator("article.escalation")).ToHaveCountAsync(2);
+        await ExpectLiveAsync(page);
+        await ShootAsync(page, $"escalations-{theme}");
+        await context.CloseAsync();
+    }
+
     private static async Task ShootAsync(IPage page, string name)
     {
         Directory.CreateDirectory(Folder);

@@ -27,6 +27,6 @@ internal static class DashboardEndpoints
         OverviewEndpoints.Map(pages);
         Jobs.JobsListEndpoints.Map(pages);
         // The flows pages ({prefix}/flows, {prefix}/flows/{name}) are mapped here.
-        // The escalations inbox ({prefix}/escalations) is mapped here.
+        EscalationsInboxEndpoints.Map(pages);
     }
 }

@@ -57,26 +57,47 @@ internal static class EscalationsEndpoints
         var escalation = await scheduler.GetEscalationAsync(id, cancellationToken).ConfigureAwait(false);
         DemandMayAnswer(caller, escalation);
         var body = await RequestBody.ReadAsync(request, EnvoyApiJsonContext.Default.EscalationReplyRequest, cancellationToken).ConfigureAwait(false);
-        var decision = Decision(body.Decision);
-        if (escalation.Status is not EscalationStatus.Pending)
-        {
-            // Answered, or closed without an answer (its job ended, or it expired): either way it takes no reply.
-            throw new EscalationAlreadyAnsweredException(escalation.Id, escalation.Status);
-        }
-
         var values = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var (key, value) in body.Values ?? [])
         {
             values[key] = value;
         }
 
-        await scheduler.ReplyToEscalationAsync(escalation.Id, values, decision, caller.EnvoyUser(), cancellationToken).ConfigureAwait(false);
-        var answered = await scheduler.GetEscalationAsync(escalation.Id, cancellationToken).ConfigureAwait(false);
+        var answered = await AnswerAsync(scheduler, caller, escalation, Decision(body.Decision), values, cancellationToken).ConfigureAwait(false);
         return TypedResults.Json(EscalationJson.From(answered), EnvoyApiJsonContext.Default.EscalationJson);
     }
 
+    /// <summary>
+    /// Answers <paramref name="escalation"/> (already checked with <see cref="DemandMayAnswer"/>) as <paramref name="caller"/>'s
+    /// user, and reads it back; the API's reply route and the dashboard's inbox form both answer through here.
+    /// </summary>
+    /// <exception cref="EscalationAlreadyAnsweredException">It is no longer pending.</exception>
+    internal static async Task<Escalation> AnswerAsync(
+        JobScheduler scheduler,
+        ClaimsPrincipal caller,
+        Escalation escalation,
+        EscalationDecision decision,
+        IReadOnlyDictionary<string, object?> values,
+        CancellationToken cancellationToken)
+    {
+        if (escalation.Status is not EscalationStatus.Pending)
+        {
+            // Answered, or closed without an answer (its job ended, or it expired): either way it takes no reply.
+            throw new EscalationAlreadyAnsweredException(escalation.Id, escalation.Status);
+        }
+
+        await scheduler.ReplyToEscalationAsync(escalation.Id, values, decision, caller.EnvoyUser(), cancellationToken).ConfigureAwait(false);
+        return await scheduler.GetEscalationAsync(escalation.Id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether <paramref name="caller"/> may answer <paramref name="escalation"/> (the rule of <see cref="DemandMayAnswer"/>).</summary>
+    internal static bool MayAnswer(ClaimsPrincipal caller, Escalation escalation) =>
+        caller.HasEnvoyRole(EnvoyRoles.Admin)
+        || (caller.HasEnvoyRole(EnvoyRoles.Operator) && string.Equals(caller.EnvoyUser(), escalation.User, StringComparison.Ordinal));
+
     /// <summary>An admin may answer any escalation; an operator only those addressed to its own user; a viewer none.</summary>
-    private static void DemandMayAnswer(ClaimsPrincipal caller, Escalation escalation)
+    /// <exception cref="EnvoyForbiddenException">The caller may not answer it.</exception>
+    internal static void DemandMayAnswer(ClaimsPrincipal caller, Escalation escalation)
     {
         if (caller.HasEnvoyRole(EnvoyRoles.Admin))
         {
@@ -91,7 +112,9 @@ internal static class EscalationsEndpoints
         }
     }
 
-    private static EscalationDecision Decision(string? decision) => decision switch
+    /// <summary>The decision named <c>approved</c> or <c>rejected</c>.</summary>
+    /// <exception cref="InvalidRequestBodyException">Another name, or none.</exception>
+    internal static EscalationDecision Decision(string? decision) => decision switch
     {
         null => throw new InvalidRequestBodyException("decision", "Field 'decision' is required: \"approved\" or \"rejected\"."),
         "approved" => EscalationDecision.Approved,
