@@ -26,7 +26,8 @@ internal static class DashboardEndpoints
         var pages = dashboard.MapGroup(string.Empty).RequireAuthorization(EnvoyAuthentication.DashboardPolicy);
         OverviewEndpoints.Map(pages);
         // The jobs pages ({prefix}/jobs, {prefix}/jobs/{id}) are mapped here.
-        // The flows pages ({prefix}/flows, {prefix}/flows/{name}) are mapped here.
+        JobPageEndpoints.Map(pages);
+        FlowPageEndpoints.Map(pages);
         // The escalations inbox ({prefix}/escalations) is mapped here.
     }
 }
