@@ -30,7 +30,7 @@ public sealed record AgentRun(string? Model, int ModelCalls, AgentTokens Usage, 
     {
         ArgumentNullException.ThrowIfNull(context);
         var data = context.Data;
-        if (data[MessagesKey] is not JsonArray messages)
+        if (At(data, MessagesKey) is not JsonArray messages)
         {
             return null;
         }
@@ -93,9 +93,9 @@ public sealed record AgentRun(string? Model, int ModelCalls, AgentTokens Usage, 
         }
 
         return new AgentRun(
-            Text(data[ModelKey]),
-            data[ModelCallsKey] is JsonValue calls2 && calls2.TryGetValue(out int n) ? n : turns.Count,
-            Tokens(data[UsageKey]),
+            Text(At(data, ModelKey)),
+            At(data, ModelCallsKey) is JsonValue calls2 && calls2.TryGetValue(out int n) ? n : turns.Count,
+            Tokens(At(data, UsageKey)),
             intro,
             turns,
             steps);
@@ -104,9 +104,9 @@ public sealed record AgentRun(string? Model, int ModelCalls, AgentTokens Usage, 
     private static List<AgentStep> ReadSteps(JsonObject data)
     {
         var steps = new List<AgentStep>();
-        if (data[StepUsageKey] is JsonObject usage)
+        if (At(data, StepUsageKey) is JsonObject usage)
         {
-            var models = data[StepModelKey] as JsonObject;
+            var models = At(data, StepModelKey) as JsonObject;
             foreach (var (key, value) in usage)
             {
                 if (int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var step))
@@ -118,6 +118,18 @@ public sealed record AgentRun(string? Model, int ModelCalls, AgentTokens Usage, 
 
         steps.Sort((a, b) => a.Step.CompareTo(b.Step));
         return steps;
+    }
+
+    /// <summary>The value at a dotted data key (the context stores <c>agent.messages</c> as <c>agent</c> → <c>messages</c>).</summary>
+    private static JsonNode? At(JsonObject data, string path)
+    {
+        JsonNode? node = data;
+        foreach (var part in path.Split('.'))
+        {
+            node = node is JsonObject o ? o[part] : null;
+        }
+
+        return node;
     }
 
     private static AgentTokens Tokens(JsonNode? node) =>
