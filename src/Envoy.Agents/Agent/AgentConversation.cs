@@ -9,13 +9,19 @@ internal static class AgentConversation
 
     public static void Save(StateContext ctx, List<LlmMessage> messages) => ctx.Set(AgentKeys.Messages, messages);
 
-    public static void AddUsage(StateContext ctx, LlmUsage usage)
+    public static void AddUsage(StateContext ctx, LlmUsage usage, string? model = null)
     {
         var run = ctx.Get<LlmUsage>(AgentKeys.Usage) ?? LlmUsage.Zero;
         ctx.Set(AgentKeys.Usage, run + usage);
         var stepKey = AgentKeys.StepUsage + "." + ctx.Step.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var step = ctx.Get<LlmUsage>(stepKey) ?? LlmUsage.Zero;
         ctx.Set(stepKey, step + usage);
+        if (!string.IsNullOrEmpty(model))
+        {
+            ctx.Set(AgentKeys.Model, model);
+            ctx.Set(AgentKeys.StepModel + "." + ctx.Step.ToString(System.Globalization.CultureInfo.InvariantCulture), model);
+        }
+
         ctx.Set(AgentKeys.ModelCalls, ctx.Get<int>(AgentKeys.ModelCalls) + 1);
     }
 }

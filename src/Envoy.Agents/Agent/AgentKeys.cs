@@ -24,6 +24,12 @@ public static class AgentKeys
     /// <summary>Tokens used by each model-calling step: an object keyed by step number, each an <see cref="LlmUsage"/>.</summary>
     public const string StepUsage = "agent.stepUsage";
 
+    /// <summary>The model that answered the last call (as the endpoint reported it, else the configured <see cref="AgentOptions.Model"/>).</summary>
+    public const string Model = "agent.model";
+
+    /// <summary>The model that answered each model-calling step: an object keyed by step number (like <see cref="StepUsage"/>).</summary>
+    public const string StepModel = "agent.stepModel";
+
     /// <summary>How many model calls the run made.</summary>
     public const string ModelCalls = "agent.modelCalls";
 

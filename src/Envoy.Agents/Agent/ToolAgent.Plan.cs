@@ -19,7 +19,7 @@ public sealed partial class ToolAgent
             return Unusable(ctx, conversation, null, ex.Message);
         }
 
-        AgentConversation.AddUsage(ctx, response.Usage);
+        AgentConversation.AddUsage(ctx, response.Usage, response.Model ?? _callConfig.Model);
         return _options.PlanningMode == PlanningMode.JsonPlan
             ? PlanFromJson(ctx, conversation, response)
             : PlanFromNative(ctx, conversation, response);

@@ -26,7 +26,8 @@ internal static class DashboardEndpoints
         var pages = dashboard.MapGroup(string.Empty).RequireAuthorization(EnvoyAuthentication.DashboardPolicy);
         OverviewEndpoints.Map(pages);
         Jobs.JobsListEndpoints.Map(pages);
-        // The flows pages ({prefix}/flows, {prefix}/flows/{name}) are mapped here.
+        JobPageEndpoints.Map(pages);
+        FlowPageEndpoints.Map(pages);
         EscalationsInboxEndpoints.Map(pages);
     }
 }

@@ -1,7 +1,5 @@
 using System.Security.Claims;
-using Envoy.AspNetCore.Errors;
 using Envoy.AspNetCore.Json;
-using Envoy.AspNetCore.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -26,12 +24,7 @@ internal static class JobActionEndpoints
     {
         await FindAsOperatorAsync(id, user, scheduler, cancellationToken).ConfigureAwait(false);
         var body = await RequestBody.ReadAsync(request, EnvoyApiJsonContext.Default.FailJobRequest, cancellationToken).ConfigureAwait(false);
-        if (string.IsNullOrWhiteSpace(body.Reason))
-        {
-            throw new InvalidRequestBodyException("reason", "Field 'reason' is required: why the job is failed (it becomes the job's error).");
-        }
-
-        await scheduler.FailJobAsync(id, body.Reason, cancellationToken).ConfigureAwait(false);
+        await JobActions.FailAsync(id, body.Reason, scheduler, cancellationToken).ConfigureAwait(false);
         return await AnswerAsync(id, scheduler, cancellationToken).ConfigureAwait(false);
     }
 
@@ -49,39 +42,14 @@ internal static class JobActionEndpoints
     /// </summary>
     public static async Task<JsonHttpResult<JobJson>> ResolveWaitAsync(string id, string waitId, HttpRequest request, ClaimsPrincipal user, Scheduler scheduler, CancellationToken cancellationToken)
     {
-        var job = await scheduler.GetJobAsync(id, cancellationToken).ConfigureAwait(false);
-
-        // The wait is an id of the route too: a caller who may not resolve learns that an unknown wait of a live job does not
-        // exist (404) rather than that it may not touch it. An operator's request goes to the store, which decides every case.
-        if (!user.HasEnvoyRole(EnvoyRoles.Operator) && !job.Status.IsTerminal() && !job.Context.Waits.Any(w => string.Equals(w.Id, waitId, StringComparison.Ordinal)))
-        {
-            throw new WaitNotFoundException(id, waitId);
-        }
-
-        user.DemandEnvoyRole(EnvoyRoles.Operator);
+        await JobActions.DemandResolverAsync(id, waitId, user, scheduler, cancellationToken).ConfigureAwait(false);
         var body = await RequestBody.ReadAsync(request, EnvoyApiJsonContext.Default.ResolveWaitRequest, cancellationToken).ConfigureAwait(false);
-        if (!body.HasValue)
-        {
-            throw new InvalidRequestBodyException("value", "Field 'value' is required: the JSON value the wait resolves with (null is a value).");
-        }
-
-        try
-        {
-            await scheduler.ResolveBlockingJobAsync(id, waitId, body.Value, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ContextValueException e)
-        {
-            throw new InvalidRequestBodyException("value", $"Field 'value' cannot be stored: {e.Message}");
-        }
-
+        await JobActions.ResolveWaitAsync(id, waitId, body.HasValue, body.Value, scheduler, cancellationToken).ConfigureAwait(false);
         return await AnswerAsync(id, scheduler, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task FindAsOperatorAsync(string id, ClaimsPrincipal user, Scheduler scheduler, CancellationToken cancellationToken)
-    {
-        _ = await scheduler.GetJobAsync(id, cancellationToken).ConfigureAwait(false);
-        user.DemandEnvoyRole(EnvoyRoles.Operator);
-    }
+    private static Task FindAsOperatorAsync(string id, ClaimsPrincipal user, Scheduler scheduler, CancellationToken cancellationToken) =>
+        JobActions.FindAsOperatorAsync(id, user, scheduler, cancellationToken);
 
     private static async Task<JsonHttpResult<JobJson>> AnswerAsync(string id, Scheduler scheduler, CancellationToken cancellationToken) =>
         TypedResults.Json(await JobAnswers.ReadAsync(scheduler, id, cancellationToken).ConfigureAwait(false), EnvoyApiJsonContext.Default.JobJson);
