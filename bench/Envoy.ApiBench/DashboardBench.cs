@@ -38,7 +38,14 @@ internal static partial class DashboardBench
             ($"jobs?flow={flow}", $"envoy/jobs?flow={flow}"),
             ($"jobs?search={JobSeeder.CommonWord}", $"envoy/jobs?search={JobSeeder.CommonWord}"),
             ("jobs?offset=50 (page 2)", "envoy/jobs?offset=50"),
+            ("escalations (inbox)", "envoy/escalations"),
+            ("flows", "envoy/flows"),
         };
+        // A job page (a failed job: its error, history and graph) and a flow's graph page, from what the store and host hold.
+        var jobId = await FirstAsync(client, "envoy/api/jobs?status=failed&limit=1", "items", "id", cancellationToken);
+        cases.Add(("job page (a failed job)", $"envoy/jobs/{jobId}"));
+        var flowName = await FirstAsync(client, "envoy/api/flows", null, "name", cancellationToken);
+        cases.Add(($"flow page ({flowName})", $"envoy/flows/{Uri.EscapeDataString(flowName)}"));
 
         foreach (var (_, path) in cases)
         {
@@ -90,6 +97,15 @@ internal static partial class DashboardBench
         Console.WriteLine(FormattableString.Invariant($"RESULT name=\"dashboard overview first load\" bytes={total} load=\"{ListBench.LoadAverage()}\""));
         await app.StopAsync(CancellationToken.None);
         return missed ? 1 : 0;
+    }
+
+    /// <summary>A string property of the first item of a JSON answer (an array, or the array property <paramref name="array"/>).</summary>
+    private static async Task<string> FirstAsync(HttpClient client, string path, string? array, string property, CancellationToken cancellationToken)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(await GetAsync(client, path, gzip: false, cancellationToken));
+        var items = array is null ? document.RootElement : document.RootElement.GetProperty(array);
+        return items.EnumerateArray().First().GetProperty(property).GetString()
+            ?? throw new InvalidOperationException($"GET {path}: the first item has no {property}.");
     }
 
     /// <summary>The body as sent (compressed when <paramref name="gzip"/> and the server compressed it); fails unless 200.</summary>

@@ -32,15 +32,15 @@ public sealed class DashboardSecurityTests(BrowserFixture browser) : DashboardTe
 
     /// <summary>
     /// The signed-in pages, relative to the dashboard root; <c>{job}</c> stands for the id of a job whose input and escalation
-    /// carry the payloads. The jobs, job and flow pages join this list when they are built.
+    /// carry the payloads.
     /// </summary>
-    public static readonly TheoryData<string> Pages = new() { "", "escalations", "escalations?tab=history" };
+    public static readonly TheoryData<string> Pages = new() { "", "jobs", "jobs/{job}", "flows", "flows/approval", "escalations", "escalations?tab=history" };
 
     /// <summary><see cref="Pages"/> and the sign-in page.</summary>
-    public static readonly TheoryData<string> AllPages = new() { "", "escalations", "escalations?tab=history", "signin" };
+    public static readonly TheoryData<string> AllPages = new() { "", "jobs", "jobs/{job}", "flows", "flows/approval", "escalations", "escalations?tab=history", "signin" };
 
     /// <summary>The pages where an operator acts (their buttons must not be there for a viewer).</summary>
-    public static readonly TheoryData<string> ActionPages = new() { "", "escalations" };
+    public static readonly TheoryData<string> ActionPages = new() { "", "jobs", "jobs/{job}", "escalations" };
 
     protected override void ConfigureFlows(EnvoyBuilder envoy) => InboxFlows.Register(envoy);
 
@@ -48,8 +48,9 @@ public sealed class DashboardSecurityTests(BrowserFixture browser) : DashboardTe
     [MemberData(nameof(AllPages))]
     public async Task Every_page_has_a_content_security_policy_that_runs_no_inline_or_evaluated_script(string path)
     {
+        var jobId = await DashboardForms.ScheduleThroughApiAsync(Host, "hello", new JsonObject());
         var page = path == "signin" ? await Context.NewPageAsync() : await SignInAsync(ApiKeys.Admin);
-        var response = await page.GotoAsync(Root + path);
+        var response = await page.GotoAsync(Root + path.Replace("{job}", jobId, StringComparison.Ordinal));
 
         Assert.Equal(200, response!.Status);
         var policy = await response.HeaderValueAsync("content-security-policy");
@@ -184,20 +185,21 @@ public sealed class DashboardSecurityTests(BrowserFixture browser) : DashboardTe
     [MemberData(nameof(ActionPages))]
     public async Task A_viewer_sees_no_action_buttons(string path)
     {
-        await DashboardForms.ScheduleThroughApiAsync(Host, "approval", new JsonObject { ["user"] = "alice", ["amount"] = 30 });
+        var jobId = await DashboardForms.ScheduleThroughApiAsync(Host, "approval", new JsonObject { ["user"] = "alice", ["amount"] = 30 });
         var viewer = await SignInAsync(ApiKeys.Viewer);
-        await viewer.GotoAsync(Root + path);
+        await viewer.GotoAsync(Root + path.Replace("{job}", jobId, StringComparison.Ordinal));
         await ExpectLiveAsync(viewer);
         if (path == "escalations")
         {
             await Assertions.Expect(viewer.Locator("article.escalation")).ToHaveCountAsync(1);
         }
 
-        // Only the sign-out form of the top bar; nothing in the page that changes a job.
-        await Assertions.Expect(viewer.Locator("main form")).ToHaveCountAsync(0);
-        await Assertions.Expect(viewer.Locator("main button[type=submit], main button:not([type])")).ToHaveCountAsync(0);
-        await Assertions.Expect(viewer.Locator("form")).ToHaveCountAsync(1);
-        await Assertions.Expect(viewer.Locator("form")).ToHaveAttributeAsync("action", "/envoy/signout");
+        // Only the sign-out form of the top bar posts; nothing in the page changes a job (a GET filter form may be there).
+        await Assertions.Expect(viewer.Locator("main form[method=post]")).ToHaveCountAsync(0);
+        await Assertions.Expect(viewer.Locator("main input[type=checkbox]")).ToHaveCountAsync(0);
+        await Assertions.Expect(viewer.Locator("main button").Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex("Approve|Reject|Cancel|Retry|Fail|Resolve") })).ToHaveCountAsync(0);
+        await Assertions.Expect(viewer.Locator("form[method=post]")).ToHaveCountAsync(1);
+        await Assertions.Expect(viewer.Locator("form[method=post]")).ToHaveAttributeAsync("action", "/envoy/signout");
     }
 
     /// <summary>

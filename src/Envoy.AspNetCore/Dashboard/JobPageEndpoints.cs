@@ -67,7 +67,7 @@ internal static class JobPageEndpoints
             escalations,
             graph,
             AgentRun.Read(job.Context),
-            Math.Max(job.Retries, JobAnswers.RetriesIn(history)),
+            job.TotalRetries,
             time.GetUtcNow());
         return DashboardPage.Render<JobPage>(new Dictionary<string, object?>
         {
