@@ -42,10 +42,14 @@ internal static partial class DashboardBench
             ("flows", "envoy/flows"),
         };
         // A job page (a failed job: its error, history and graph) and a flow's graph page, from what the store and host hold.
-        var jobId = await FirstAsync(client, "envoy/api/jobs?status=failed&limit=1", "items", "id", cancellationToken);
+        var jobId = await FirstAsync(client, "envoy/api/jobs?status=failed&limit=1", "items", "id", cancellationToken)
+            ?? throw new InvalidOperationException("The seeded store has no failed job.");
         cases.Add(("job page (a failed job)", $"envoy/jobs/{jobId}"));
-        var flowName = await FirstAsync(client, "envoy/api/flows", null, "name", cancellationToken);
-        cases.Add(($"flow page ({flowName})", $"envoy/flows/{Uri.EscapeDataString(flowName)}"));
+        // The bench host registers no flow (the seeded jobs' flows are names only): a flow page is measured when there is one.
+        if (await FirstAsync(client, "envoy/api/flows", null, "name", cancellationToken) is { } flowName)
+        {
+            cases.Add(($"flow page ({flowName})", $"envoy/flows/{Uri.EscapeDataString(flowName)}"));
+        }
 
         foreach (var (_, path) in cases)
         {
@@ -99,13 +103,12 @@ internal static partial class DashboardBench
         return missed ? 1 : 0;
     }
 
-    /// <summary>A string property of the first item of a JSON answer (an array, or the array property <paramref name="array"/>).</summary>
-    private static async Task<string> FirstAsync(HttpClient client, string path, string? array, string property, CancellationToken cancellationToken)
+    /// <summary>A string property of the first item of a JSON answer (an array, or the array property <paramref name="array"/>); null when it has none.</summary>
+    private static async Task<string?> FirstAsync(HttpClient client, string path, string? array, string property, CancellationToken cancellationToken)
     {
         using var document = System.Text.Json.JsonDocument.Parse(await GetAsync(client, path, gzip: false, cancellationToken));
         var items = array is null ? document.RootElement : document.RootElement.GetProperty(array);
-        return items.EnumerateArray().First().GetProperty(property).GetString()
-            ?? throw new InvalidOperationException($"GET {path}: the first item has no {property}.");
+        return items.EnumerateArray().Select(item => item.GetProperty(property).GetString()).FirstOrDefault();
     }
 
     /// <summary>The body as sent (compressed when <paramref name="gzip"/> and the server compressed it); fails unless 200.</summary>
