@@ -53,11 +53,12 @@ public sealed class EventsHost : IAsyncDisposable
 
     public Scheduler Scheduler => _host.Scheduler;
 
-    public static async Task<EventsHost> StartAsync(EventsStore store, Action<EnvoyEventStreamOptions>? events = null)
+    public static async Task<EventsHost> StartAsync(EventsStore store, Action<EnvoyEventStreamOptions>? events = null, Action<EnvoyServerOptions>? server = null)
     {
         var configure = await store.CreateAsync();
         var host = await ApiHost.StartAsync(
             store: _ => { },
+            server: server,
             scheduler: configure,
             services: services => services.Configure<EnvoyEventStreamOptions>(o => events?.Invoke(o)));
         return new EventsHost(host, configure);
