@@ -10,9 +10,6 @@ namespace Envoy.Dashboard.Tests;
 /// </summary>
 public sealed class JobsScreenshotTests(BrowserFixture browser) : DashboardTestBase(browser)
 {
-    private static readonly string Folder = Environment.GetEnvironmentVariable("ENVOY_SCREENSHOTS") is { Length: > 0 } custom
-        ? custom
-        : Path.Combine(AppContext.BaseDirectory, "screenshots");
 
     [Theory]
     [InlineData("light")]
@@ -29,16 +26,16 @@ public sealed class JobsScreenshotTests(BrowserFixture browser) : DashboardTestB
         await Host.Scheduler.ScheduleAsync("approval", new { user = "alice", amount = 250 });
         await Assertions.Expect(page.Locator("#throughput-summary")).ToContainTextAsync("3 done, 1 failed");
         await Assertions.Expect(page.Locator("#overview-failing td").First).ToBeVisibleAsync();
-        await ShootAsync(page, $"overview-activity-{theme}");
+        await Screenshots.ShootAsync(page, $"overview-activity-{theme}");
 
         await page.GotoAsync(Root + "jobs");
         await Assertions.Expect(page.Locator("#jobs-list tbody tr")).ToHaveCountAsync(11);
         await page.GetByText("Every job matching the filter").ClickAsync();
-        await ShootAsync(page, $"jobs-{theme}");
+        await Screenshots.ShootAsync(page, $"jobs-{theme}");
 
         await page.GotoAsync(Root + "jobs?status=failed&notice=retried&n=2&skipped=0");
         await page.SetViewportSizeAsync(360, 800);
-        await ShootAsync(page, $"jobs-narrow-{theme}");
+        await Screenshots.ShootAsync(page, $"jobs-narrow-{theme}");
         await context.CloseAsync();
     }
 
@@ -53,10 +50,4 @@ public sealed class JobsScreenshotTests(BrowserFixture browser) : DashboardTestB
         await Host.Scheduler.WaitForJobAsync(last, TimeSpan.FromSeconds(60));
     }
 
-    private static async Task ShootAsync(IPage page, string name)
-    {
-        Directory.CreateDirectory(Folder);
-        var bytes = await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Folder, name + ".png"), FullPage = true });
-        Assert.True(bytes.Length > 2_000, $"The screenshot {name} is empty.");
-    }
 }

@@ -11,9 +11,6 @@ namespace Envoy.Dashboard.Tests;
 /// </summary>
 public sealed class ScreenshotTests(BrowserFixture browser) : DashboardTestBase(browser)
 {
-    private static readonly string Folder = Environment.GetEnvironmentVariable("ENVOY_SCREENSHOTS") is { Length: > 0 } custom
-        ? custom
-        : Path.Combine(AppContext.BaseDirectory, "screenshots");
 
     [Theory]
     [InlineData("light")]
@@ -25,14 +22,14 @@ public sealed class ScreenshotTests(BrowserFixture browser) : DashboardTestBase(
         var context = await NewContextAsync(theme);
         var signIn = await context.NewPageAsync();
         await signIn.GotoAsync(Root + "signin");
-        await ShootAsync(signIn, $"signin-{theme}");
+        await Screenshots.ShootAsync(signIn, $"signin-{theme}");
 
         var page = await SignInAsync(ApiKeys.Admin, context);
         await ExpectLiveAsync(page);
-        await ShootAsync(page, $"overview-{theme}");
+        await Screenshots.ShootAsync(page, $"overview-{theme}");
 
         await page.SetViewportSizeAsync(360, 800);
-        await ShootAsync(page, $"overview-narrow-{theme}");
+        await Screenshots.ShootAsync(page, $"overview-narrow-{theme}");
         await context.CloseAsync();
     }
 
@@ -48,14 +45,8 @@ public sealed class ScreenshotTests(BrowserFixture browser) : DashboardTestBase(
         await page.GotoAsync(Root + "escalations");
         await Assertions.Expect(page.Locator("article.escalation")).ToHaveCountAsync(2);
         await ExpectLiveAsync(page);
-        await ShootAsync(page, $"escalations-{theme}");
+        await Screenshots.ShootAsync(page, $"escalations-{theme}");
         await context.CloseAsync();
     }
 
-    private static async Task ShootAsync(IPage page, string name)
-    {
-        Directory.CreateDirectory(Folder);
-        var bytes = await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Folder, name + ".png"), FullPage = true });
-        Assert.True(bytes.Length > 2_000, $"The screenshot {name} is empty.");
-    }
 }

@@ -10,9 +10,6 @@ namespace Envoy.Dashboard.Tests.JobPage;
 /// </summary>
 public sealed class JobPageScreenshotTests(BrowserFixture browser) : DashboardTestBase(browser)
 {
-    private static readonly string Folder = Environment.GetEnvironmentVariable("ENVOY_SCREENSHOTS") is { Length: > 0 } custom
-        ? custom
-        : Path.Combine(AppContext.BaseDirectory, "screenshots");
 
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
@@ -44,43 +41,37 @@ public sealed class JobPageScreenshotTests(BrowserFixture browser) : DashboardTe
 
         await page.GotoAsync(Root + "jobs/" + hello);
         await Assertions.Expect(page.Locator("#job-graph-canvas svg")).ToBeVisibleAsync();
-        await ShootAsync(page, $"job-done-{theme}");
+        await Screenshots.ShootAsync(page, $"job-done-{theme}");
 
         await page.GotoAsync(Root + "jobs/" + waiting);
         await Assertions.Expect(page.Locator("#job-summary .badge")).ToHaveTextAsync("blocking");
         await Assertions.Expect(page.Locator("#job-graph-canvas svg")).ToBeVisibleAsync();
-        await ShootAsync(page, $"job-waiting-{theme}");
+        await Screenshots.ShootAsync(page, $"job-waiting-{theme}");
 
         await page.GotoAsync(Root + "jobs/" + failed);
         await Assertions.Expect(page.Locator("#job-graph-canvas svg")).ToBeVisibleAsync();
-        await ShootAsync(page, $"job-failed-{theme}");
+        await Screenshots.ShootAsync(page, $"job-failed-{theme}");
 
         await page.GotoAsync(Root + "jobs/" + fanout);
         await Assertions.Expect(page.Locator("#job-graph-canvas svg")).ToBeVisibleAsync();
-        await ShootAsync(page, $"job-children-{theme}");
+        await Screenshots.ShootAsync(page, $"job-children-{theme}");
 
         await page.GotoAsync(Root + "jobs/" + agent);
         await Assertions.Expect(page.Locator("#job-graph-canvas svg")).ToBeVisibleAsync();
-        await ShootAsync(page, $"job-agent-{theme}");
+        await Screenshots.ShootAsync(page, $"job-agent-{theme}");
 
         await page.GotoAsync(Root + "flows");
-        await ShootAsync(page, $"flows-{theme}");
+        await Screenshots.ShootAsync(page, $"flows-{theme}");
 
         await page.GotoAsync(Root + "flows/adder");
         await Assertions.Expect(page.Locator("#flow-graph-canvas svg")).ToBeVisibleAsync();
-        await ShootAsync(page, $"flow-graph-{theme}");
+        await Screenshots.ShootAsync(page, $"flow-graph-{theme}");
 
         await page.GotoAsync(Root + "jobs/" + waiting);
         await Assertions.Expect(page.Locator("#job-graph-canvas svg")).ToBeVisibleAsync();
         await page.SetViewportSizeAsync(360, 800);
-        await ShootAsync(page, $"job-waiting-narrow-{theme}");
+        await Screenshots.ShootAsync(page, $"job-waiting-narrow-{theme}");
         await context.CloseAsync();
     }
 
-    private static async Task ShootAsync(IPage page, string name)
-    {
-        Directory.CreateDirectory(Folder);
-        var bytes = await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Folder, name + ".png"), FullPage = true });
-        Assert.True(bytes.Length > 2_000, $"The screenshot {name} is empty.");
-    }
 }
