@@ -42,8 +42,15 @@ public sealed class OpenApiTests() : ApiTestBase(ApiStore.Sqlite())
     {
         var document = await DocumentAsync(Viewer);
         var paths = document["paths"]!.AsObject();
-        var mapped = Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+        var envoy = Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText?.StartsWith("/envoy", StringComparison.Ordinal) == true)
+            .ToList();
+
+        // The dashboard's HTML pages, forms and files are not API: none of them is in the document; every other route is.
+        var dashboard = envoy.Where(e => e.Metadata.GetMetadata<Envoy.AspNetCore.Dashboard.DashboardPaths>() is not null).ToList();
+        Assert.NotEmpty(dashboard);
+        Assert.All(dashboard, e => Assert.False(paths.ContainsKey("/" + e.RoutePattern.RawText!.Trim('/')), $"{e.RoutePattern.RawText} (dashboard) is in the API document"));
+        var mapped = envoy.Except(dashboard)
             .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []).Select(m => (Method: m.ToLowerInvariant(), Path: "/" + e.RoutePattern.RawText!.Trim('/'))))
             .ToList();
 
