@@ -1,3 +1,4 @@
+using Envoy.Server.Tests.Harness;
 using Envoy.Cli.Tests.Harness;
 
 namespace Envoy.Cli.Tests;
@@ -223,9 +224,10 @@ public sealed class CliCommandTests(CliServerFixture server)
     public async Task Resolve_AWait_TheJobEndsWithTheValue()
     {
         var id = await server.ScheduleAsync("wait");
-        await Eventually.UntilAsync(
+        await Waiting.UntilAsync(
             async () => (await server.RunAsync("job", id, "--json")).Expect(0).Json()["status"]!.GetValue<string>(),
             s => s == "blocking",
+            TimeSpan.FromMinutes(2),
             $"job {id} to block");
         (await server.RunAsync("resolve", id, "no-such-wait", "--value", "1")).Expect(3);
         (await server.RunAsync("resolve", id, "signal", "--value", "{oops")).Expect(2);
@@ -240,10 +242,11 @@ public sealed class CliCommandTests(CliServerFixture server)
     public async Task ReplyApprove_OnTheApprovalFlow_TheJobIsDone_WithRepliedBy()
     {
         var id = await server.ScheduleAsync("approval", "{\"user\": \"olivia\", \"amount\": 30}");
-        var escalation = await Eventually.UntilAsync(
+        var escalation = await Waiting.UntilAsync(
             async () => (await server.RunAsync("escalations", "--status", "pending", "--json")).Expect(0).Json().AsArray()
                 .FirstOrDefault(e => e!["jobId"]!.GetValue<string>() == id),
             e => e is not null,
+            TimeSpan.FromMinutes(2),
             $"the escalation of job {id}");
         Assert.Equal("Approve 30?", escalation!["message"]!.GetValue<string>());
         var escalationId = escalation["id"]!.GetValue<string>();
@@ -277,10 +280,11 @@ public sealed class CliCommandTests(CliServerFixture server)
     public async Task ReplyReject_TheJobEndsRejected()
     {
         var id = await server.ScheduleAsync("approval", "{\"user\": \"root\", \"amount\": 5}");
-        var escalation = await Eventually.UntilAsync(
+        var escalation = await Waiting.UntilAsync(
             async () => (await server.RunAsync("escalations", "--status", "pending", "--json")).Expect(0).Json().AsArray()
                 .FirstOrDefault(e => e!["jobId"]!.GetValue<string>() == id),
             e => e is not null,
+            TimeSpan.FromMinutes(2),
             $"the escalation of job {id}");
         (await server.RunAsync("reply", escalation!["id"]!.GetValue<string>(), "--reject")).Expect(0);
         var job = (await server.RunAsync("watch", id, "--json")).Expect(0).Json();
@@ -302,9 +306,10 @@ public sealed class CliCommandTests(CliServerFixture server)
     {
         var id = await server.ScheduleAsync("slow", "600000");
         var watch = server.RunAsync("watch", id, "--json");
-        await Eventually.UntilAsync(
+        await Waiting.UntilAsync(
             async () => (await server.RunAsync("job", id, "--json")).Expect(0).Json()["status"]!.GetValue<string>(),
             s => s == "running",
+            TimeSpan.FromMinutes(2),
             $"job {id} to run");
         (await server.RunAsync("cancel", id)).Expect(0);
         var job = (await watch).Expect(1).Json();
@@ -325,9 +330,10 @@ public sealed class CliCommandTests(CliServerFixture server)
         await server.ScheduleAsync("hello");
 
         // The server may count from a short-lived cache (countedAt): wait until the job is counted.
-        var stats = await Eventually.UntilAsync(
+        var stats = await Waiting.UntilAsync(
             async () => (await server.RunAsync("stats", "--json")).Expect(0).Json(),
             s => s["total"]!.GetValue<long>() >= 1,
+            TimeSpan.FromMinutes(2),
             "the stats to count a job");
         var counts = stats["counts"]!;
         var statuses = new[] { "pending", "running", "blocking", "done", "failed", "cancelled" };
