@@ -1,4 +1,5 @@
 using Envoy.Runtime;
+using Envoy.Runtime.StateMachine;
 using Microsoft.Data.Sqlite;
 
 namespace Envoy.Storage.Sqlite;
@@ -253,13 +254,11 @@ public sealed partial class SqliteJobStore
         if (terminal)
         {
             effects.AddFinished(commit.JobId);
-            var kind = commit.Status switch
+            if (JobEnd.HasEffects(commit.Status, parentId))
             {
-                JobStatus.Done => WaitResolutionKind.Success,
-                JobStatus.Cancelled => WaitResolutionKind.Cancelled,
-                _ => WaitResolutionKind.Error,
-            };
-            FinishEffects(commit.JobId, commit.Status, parentId, parentWaitId, kind, commit.OutputJson, commit.Error, commit.NowMs, tx, effects);
+                var end = JobEnd.OfCommit(commit, parentId, parentWaitId);
+                SqliteJobTransaction.RunSynchronously(JobStateMachine.JobEndedAsync(new SqliteJobTransaction(this, tx, effects), end, CancellationToken.None));
+            }
         }
 
         return true;
