@@ -1,4 +1,5 @@
 using Envoy.Runtime;
+using Envoy.Runtime.StateMachine;
 using Npgsql;
 using static Envoy.Storage.Postgres.PostgresParameters;
 
@@ -189,7 +190,7 @@ public sealed partial class PostgresJobStore
         {
             var commit = commits[i];
             fused[i] = WritesOnlyRowAndEvent(commit);
-            oneRoundTrip &= fused[i] && (!commit.Status.IsTerminal() || (commit.Status == JobStatus.Done && commit.ParentId is null));
+            oneRoundTrip &= fused[i] && (!commit.Status.IsTerminal() || !JobEnd.HasEffects(commit.Status, commit.ParentId));
         }
 
         var order = CommitLockOrder(commits);
@@ -242,7 +243,7 @@ public sealed partial class PostgresJobStore
         }
 
         // Done jobs without a parent (the common case) have nothing more to do: everything goes in the writes' round trip.
-        var followUps = finishing.Exists(i => parents[i].ParentId is not null || commits[i].Status != JobStatus.Done);
+        var followUps = finishing.Exists(i => JobEnd.HasEffects(commits[i].Status, parents[i].ParentId));
         var writes = new NpgsqlBatch(connection);
         await using (writes.ConfigureAwait(false))
         {
@@ -275,17 +276,12 @@ public sealed partial class PostgresJobStore
             // Parents are locked in byte order of their ids, so two batches finishing children of the same parents cannot
             // deadlock (measured: fanout runs, with two batches in flight, did).
             finishing.Sort((a, b) => string.CompareOrdinal(parents[a].ParentId, parents[b].ParentId));
+            var transaction = new PostgresJobTransaction(connection, null, effects);
             foreach (var i in finishing)
             {
-                var commit = commits[i];
-                var kind = commit.Status switch
-                {
-                    JobStatus.Done => WaitResolutionKind.Success,
-                    JobStatus.Cancelled => WaitResolutionKind.Cancelled,
-                    _ => WaitResolutionKind.Error,
-                };
                 var mark = effects.CascadedCount;
-                await FinishEffectsAsync(connection, null, commit.JobId, commit.Status, parents[i].ParentId, parents[i].ParentWaitId, kind, commit.OutputJson, commit.Error, commit.NowMs, effects, cancellationToken).ConfigureAwait(false);
+                var ended = JobEnd.OfCommit(commits[i], parents[i].ParentId, parents[i].ParentWaitId);
+                await JobStateMachine.JobEndedAsync(transaction, ended, cancellationToken).ConfigureAwait(false);
                 outcome.Cascaded[i] = effects.CascadedSince(mark);
             }
 
