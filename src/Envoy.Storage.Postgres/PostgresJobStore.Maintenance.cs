@@ -1,5 +1,5 @@
-using Envoy.Runtime;
 using Envoy.Runtime.Coordination;
+using Envoy.Runtime.Storage;
 using static Envoy.Storage.Postgres.PostgresParameters;
 
 namespace Envoy.Storage.Postgres;

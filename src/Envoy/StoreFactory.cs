@@ -1,5 +1,5 @@
-using Envoy.Runtime;
 using Envoy.Runtime.Coordination;
+using Envoy.Runtime.Storage;
 using Envoy.Storage.Postgres;
 using Envoy.Storage.Sqlite;
 using Npgsql;

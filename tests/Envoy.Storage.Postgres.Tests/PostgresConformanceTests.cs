@@ -1,5 +1,5 @@
 using Envoy.Coordination.Redis;
-using Envoy.Runtime;
+using Envoy.Runtime.Storage;
 using Envoy.Storage.Conformance;
 using Envoy.TestServers;
 

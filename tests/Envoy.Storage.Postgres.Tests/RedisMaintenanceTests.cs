@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Envoy.Coordination.Redis;
-using Envoy.Runtime;
+using Envoy.Runtime.Storage;
 using Envoy.TestServers;
 
 namespace Envoy.Storage.Postgres.Tests;

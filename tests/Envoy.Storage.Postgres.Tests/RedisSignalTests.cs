@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Envoy.Coordination.Redis;
-using Envoy.Runtime;
 using Envoy.Runtime.Coordination;
+using Envoy.Runtime.Storage;
 using Envoy.TestServers;
 using StackExchange.Redis;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Envoy.Runtime.Coordination;
+using Envoy.Runtime.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Envoy.Runtime.Execution;

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Envoy.Runtime.Storage;
 
 namespace Envoy.Runtime.Execution;
 

@@ -1,3 +1,4 @@
+using Envoy.Runtime.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Envoy.Runtime.Execution;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Envoy.Runtime.Coordination;
+using Envoy.Runtime.Storage;
 
 namespace Envoy.Runtime.Execution;
 

@@ -1,6 +1,6 @@
-using Envoy.Runtime;
 using Envoy.Runtime.Execution;
 using Envoy.Runtime.Scheduling;
+using Envoy.Runtime.Storage;
 
 namespace Envoy;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using Envoy.Runtime;
 using Envoy.Runtime.Escalations;
 using Envoy.Runtime.Execution;
+using Envoy.Runtime.Storage;
 
 namespace Envoy;
 

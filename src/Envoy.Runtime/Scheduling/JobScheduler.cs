@@ -1,8 +1,8 @@
-using Envoy.Runtime;
 using Envoy.Runtime.Execution;
 using Envoy.Runtime.Scheduling;
-using Microsoft.Extensions.Logging;
+using Envoy.Runtime.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 
 namespace Envoy;
 

@@ -1,5 +1,6 @@
 using Envoy.Runtime.Coordination;
 using Envoy.Runtime.Execution;
+using Envoy.Runtime.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Envoy.Runtime.Scheduling;

@@ -1,4 +1,4 @@
-namespace Envoy.Runtime;
+namespace Envoy.Runtime.Storage;
 
 /// <summary>
 /// Thrown by <see cref="IJobStore.CommitAsync"/> when the store refused a commit's data (see <see cref="CommitResult.Refused"/>);

@@ -1,4 +1,4 @@
-namespace Envoy.Runtime;
+namespace Envoy.Runtime.Storage;
 
 /// <summary>
 /// What a store did with one step commit (<see cref="IJobStore.CommitStepsAsync"/>): applied; not applied because the job's

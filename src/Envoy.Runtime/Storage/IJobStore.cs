@@ -1,4 +1,4 @@
-namespace Envoy.Runtime;
+namespace Envoy.Runtime.Storage;
 
 /// <summary>
 /// The store port: where jobs, waits, escalations and history live. Every method is one transaction. Implementations signal

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Runtime.ExceptionServices;
-using Envoy.Runtime;
 using Envoy.Runtime.Coordination;
+using Envoy.Runtime.Storage;
 
 namespace Envoy.Tests.Scheduling;
 
