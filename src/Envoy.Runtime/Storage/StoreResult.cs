@@ -12,7 +12,7 @@ public readonly record struct StoreResult(StoreOutcome Outcome, JobStatus? Statu
     public static StoreResult Ok { get; } = new(StoreOutcome.Ok);
 
     /// <summary>
-    /// The descendants this operation cancelled because their ancestor ended (<see cref="IJobStore.FinishJobAsync"/>), so
+    /// The descendants this operation cancelled because their ancestor ended (<see cref="IJobWriteStore.FinishJobAsync"/>), so
     /// that the scheduler raises a <c>JobFinishedEvent</c> for each; null when none.
     /// </summary>
     public IReadOnlyList<CascadedJob>? Cascaded { get; init; }
