@@ -9,12 +9,15 @@ namespace Envoy.Tests.Storage;
 /// The runtime's status cache in front of a store (<see cref="StatusCachedJobStore"/>): fed with the statuses the store's
 /// transactions wrote, it serves status reads and counts; what the store changed without knowing the new status is forgotten.
 /// </summary>
-public sealed class StatusCachedJobStoreTests
+public sealed class StatusCachedJobStoreTests : IAsyncDisposable
 {
     private readonly FakeCache _cache = new();
     private readonly FakeAccelerator _accelerator;
 
     public StatusCachedJobStoreTests() => _accelerator = new FakeAccelerator(_cache);
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => _accelerator.DisposeAsync();
 
     [Fact]
     public async Task BeforeTheStoreKnowsItsIdentity_StatusReadsGoToTheStore()
@@ -98,59 +101,17 @@ public sealed class StatusCachedJobStoreTests
     [Fact]
     public void AStoreThatDoesNotReportItsStatuses_IsRefused()
     {
-        var store = DispatchProxy.Create<IJobStore, FakeStore>();
+        var store = DispatchProxy.Create<IJobStore, FakeStatusStore>();
         Assert.Throws<ArgumentException>(() => new StatusCachedJobStore(store, _accelerator));
     }
 
-    private (StatusCachedJobStore Cached, FakeStore Store) Compose()
+    private (StatusCachedJobStore Cached, FakeStatusStore Store) Compose()
     {
-        var proxy = DispatchProxy.Create<IReportingStore, FakeStore>();
+        var proxy = DispatchProxy.Create<IReportingStore, FakeStatusStore>();
         var cached = new StatusCachedJobStore(proxy, _accelerator);
-        var store = (FakeStore)(object)proxy;
+        var store = (FakeStatusStore)(object)proxy;
         Assert.Same(cached, store.Observer);
         return (cached, store);
-    }
-
-#pragma warning disable CA1040 // The two interfaces in one, for a proxy.
-    /// <summary>A store that reports its written statuses.</summary>
-    public interface IReportingStore : IJobStore, IJobStatusSource
-    {
-    }
-#pragma warning restore CA1040
-
-    /// <summary>A store where job-1 is pending at version 7, three jobs are pending, and nothing else exists.</summary>
-    public class FakeStore : DispatchProxy
-    {
-        private readonly ConcurrentDictionary<string, int> _calls = new(StringComparer.Ordinal);
-
-        public IJobStatusObserver? Observer { get; private set; }
-
-        public int Calls(string name) => _calls.GetValueOrDefault(name);
-
-        /// <inheritdoc />
-        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
-        {
-            ArgumentNullException.ThrowIfNull(targetMethod);
-            _calls.AddOrUpdate(targetMethod.Name, 1, (_, count) => count + 1);
-            return targetMethod.Name switch
-            {
-                nameof(IJobStatusSource.AttachStatusObserver) => Attach((IJobStatusObserver)args![0]!),
-                nameof(IJobStatusSource.ReadJobStatusAsync) => Task.FromResult<CachedJobStatus?>(
-                    (string)args![0]! == "job-1" ? new CachedJobStatus("job-1", JobStatus.Pending, 7) : null),
-                nameof(IJobQueryStore.GetJobStatusAsync) => Task.FromResult<JobStatus?>((string)args![0]! == "job-1" ? JobStatus.Pending : null),
-                nameof(IJobQueryStore.CountJobsAsync) => Task.FromResult<IReadOnlyDictionary<JobStatus, long>>(new Dictionary<JobStatus, long> { [JobStatus.Pending] = 3 }),
-                nameof(IJobQueryStore.GetJobAsync) => Task.FromResult<JobRecord?>(null),
-                nameof(IJobStore.InitializeAsync) => Task.CompletedTask,
-                "get_" + nameof(IJobStore.Description) => "fake",
-                _ => throw new NotSupportedException(targetMethod.Name),
-            };
-        }
-
-        private object? Attach(IJobStatusObserver observer)
-        {
-            Observer = observer;
-            return null;
-        }
     }
 
     private sealed class FakeCache : IJobStatusCache
