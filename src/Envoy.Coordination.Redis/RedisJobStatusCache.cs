@@ -1,6 +1,6 @@
 using System.Globalization;
-using Envoy.Runtime;
 using Envoy.Runtime.Coordination;
+using Envoy.Runtime.Storage;
 using StackExchange.Redis;
 
 namespace Envoy.Coordination.Redis;

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Envoy.Runtime;
+using Envoy.Runtime.Storage;
 using Npgsql;
 using static Envoy.Storage.Postgres.PostgresParameters;
 
@@ -28,9 +28,7 @@ public sealed partial class PostgresJobStore
         ObjectDisposedException.ThrowIf(_disposed, this);
         cancellationToken.ThrowIfCancellationRequested();
         var create = new QueuedCreate(job);
-        using var registration = cancellationToken.CanBeCanceled
-            ? cancellationToken.UnsafeRegister(static (state, token) => ((QueuedCreate)state!).TryCancel(token), create)
-            : default;
+        using var registration = create.CancelWhen(cancellationToken);
         _createQueue.Enqueue(create);
         StartCreateWriterIfNeeded();
         return await create.Task.ConfigureAwait(false);
@@ -210,30 +208,8 @@ public sealed partial class PostgresJobStore
     }
 
     /// <summary>A queued create: queued, then taken by a writer (or cancelled first), then completed after the commit.</summary>
-    private sealed class QueuedCreate(NewJob job)
+    private sealed class QueuedCreate(NewJob job) : QueuedOperation<string>
     {
-        private const int Queued = 0;
-        private const int Started = 1;
-        private const int Cancelled = 2;
-        private readonly TaskCompletionSource<string> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _state;
-
         public NewJob Job { get; } = job;
-
-        public Task<string> Task => _done.Task;
-
-        public bool TryStart() => Interlocked.CompareExchange(ref _state, Started, Queued) == Queued;
-
-        public void TryCancel(CancellationToken token)
-        {
-            if (Interlocked.CompareExchange(ref _state, Cancelled, Queued) == Queued)
-            {
-                _done.TrySetCanceled(token);
-            }
-        }
-
-        public void Succeed(string id) => _done.TrySetResult(id);
-
-        public void Fail(Exception error) => _done.TrySetException(error);
     }
 }

@@ -1,4 +1,3 @@
-using Envoy.Runtime;
 using Envoy.Runtime.Storage;
 using Npgsql;
 using static Envoy.Storage.Postgres.PostgresParameters;

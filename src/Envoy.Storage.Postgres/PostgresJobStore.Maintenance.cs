@@ -1,25 +1,24 @@
-using Envoy.Runtime;
 using Envoy.Runtime.Coordination;
+using Envoy.Runtime.Storage;
 using static Envoy.Storage.Postgres.PostgresParameters;
 
 namespace Envoy.Storage.Postgres;
 
-/// <summary>Status reads and counts (through the status cache when there is one), the maintenance pass and its leader lock.</summary>
+/// <summary>
+/// Status reads and counts (always from PostgreSQL: a status cache in front of them is the runtime's
+/// <see cref="StatusCachedJobStore"/>, fed through <see cref="IJobStatusSource"/>), the maintenance pass and its leader lock.
+/// </summary>
 public sealed partial class PostgresJobStore
 {
-    /// <summary>How long cached counts serve dashboards before one reader counts again.</summary>
-    private static readonly TimeSpan CountsTimeToLive = TimeSpan.FromSeconds(1);
+    /// <inheritdoc />
+    public async Task<JobStatus?> GetJobStatusAsync(string id, CancellationToken cancellationToken = default) =>
+        (await ReadJobStatusAsync(id, cancellationToken).ConfigureAwait(false))?.Status;
 
     /// <inheritdoc />
-    public async Task<JobStatus?> GetJobStatusAsync(string id, CancellationToken cancellationToken = default)
+    public Task<CachedJobStatus?> ReadJobStatusAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
-        if (_cache is not null && await _cache.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } cached)
-        {
-            return cached.Status;
-        }
-
-        var stored = await ReadAsync(
+        return ReadAsync(
             async connection =>
             {
                 using var command = connection.Command(PostgresSql.JobStatus, null, P(id));
@@ -31,24 +30,12 @@ public sealed partial class PostgresJobStore
                         : (CachedJobStatus?)null;
                 }
             },
-            cancellationToken).ConfigureAwait(false);
-        if (stored is { } found)
-        {
-            _cache?.Put([found]);
-        }
-
-        return stored?.Status;
+            cancellationToken);
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyDictionary<JobStatus, long>> CountJobsAsync(CancellationToken cancellationToken = default)
-    {
-        if (_cache is not null && await _cache.GetCountsAsync(cancellationToken).ConfigureAwait(false) is { } cached)
-        {
-            return cached;
-        }
-
-        var counts = await ReadAsync(
+    public Task<IReadOnlyDictionary<JobStatus, long>> CountJobsAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync<IReadOnlyDictionary<JobStatus, long>>(
             async connection =>
             {
                 using var command = connection.Command(PostgresSql.CountJobs, null);
@@ -64,9 +51,22 @@ public sealed partial class PostgresJobStore
                     return byStatus;
                 }
             },
-            cancellationToken).ConfigureAwait(false);
-        _cache?.PutCounts(counts, CountsTimeToLive);
-        return counts;
+            cancellationToken);
+
+    /// <inheritdoc />
+    public void AttachStatusObserver(IJobStatusObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        if (Interlocked.CompareExchange(ref _statusObserver, observer, null) is not null)
+        {
+            throw new InvalidOperationException($"The store {Description} already reports its statuses to an observer.");
+        }
+
+        // Attached to a store already initialized: it learns the identity now (else InitializeAsync tells it).
+        if (StoreId is { } storeId)
+        {
+            observer.StoreIdentified(storeId);
+        }
     }
 
     /// <inheritdoc />
@@ -113,23 +113,18 @@ public sealed partial class PostgresJobStore
             : advisory;
     }
 
-    /// <summary>Writes what a committed transaction changed to the status cache (best effort, never waits).</summary>
-    private void WriteThrough(StoreEffects effects)
+    /// <summary>Tells the status observer what a committed transaction wrote (best effort, never waits).</summary>
+    private void ReportStatuses(StoreEffects effects)
     {
-        if (_cache is null)
+        if (Volatile.Read(ref _statusObserver) is not { } observer)
         {
             return;
         }
 
-        if (effects.Statuses.Count > 0)
-        {
-            _cache.Put(effects.Statuses);
-        }
-
         var unknown = effects.UnknownStatuses;
-        if (unknown.Count > 0)
+        if (effects.Statuses.Count > 0 || unknown.Count > 0)
         {
-            _cache.Forget(unknown);
+            observer.StatusesWritten(effects.Statuses, unknown);
         }
     }
 }

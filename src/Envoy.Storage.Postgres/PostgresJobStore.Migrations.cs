@@ -1,4 +1,4 @@
-using Envoy.Runtime;
+using Envoy.Runtime.Storage;
 using Npgsql;
 
 namespace Envoy.Storage.Postgres;

@@ -1,5 +1,5 @@
 using System.Text;
-using Envoy.Runtime;
+using Envoy.Runtime.Storage;
 using Npgsql;
 using static Envoy.Storage.Postgres.PostgresParameters;
 

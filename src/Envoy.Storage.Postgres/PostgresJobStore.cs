@@ -1,5 +1,5 @@
-using Envoy.Runtime;
 using Envoy.Runtime.Coordination;
+using Envoy.Runtime.Storage;
 using Npgsql;
 
 namespace Envoy.Storage.Postgres;
@@ -10,7 +10,7 @@ namespace Envoy.Storage.Postgres;
 /// travel by <c>LISTEN/NOTIFY</c> (and by <see cref="IJobSignals"/> in-process). Transient failures (a restarting server) are
 /// retried for <see cref="PostgresStoreOptions.TransientRetryWindow"/>.
 /// </summary>
-public sealed partial class PostgresJobStore : IJobStore
+public sealed partial class PostgresJobStore : IJobStore, IJobStatusSource
 {
     private static readonly int SchemaVersion = PostgresSql.Migrations.Length;
     private static readonly TimeSpan TransientRetryBaseDelay = TimeSpan.FromMilliseconds(20);
@@ -24,7 +24,7 @@ public sealed partial class PostgresJobStore : IJobStore
     private readonly PostgresEventTransport _events;
     private readonly ICoordinationAccelerator? _accelerator;
     private readonly ISignalTransport? _transport;
-    private volatile IJobStatusCache? _cache;
+    private IJobStatusObserver? _statusObserver;
     private string? _storeId;
     private volatile bool _initialized;
     private bool _disposed;
@@ -32,7 +32,8 @@ public sealed partial class PostgresJobStore : IJobStore
     /// <summary>
     /// Creates the store; the schema is created or migrated by <see cref="InitializeAsync"/> (or on first use). A
     /// <paramref name="transport"/> that is also an <see cref="ICoordinationAccelerator"/> (Redis) adds its leader lock (with an
-    /// advisory lock as the fallback) and its status cache.
+    /// advisory lock as the fallback). Its status cache is not this store's: the runtime's <see cref="StatusCachedJobStore"/> is
+    /// put in front of it (as <c>Scheduler.InitAsync</c> does with Redis configured), fed through <see cref="IJobStatusSource"/>.
     /// </summary>
     public PostgresJobStore(PostgresStoreOptions options, ISignalTransport? transport = null, TimeProvider? timeProvider = null)
     {
@@ -130,7 +131,7 @@ public sealed partial class PostgresJobStore : IJobStore
 
             // Before anything is broadcast or cached: the store's namespace in a Redis shared by many apps.
             _transport?.BindToStore(_storeId!);
-            _cache = _accelerator?.CreateStatusCache(_storeId!);
+            Volatile.Read(ref _statusObserver)?.StoreIdentified(_storeId!);
             if (_options.Listen)
             {
                 _signals.StartListening();
@@ -258,12 +259,12 @@ public sealed partial class PostgresJobStore : IJobStore
         var attempts = 0;
         while (true)
         {
-            var effects = new StoreEffects { TrackStatuses = _cache is not null };
+            var effects = new StoreEffects { TrackStatuses = Volatile.Read(ref _statusObserver) is not null };
             try
             {
                 var result = await attempt(effects).ConfigureAwait(false);
                 effects.Publish(_signals);
-                WriteThrough(effects);
+                ReportStatuses(effects);
                 return result;
             }
             catch (Exception ex) when (IsRetryable(ex) && !cancellationToken.IsCancellationRequested && _time.GetElapsedTime(started) < _options.TransientRetryWindow)

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using Envoy.Runtime;
 using Envoy.Runtime.Coordination;
+using Envoy.Runtime.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Envoy.Storage.Sqlite;
@@ -29,8 +29,8 @@ public sealed partial class SqliteJobStore
     private const string RelaxSyncSql = "PRAGMA synchronous = NORMAL";
     private const string FullSyncSql = "PRAGMA synchronous = FULL";
 
-    private readonly ConcurrentQueue<PendingWrite> _writeQueue = new();
-    private readonly List<PendingWrite> _writeBatch = new(MaxWritesPerTransaction);
+    private readonly ConcurrentQueue<IPendingWrite> _writeQueue = new();
+    private readonly List<IPendingWrite> _writeBatch = new(MaxWritesPerTransaction);
     private int _writeLeader;
     private long _lastTransactionEnded;
 
@@ -69,9 +69,7 @@ public sealed partial class SqliteJobStore
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         var write = new PendingWrite<T>(work, durable: (mode & GroupWrite.LeasesOnly) == 0, effects);
-        using var registration = cancellationToken.CanBeCanceled
-            ? cancellationToken.UnsafeRegister(static (state, token) => ((PendingWrite)state!).TryCancel(token), write)
-            : default;
+        using var registration = write.CancelWhen(cancellationToken);
         _writeQueue.Enqueue(write);
         if (Interlocked.CompareExchange(ref _writeLeader, 1, 0) == 0)
         {
@@ -138,7 +136,7 @@ public sealed partial class SqliteJobStore
     /// </summary>
     private void LeadWrites()
     {
-        PendingWrite[] written;
+        IPendingWrite[] written;
         try
         {
             WriteQueuedBatch();
@@ -269,69 +267,45 @@ public sealed partial class SqliteJobStore
         }
     }
 
-    /// <summary>A queued write: queued, then started by a leader (or cancelled first), then completed after the commit.</summary>
-    private abstract class PendingWrite(bool durable, StoreEffects? effects)
+    /// <summary>A queued write as the leader sees it, whatever it returns.</summary>
+    private interface IPendingWrite
     {
-        private const int Queued = 0;
-        private const int Started = 1;
-        private const int Cancelled = 2;
-        private int _state;
-
         /// <summary>False for lease-only writes, which need no fsync of their own.</summary>
-        public bool Durable { get; } = durable;
+        bool Durable { get; }
 
         /// <summary>The write's own exception (rolled back to its savepoint), or its transaction's.</summary>
-        public Exception? Failed { get; set; }
+        Exception? Failed { get; set; }
 
-        public bool TryStart() => Interlocked.CompareExchange(ref _state, Started, Queued) == Queued;
+        /// <summary>Takes the write for this transaction: false when its caller cancelled it first.</summary>
+        bool TryStart();
 
-        public void TryCancel(CancellationToken token)
-        {
-            if (Interlocked.CompareExchange(ref _state, Cancelled, Queued) == Queued)
-            {
-                SetCanceled(token);
-            }
-        }
-
-        public abstract void Run(SqliteTransaction tx);
+        void Run(SqliteTransaction tx);
 
         /// <summary>After the transaction: publishes the write's effects if it committed, then completes its caller.</summary>
-        public void Complete(IJobSignals signals)
-        {
-            if (Failed is null)
-            {
-                effects?.Publish(signals);
-            }
-
-            SetOutcome();
-        }
-
-        protected abstract void SetOutcome();
-
-        protected abstract void SetCanceled(CancellationToken token);
+        void Complete(IJobSignals signals);
     }
 
-    private sealed class PendingWrite<T>(Func<SqliteTransaction, T> work, bool durable, StoreEffects? effects) : PendingWrite(durable, effects)
+    /// <summary>A queued write: queued, then started by a leader (or cancelled first), then completed after the commit.</summary>
+    private sealed class PendingWrite<T>(Func<SqliteTransaction, T> work, bool durable, StoreEffects? effects) : QueuedOperation<T>, IPendingWrite
     {
-        private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T? _result;
 
-        public Task<T> Task => _done.Task;
+        public bool Durable { get; } = durable;
 
-        public override void Run(SqliteTransaction tx) => _result = work(tx);
+        public Exception? Failed { get; set; }
 
-        protected override void SetOutcome()
+        public void Run(SqliteTransaction tx) => _result = work(tx);
+
+        public void Complete(IJobSignals signals)
         {
             if (Failed is { } error)
             {
-                _done.TrySetException(error);
+                Fail(error);
+                return;
             }
-            else
-            {
-                _done.TrySetResult(_result!);
-            }
-        }
 
-        protected override void SetCanceled(CancellationToken token) => _done.TrySetCanceled(token);
+            effects?.Publish(signals);
+            Succeed(_result!);
+        }
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Envoy.Runtime;
 using Envoy.Runtime.Storage;
 using Microsoft.Data.Sqlite;
 

@@ -1,5 +1,5 @@
-using Envoy.Runtime;
 using Envoy.Runtime.Coordination;
+using Envoy.Runtime.Storage;
 
 namespace Envoy.Storage.Sqlite;
 

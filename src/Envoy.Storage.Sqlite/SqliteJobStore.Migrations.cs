@@ -1,4 +1,4 @@
-using Envoy.Runtime;
+using Envoy.Runtime.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Envoy.Storage.Sqlite;

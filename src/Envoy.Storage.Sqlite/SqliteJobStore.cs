@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Envoy.Runtime;
 using Envoy.Runtime.Coordination;
+using Envoy.Runtime.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Envoy.Storage.Sqlite;

@@ -1,4 +1,4 @@
-using Envoy.Runtime;
+using Envoy.Runtime.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Envoy;

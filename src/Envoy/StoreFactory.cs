@@ -1,5 +1,5 @@
-using Envoy.Runtime;
 using Envoy.Runtime.Coordination;
+using Envoy.Runtime.Storage;
 using Envoy.Storage.Postgres;
 using Envoy.Storage.Sqlite;
 using Npgsql;
@@ -13,9 +13,13 @@ internal static class StoreFactory
     {
         if (config.Postgres is { } postgres)
         {
-#pragma warning disable CA2000 // The store owns the transport and disposes it.
-            return new PostgresJobStore(new PostgresStoreOptions { ConnectionString = ConnectionString(postgres), MaxPoolSize = postgres.MaxPoolSize, SearchTimeout = postgres.SearchTimeout }, CreateTransport(config.Redis), timeProvider);
+#pragma warning disable CA2000 // The store owns the transport and disposes it; the status cache in front owns the store.
+            var transport = CreateTransport(config.Redis);
+            var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = ConnectionString(postgres), MaxPoolSize = postgres.MaxPoolSize, SearchTimeout = postgres.SearchTimeout }, transport, timeProvider);
 #pragma warning restore CA2000
+
+            // With Redis, status reads and counts are served from its status cache, fed by the statuses the store writes.
+            return transport is ICoordinationAccelerator redis ? new StatusCachedJobStore(store, redis) : store;
         }
 
         var sqlite = config.Sqlite ?? new SqliteConfig();

@@ -1,5 +1,5 @@
 using Envoy.Cli.Tests.Harness;
-using Envoy.Runtime;
+using Envoy.Runtime.Storage;
 using Envoy.Storage.Postgres;
 using Envoy.Storage.Sqlite;
 using Envoy.TestServers;

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Envoy.Runtime;
+using Envoy.Runtime.Storage;
 
 namespace Envoy.Storage.Conformance;
 

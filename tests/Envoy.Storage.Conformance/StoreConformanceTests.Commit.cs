@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Envoy.Runtime;
 using Envoy.Runtime.Coordination;
+using Envoy.Runtime.Storage;
 
 namespace Envoy.Storage.Conformance;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Envoy.Runtime;
+using Envoy.Runtime.Storage;
 
 namespace Envoy.Storage.Conformance;
 

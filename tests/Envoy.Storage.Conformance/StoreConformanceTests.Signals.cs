@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using Envoy.Runtime;
 using Envoy.Runtime.Coordination;
+using Envoy.Runtime.Storage;
 
 namespace Envoy.Storage.Conformance;
 

@@ -1,9 +1,9 @@
-using Envoy.Runtime;
+using Envoy.Runtime.Storage;
 
 namespace Envoy.Storage.Conformance;
 
 /// <summary>
-/// What a scheduler's waiters need from the store: many jobs in one read (<see cref="IJobStore.GetJobsAsync"/>), so waiting for
+/// What a scheduler's waiters need from the store: many jobs in one read (<see cref="IJobQueryStore.GetJobsAsync"/>), so waiting for
 /// many jobs costs one read per signal, not a read (and a connection) per waiter.
 /// </summary>
 public abstract partial class StoreConformanceTests

@@ -1,4 +1,4 @@
-using Envoy.Runtime;
+using Envoy.Runtime.Storage;
 
 namespace Envoy.Storage.Conformance;
 

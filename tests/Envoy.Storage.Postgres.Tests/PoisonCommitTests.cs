@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
-using Envoy.Runtime;
+using Envoy.Runtime.Storage;
 using Envoy.TestServers;
 
 namespace Envoy.Storage.Postgres.Tests;

@@ -1,5 +1,6 @@
 using Envoy.Coordination.Redis;
-using Envoy.Runtime;
+using Envoy.Runtime.Coordination;
+using Envoy.Runtime.Storage;
 using Envoy.Storage.Conformance;
 using Envoy.TestServers;
 
@@ -44,13 +45,19 @@ public sealed class PostgresRedisConformanceTests(PostgresFixture postgres, Redi
 
     protected override async Task<IJobStore?> OpenSecondInstanceAsync() => await OpenAsync();
 
-    protected override async Task<IJobStore?> CreateUnmigratedStoreAsync() =>
-        new PostgresJobStore(new PostgresStoreOptions { ConnectionString = await postgres.CreateFreshDatabaseAsync() }, RedisCoordination.Connect(redis.Endpoint));
+    protected override async Task<IJobStore?> CreateUnmigratedStoreAsync() => Open(await postgres.CreateFreshDatabaseAsync());
 
     private async Task<IJobStore> OpenAsync()
     {
-        var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = _connectionString! }, RedisCoordination.Connect(redis.Endpoint));
+        var store = Open(_connectionString!);
         await store.InitializeAsync();
         return store;
+    }
+
+    /// <summary>As <c>Scheduler.InitAsync</c> composes them with Redis: its status cache in front of the store, Redis its transport.</summary>
+    private IJobStore Open(string connectionString)
+    {
+        var transport = RedisCoordination.Connect(redis.Endpoint);
+        return new StatusCachedJobStore(new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString }, transport), transport);
     }
 }

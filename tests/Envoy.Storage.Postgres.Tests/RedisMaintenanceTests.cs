@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Envoy.Coordination.Redis;
-using Envoy.Runtime;
+using Envoy.Runtime.Coordination;
+using Envoy.Runtime.Storage;
 using Envoy.TestServers;
 
 namespace Envoy.Storage.Postgres.Tests;
@@ -77,10 +78,13 @@ public sealed class RedisMaintenanceTests(PostgresFixture postgres)
         await Assert.ThrowsAsync<JobNotFoundException>(() => scheduler.GetJobStatusAsync(Guid.NewGuid().ToString(), ct));
     }
 
-    private static JobScheduler Scheduler(string database, string redis) =>
-        new(
-            new PostgresJobStore(new PostgresStoreOptions { ConnectionString = database }, RedisCoordination.Connect(redis)),
+    private static JobScheduler Scheduler(string database, string redis)
+    {
+        var transport = RedisCoordination.Connect(redis);
+        return new(
+            new StatusCachedJobStore(new PostgresJobStore(new PostgresStoreOptions { ConnectionString = database }, transport), transport),
             new SchedulerConfig { Concurrency = 2, MaintenanceInterval = TimeSpan.FromMilliseconds(50), PollInterval = TimeSpan.FromMilliseconds(200) });
+    }
 
     private static async Task<string> ClaimedByADeadWorkerAsync(IJobStore store, CancellationToken ct)
     {

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Envoy.Coordination.Redis;
-using Envoy.Runtime;
 using Envoy.Runtime.Coordination;
+using Envoy.Runtime.Storage;
 using Envoy.TestServers;
 using StackExchange.Redis;
 
@@ -47,7 +47,8 @@ public sealed class RedisSignalTests(PostgresFixture postgres, RedisFixture redi
     public async Task StatusCache_IsWrittenWhenTheStatusChanges_NotForStepsThatKeepTheJobRunning()
     {
         var connectionString = await postgres.CreateFreshDatabaseAsync();
-        await using var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString }, RedisCoordination.Connect(redis.Endpoint));
+        var transport = RedisCoordination.Connect(redis.Endpoint);
+        await using var store = new StatusCachedJobStore(new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString }, transport), transport);
         await store.InitializeAsync();
         await using var reader = await ConnectionMultiplexer.ConnectAsync(redis.Endpoint);
         var id = await store.CreateJobAsync(TestJobs.JobOf("cached"));
@@ -87,11 +88,11 @@ public sealed class RedisSignalTests(PostgresFixture postgres, RedisFixture redi
         await using var reader = await ConnectionMultiplexer.ConnectAsync(redis.Endpoint);
         var server = reader.GetServer(reader.GetEndPoints()[0]);
 
-        Assert.Equal(a1.StoreId, a2.StoreId);
-        Assert.NotEqual(a1.StoreId, b1.StoreId);
+        Assert.Equal(StoreId(a1), StoreId(a2));
+        Assert.NotEqual(StoreId(a1), StoreId(b1));
         // Subscriptions are sent in the background: wait until both processes of each app listen on its channel.
-        var channelA = RedisChannel.Literal($"envoy:{a1.StoreId}:signals");
-        var channelB = RedisChannel.Literal($"envoy:{b1.StoreId}:signals");
+        var channelA = RedisChannel.Literal($"envoy:{StoreId(a1)}:signals");
+        var channelB = RedisChannel.Literal($"envoy:{StoreId(b1)}:signals");
         await WaitUntilAsync(() => server.SubscriptionSubscriberCount(channelA) == 2 && server.SubscriptionSubscriberCount(channelB) == 2);
 
         var jobA = await a1.CreateJobAsync(TestJobs.JobOf("app-a"));
@@ -113,9 +114,10 @@ public sealed class RedisSignalTests(PostgresFixture postgres, RedisFixture redi
         Assert.Equal(new[] { StatusKey(a1, jobA), StatusKey(b1, jobB) }.Order(StringComparer.Ordinal), keys.Order(StringComparer.Ordinal));
     }
 
-    private async Task<PostgresJobStore> OpenAsync(string database)
+    private async Task<StatusCachedJobStore> OpenAsync(string database)
     {
-        var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = database, Listen = false }, RedisCoordination.Connect(redis.Endpoint));
+        var transport = RedisCoordination.Connect(redis.Endpoint);
+        var store = new StatusCachedJobStore(new PostgresJobStore(new PostgresStoreOptions { ConnectionString = database, Listen = false }, transport), transport);
         await store.InitializeAsync();
         return store;
     }
@@ -147,7 +149,10 @@ public sealed class RedisSignalTests(PostgresFixture postgres, RedisFixture redi
     }
 
     /// <summary>A job's status entry: under the store's namespace, <c>envoy:{store id}</c>.</summary>
-    private static string StatusKey(PostgresJobStore store, string id) => $"envoy:{store.StoreId}:status:{id}";
+    private static string StatusKey(StatusCachedJobStore store, string id) => $"envoy:{StoreId(store)}:status:{id}";
+
+    /// <summary>The identity of the PostgreSQL store behind the status cache.</summary>
+    private static string? StoreId(StatusCachedJobStore store) => ((PostgresJobStore)store.Store).StoreId;
 
     private static async Task WaitUntilCachedAsync(ConnectionMultiplexer reader, string key, JobStatus status, long version)
     {

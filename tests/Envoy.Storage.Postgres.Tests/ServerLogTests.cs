@@ -1,4 +1,4 @@
-using Envoy.Runtime;
+using Envoy.Runtime.Storage;
 using Envoy.TestServers;
 
 namespace Envoy.Storage.Postgres.Tests;

@@ -1,4 +1,4 @@
-using Envoy.Runtime;
+using Envoy.Runtime.Storage;
 using Envoy.Storage.Conformance;
 using Microsoft.Data.Sqlite;
 

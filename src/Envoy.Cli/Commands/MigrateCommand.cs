@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Envoy.Cli.Api;
-using Envoy.Runtime;
+using Envoy.Runtime.Storage;
 using Envoy.Storage.Postgres;
 using Envoy.Storage.Sqlite;
 

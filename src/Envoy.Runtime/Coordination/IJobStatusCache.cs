@@ -7,7 +7,8 @@ namespace Envoy.Runtime.Coordination;
 public readonly record struct CachedJobStatus(string JobId, JobStatus Status, long Version);
 
 /// <summary>
-/// A fast, shared copy of job statuses and status counts (Redis), written through by the store after its transactions commit.
+/// A fast, shared copy of job statuses and status counts (Redis), written through after the store's transactions commit by
+/// the <see cref="StatusCachedJobStore"/> in front of the store.
 /// It may lag the store or miss entries, and is never used for decisions: it serves status reads and dashboard counters.
 /// Every method is best effort and never throws for an unreachable cache.
 /// </summary>

@@ -1,3 +1,5 @@
+using Envoy.Runtime.Storage;
+
 namespace Envoy.Runtime.Execution;
 
 /// <summary>

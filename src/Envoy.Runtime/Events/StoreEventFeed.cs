@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Envoy.Runtime.Coordination;
+using Envoy.Runtime.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Envoy.Runtime.Execution;
@@ -20,7 +21,7 @@ internal sealed class StoreEventFeed : IEventSink, IAsyncDisposable
     /// <summary>How long an announcement lasts when not renewed (a process that died stops being a listener then).</summary>
     public static readonly TimeSpan AnnounceTimeToLive = TimeSpan.FromSeconds(30);
 
-    private readonly IJobStore _store;
+    private readonly IJobQueryStore _store;
     private readonly IEventTransport? _transport;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -31,10 +32,10 @@ internal sealed class StoreEventFeed : IEventSink, IAsyncDisposable
     private bool _disposed;
     private int _unreadableLogged;
 
-    public StoreEventFeed(IJobStore store, TimeProvider time, ILogger logger)
+    public StoreEventFeed(IJobQueryStore store, IEventTransport? transport, TimeProvider time, ILogger logger)
     {
         _store = store;
-        _transport = store.EventTransport;
+        _transport = transport;
         _time = time;
         _logger = logger;
         Hub = new SchedulerEventHub(subscribersChanged: SubscribersChanged);

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Envoy.Runtime.Storage;
 
 namespace Envoy.Runtime.Execution;
 
@@ -8,14 +9,14 @@ internal sealed class CommitBatcher
     /// <summary>Batches written at once: a second one fills and is sent while the first waits for its commit to be flushed.</summary>
     private const int MaxInFlight = 2;
 
-    private readonly IJobStore _store;
+    private readonly IJobWriteStore _store;
     private readonly int _maxBatch;
     private readonly Channel<(StepCommit Commit, Action<CommitResult>? OnApplied, TaskCompletionSource<CommitResult> Done)> _queue =
         Channel.CreateUnbounded<(StepCommit, Action<CommitResult>?, TaskCompletionSource<CommitResult>)>(new UnboundedChannelOptions { SingleReader = true });
 
     private readonly Task _loop;
 
-    public CommitBatcher(IJobStore store, int maxBatch)
+    public CommitBatcher(IJobWriteStore store, int maxBatch)
     {
         _store = store;
         _maxBatch = maxBatch;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Envoy.Runtime.Storage;
 
 namespace Envoy.Runtime.Execution;
 

@@ -125,7 +125,7 @@ internal sealed class LeaseKeeper : IDisposable
         try
         {
 #pragma warning disable VSTHRD002 // This thread exists to wait for renewals: it must not depend on the thread pool's queue.
-            kept = _services.Store.RenewLeasesAsync(_services.WorkerId, ids, _services.LeaseUntilMs, stop).GetAwaiter().GetResult();
+            kept = _services.Coordination.RenewLeasesAsync(_services.WorkerId, ids, _services.LeaseUntilMs, stop).GetAwaiter().GetResult();
 #pragma warning restore VSTHRD002
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -27,7 +27,7 @@ internal sealed class MaintenanceLeader : IAsyncDisposable
     public MaintenanceLeader(RuntimeServices services)
     {
         _services = services;
-        _lock = services.Store.CreateLeaderLock();
+        _lock = services.Coordination.CreateLeaderLock();
         _unserved = new UnservedJobsMonitor(services);
         _loop = Task.Run(() => RunAsync(_stop.Token));
     }
@@ -121,7 +121,7 @@ internal sealed class MaintenanceLeader : IAsyncDisposable
     private async Task<(TimeSpan Delay, long Since)> PassAsync(TimeSpan interval, long since, CancellationToken stop)
     {
         var now = _services.NowMs;
-        var result = await _services.Store.RunMaintenanceAsync(since, now, PassLimit, stop).ConfigureAwait(false);
+        var result = await _services.Coordination.RunMaintenanceAsync(since, now, PassLimit, stop).ConfigureAwait(false);
         if (result.ExpiredLeases.Count > 0)
         {
             RuntimeLog.LeasesExpired(_services.Logger, result.ExpiredLeases.Count, string.Join(", ", result.ExpiredLeases.Take(20)));
@@ -132,7 +132,7 @@ internal sealed class MaintenanceLeader : IAsyncDisposable
             return (TimeSpan.Zero, now);
         }
 
-        var next = await _services.Store.NextDueAtAsync(now, stop).ConfigureAwait(false);
+        var next = await _services.Coordination.NextDueAtAsync(now, stop).ConfigureAwait(false);
         var untilNext = next is { } due ? TimeSpan.FromMilliseconds(Math.Max(1, due - now)) : interval;
         return (untilNext < interval ? untilNext : interval, now);
     }

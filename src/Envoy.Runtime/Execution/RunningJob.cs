@@ -1,3 +1,5 @@
+using Envoy.Runtime.Storage;
+
 namespace Envoy.Runtime.Execution;
 
 /// <summary>A job this worker holds: its identity, commit version and cancellation.</summary>

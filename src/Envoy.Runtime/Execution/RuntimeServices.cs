@@ -1,3 +1,4 @@
+using Envoy.Runtime.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Envoy.Runtime.Execution;
@@ -13,6 +14,15 @@ internal sealed record RuntimeServices(
     StoreEventFeed StoreEvents,
     string WorkerId)
 {
+    /// <summary>The store's write port (the same store as <see cref="Store"/>).</summary>
+    public IJobWriteStore Writes => Store;
+
+    /// <summary>The store's query port (the same store as <see cref="Store"/>).</summary>
+    public IJobQueryStore Queries => Store;
+
+    /// <summary>The store's coordination port (the same store as <see cref="Store"/>).</summary>
+    public IJobCoordinationStore Coordination => Store;
+
     public long NowMs => Time.GetUtcNow().ToUnixTimeMilliseconds();
 
     public long LeaseUntilMs => NowMs + (long)Config.LeaseDuration.TotalMilliseconds;

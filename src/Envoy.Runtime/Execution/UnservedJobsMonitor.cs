@@ -35,7 +35,7 @@ internal sealed class UnservedJobsMonitor(RuntimeServices services)
             CreatedBefore = JobMapper.FromMs(now - (long)PendingFor.TotalMilliseconds),
             Limit = Sample,
         };
-        var jobs = await services.Store.ListJobsAsync(query, cancellationToken).ConfigureAwait(false);
+        var jobs = await services.Queries.ListJobsAsync(query, cancellationToken).ConfigureAwait(false);
         foreach (var flow in jobs.GroupBy(j => j.Flow, StringComparer.Ordinal))
         {
             if (_warnedAt.TryGetValue(flow.Key, out var at) && now - at < (long)WarnEvery.TotalMilliseconds)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Envoy.Runtime.Coordination;
+using Envoy.Runtime.Storage;
 
 namespace Envoy.Runtime.Execution;
 
@@ -37,10 +38,10 @@ internal sealed class WorkerPool : IDisposable
     {
         _services = services;
         _planner = new StepPlanner(services);
-        _batcher = new CommitBatcher(services.Store, services.Config.CommitBatchSize);
+        _batcher = new CommitBatcher(services.Writes, services.Config.CommitBatchSize);
         _slots = new WorkerSlots(services.Config.Concurrency);
         _lastCommits = new SemaphoreSlim(services.Config.Concurrency, services.Config.Concurrency);
-        _subscription = services.Store.Signals.Subscribe(signal =>
+        _subscription = services.Coordination.Signals.Subscribe(signal =>
         {
             if (signal.Kind is JobSignalKind.Ready or JobSignalKind.Changed)
             {
@@ -204,7 +205,7 @@ internal sealed class WorkerPool : IDisposable
                 {
                     claimed = flows.Names.Count == 0
                         ? []
-                        : await _services.Store.ClaimAsync(new ClaimRequest(_services.WorkerId, want, _services.NowMs, _services.LeaseUntilMs, flows.Names), stop).ConfigureAwait(false);
+                        : await _services.Coordination.ClaimAsync(new ClaimRequest(_services.WorkerId, want, _services.NowMs, _services.LeaseUntilMs, flows.Names), stop).ConfigureAwait(false);
                 }
                 catch
                 {
@@ -281,7 +282,7 @@ internal sealed class WorkerPool : IDisposable
     {
         var poll = _services.Config.PollInterval;
         var now = _services.NowMs;
-        var next = await _services.Store.NextDueAtAsync(now, stop).ConfigureAwait(false);
+        var next = await _services.Coordination.NextDueAtAsync(now, stop).ConfigureAwait(false);
         if (next is null)
         {
             return poll;

@@ -1,6 +1,6 @@
-using Envoy.Runtime;
 using Envoy.Runtime.Execution;
 using Envoy.Runtime.Scheduling;
+using Envoy.Runtime.Storage;
 
 namespace Envoy;
 
@@ -52,7 +52,7 @@ public partial class JobScheduler
             throw new ArgumentException("ScheduleOptions.IdempotencyKey must be 1 to 512 characters.", nameof(options));
         }
 
-        if (options.ParentId is { } parentId && await _services.Store.GetJobAsync(parentId, cancellationToken).ConfigureAwait(false) is null)
+        if (options.ParentId is { } parentId && await _services.Queries.GetJobAsync(parentId, cancellationToken).ConfigureAwait(false) is null)
         {
             throw new JobNotFoundException(parentId);
         }
@@ -71,7 +71,7 @@ public partial class JobScheduler
         var eager = runAt <= now ? ReserveEagerStart() : null;
         if (eager is null)
         {
-            var existing = await _services.Store.CreateJobAsync(job, cancellationToken).ConfigureAwait(false);
+            var existing = await _services.Writes.CreateJobAsync(job, cancellationToken).ConfigureAwait(false);
             return string.Equals(existing, id, StringComparison.Ordinal)
                 ? new ScheduledJob(id, Created: true) { Job = JobMapper.ToJob(job.ToPendingRecord()) }
                 : new ScheduledJob(await SameFlowOrThrowAsync(existing, job, cancellationToken).ConfigureAwait(false), Created: false);
@@ -82,7 +82,7 @@ public partial class JobScheduler
         string created;
         try
         {
-            created = await _services.Store.CreateJobAsync(job, cancellationToken).ConfigureAwait(false);
+            created = await _services.Writes.CreateJobAsync(job, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -111,7 +111,7 @@ public partial class JobScheduler
     /// </summary>
     private async Task<string> SameFlowOrThrowAsync(string existingId, NewJob job, CancellationToken cancellationToken)
     {
-        var existing = await _services.Store.GetJobAsync(existingId, cancellationToken).ConfigureAwait(false);
+        var existing = await _services.Queries.GetJobAsync(existingId, cancellationToken).ConfigureAwait(false);
         if (existing is not null && !string.Equals(existing.Flow, job.Flow, StringComparison.Ordinal))
         {
             throw new IdempotencyConflictException(job.IdempotencyKey!, existingId, existing.Flow, job.Flow);
@@ -136,7 +136,7 @@ public partial class JobScheduler
     public async Task<Job> GetJobAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
-        var record = await _services.Store.GetJobAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new JobNotFoundException(id);
+        var record = await _services.Queries.GetJobAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new JobNotFoundException(id);
         return JobMapper.ToJob(record);
     }
 
@@ -148,7 +148,7 @@ public partial class JobScheduler
     public async Task<JobStatus> GetJobStatusAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
-        return await _services.Store.GetJobStatusAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new JobNotFoundException(id);
+        return await _services.Queries.GetJobStatusAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new JobNotFoundException(id);
     }
 
     /// <summary>
@@ -156,7 +156,7 @@ public partial class JobScheduler
     /// (Redis), else counted on each call (a full count: on a large store prefer <see cref="GetJobStatsAsync"/>).
     /// </summary>
     public Task<IReadOnlyDictionary<JobStatus, long>> GetJobCountsAsync(CancellationToken cancellationToken = default) =>
-        _services.Store.CountJobsAsync(cancellationToken);
+        _services.Queries.CountJobsAsync(cancellationToken);
 
     /// <summary>
     /// Counts by status and the queue's lag, for a dashboard's overview, quick however many jobs the store holds. The counts are
@@ -171,7 +171,7 @@ public partial class JobScheduler
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var (byStatus, countedAt) = await _counts.GetAsync(cancellationToken).ConfigureAwait(false);
-        var oldest = await _services.Store.OldestDueAtAsync(_services.NowMs, cancellationToken).ConfigureAwait(false);
+        var oldest = await _services.Queries.OldestDueAtAsync(_services.NowMs, cancellationToken).ConfigureAwait(false);
         return new JobStats(byStatus, oldest is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null, countedAt);
     }
 
@@ -187,7 +187,7 @@ public partial class JobScheduler
             return query.Offset == 0 ? [JobMapper.ToJob(found)] : [];
         }
 
-        var records = await _services.Store.ListJobsAsync(query, cancellationToken).ConfigureAwait(false);
+        var records = await _services.Queries.ListJobsAsync(query, cancellationToken).ConfigureAwait(false);
         return records.Select(JobMapper.ToJob).ToList();
     }
 
@@ -202,11 +202,11 @@ public partial class JobScheduler
             return null;
         }
 
-        var job = await _services.Store.GetJobAsync(term, cancellationToken).ConfigureAwait(false);
+        var job = await _services.Queries.GetJobAsync(term, cancellationToken).ConfigureAwait(false);
         var lower = term.ToLowerInvariant();
         if (job is null && !string.Equals(lower, term, StringComparison.Ordinal))
         {
-            job = await _services.Store.GetJobAsync(lower, cancellationToken).ConfigureAwait(false);
+            job = await _services.Queries.GetJobAsync(lower, cancellationToken).ConfigureAwait(false);
         }
 
         return job is not null && Passes(query, job) ? job : null;
@@ -238,7 +238,7 @@ public partial class JobScheduler
     public async Task<IReadOnlyList<JobEvent>> GetJobHistoryAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
-        return await _services.Store.GetHistoryAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new JobNotFoundException(id);
+        return await _services.Queries.GetHistoryAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new JobNotFoundException(id);
     }
 
     /// <summary>
@@ -272,7 +272,7 @@ public partial class JobScheduler
     public async Task RetryJobAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
-        var record = await _services.Store.GetJobAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new JobNotFoundException(id);
+        var record = await _services.Queries.GetJobAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new JobNotFoundException(id);
         if (record.Status is not (JobStatus.Failed or JobStatus.Cancelled))
         {
             throw new JobNotRetryableException(id, record.Status);
@@ -294,7 +294,7 @@ public partial class JobScheduler
             throw new JobNotRetryableException(id, record.Status, $"Job '{id}' ended in its flow ({reason.ToString().ToLowerInvariant()}); it cannot be retried.");
         }
 
-        var result = await _services.Store.RetryJobAsync(id, _services.NowMs, cancellationToken).ConfigureAwait(false);
+        var result = await _services.Writes.RetryJobAsync(id, _services.NowMs, cancellationToken).ConfigureAwait(false);
         switch (result.Outcome)
         {
             case StoreOutcome.Ok:
@@ -354,7 +354,7 @@ public partial class JobScheduler
     {
         ArgumentNullException.ThrowIfNull(id);
         error = ContextLimits.Storable(error)!;
-        var result = await _services.Store.FinishJobAsync(id, status, error, _services.NowMs, cancellationToken).ConfigureAwait(false);
+        var result = await _services.Writes.FinishJobAsync(id, status, error, _services.NowMs, cancellationToken).ConfigureAwait(false);
         switch (result.Outcome)
         {
             case StoreOutcome.Ok:

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using Envoy.Runtime;
 using Envoy.Runtime.Escalations;
 using Envoy.Runtime.Execution;
+using Envoy.Runtime.Storage;
 
 namespace Envoy;
 
@@ -25,7 +25,7 @@ public partial class JobScheduler
         ArgumentNullException.ThrowIfNull(waitId);
         var output = JsonValues.ToNode(result, "result")?.ToJsonString();
         ContextLimits.ThrowIfRefused(output, "result", _services.Config.MaxContextBytes);
-        var outcome = await _services.Store.ResolveWaitAsync(new WaitResolution(jobId, waitId, WaitResolutionKind.Success, output, null, _services.NowMs), cancellationToken).ConfigureAwait(false);
+        var outcome = await _services.Writes.ResolveWaitAsync(new WaitResolution(jobId, waitId, WaitResolutionKind.Success, output, null, _services.NowMs), cancellationToken).ConfigureAwait(false);
         if (outcome.Outcome == StoreOutcome.WaitTypeMismatch)
         {
             throw new WaitTypeMismatchException(jobId, waitId, outcome.WaitType ?? string.Empty);
@@ -63,7 +63,7 @@ public partial class JobScheduler
 
         // The inputs of an escalation never change: checked here once for every store. An escalation no longer pending goes on
         // to the store, which says why (answered, or its job ended).
-        var escalation = await _services.Store.GetEscalationAsync(escalationId, cancellationToken).ConfigureAwait(false) ?? throw new EscalationNotFoundException(escalationId);
+        var escalation = await _services.Queries.GetEscalationAsync(escalationId, cancellationToken).ConfigureAwait(false) ?? throw new EscalationNotFoundException(escalationId);
         if (escalation.Status == EscalationStatus.Pending)
         {
             EscalationReplyValidator.Validate(escalation, response);
@@ -72,7 +72,7 @@ public partial class JobScheduler
         var status = decision == EscalationDecision.Approved ? EscalationStatus.Approved : EscalationStatus.Rejected;
         var responseJson = response.ToJsonString();
         ContextLimits.ThrowIfRefused(responseJson, "reply", _services.Config.MaxContextBytes);
-        var outcome = await _services.Store.ReplyToEscalationAsync(new EscalationReply(escalationId, status, responseJson, ContextLimits.Storable(repliedBy), _services.NowMs), cancellationToken).ConfigureAwait(false);
+        var outcome = await _services.Writes.ReplyToEscalationAsync(new EscalationReply(escalationId, status, responseJson, ContextLimits.Storable(repliedBy), _services.NowMs), cancellationToken).ConfigureAwait(false);
         ThrowIfFailed(outcome, outcome.JobId ?? string.Empty, escalationId, escalationId);
     }
 
@@ -81,12 +81,12 @@ public partial class JobScheduler
     public async Task<Escalation> GetEscalationAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
-        return await _services.Store.GetEscalationAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new EscalationNotFoundException(id);
+        return await _services.Queries.GetEscalationAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new EscalationNotFoundException(id);
     }
 
     /// <summary>Escalations, newest first, optionally only with a status or for a user.</summary>
     public Task<IReadOnlyList<Escalation>> ListEscalationsAsync(EscalationStatus? status = null, string? user = null, CancellationToken cancellationToken = default) =>
-        _services.Store.ListEscalationsAsync(status, user, cancellationToken);
+        _services.Queries.ListEscalationsAsync(status, user, cancellationToken);
 
     private static void ThrowIfFailed(StoreResult result, string jobId, string waitId, string? escalationId)
     {

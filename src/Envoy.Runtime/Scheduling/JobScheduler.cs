@@ -1,8 +1,8 @@
-using Envoy.Runtime;
 using Envoy.Runtime.Execution;
 using Envoy.Runtime.Scheduling;
-using Microsoft.Extensions.Logging;
+using Envoy.Runtime.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 
 namespace Envoy;
 
@@ -33,11 +33,11 @@ public partial class JobScheduler : IAsyncDisposable
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Envoy.Scheduler");
         var time = timeProvider ?? TimeProvider.System;
 #pragma warning disable CA2000 // The scheduler owns the feed and disposes it in DisposeAsync.
-        var storeEvents = new StoreEventFeed(store, time, logger);
+        var storeEvents = new StoreEventFeed(store, store.EventTransport, time, logger);
 #pragma warning restore CA2000
         _services = new RuntimeServices(store, new FlowRegistry(), config, time, logger, new SchedulerEventHub(storeEvents), storeEvents, workerId);
         _ownsStore = ownsStore;
-        _waiters = new JobWaiters(store, _services.Time, config.PollInterval, logger);
+        _waiters = new JobWaiters(store, store.Signals, _services.Time, config.PollInterval, logger);
         _counts = new StaleWhileRevalidate<IReadOnlyDictionary<JobStatus, long>>(store.CountJobsAsync, _services.Time, StatsCountsMinAge);
     }
 

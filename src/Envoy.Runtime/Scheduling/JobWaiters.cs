@@ -1,5 +1,6 @@
 using Envoy.Runtime.Coordination;
 using Envoy.Runtime.Execution;
+using Envoy.Runtime.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Envoy.Runtime.Scheduling;
@@ -7,7 +8,7 @@ namespace Envoy.Runtime.Scheduling;
 /// <summary>
 /// The callers of <c>WaitForJobAsync</c> in one scheduler, served by one reader: a waiter holds no connection and sends no query
 /// of its own. The reader looks at the jobs that need a look (new waiters, jobs a signal says finished, every waited job on a
-/// <see cref="JobSignalKind.Changed"/> signal or the slow safety poll) in one batched read (<see cref="IJobStore.GetJobsAsync"/>),
+/// <see cref="JobSignalKind.Changed"/> signal or the slow safety poll) in one batched read (<see cref="IJobQueryStore.GetJobsAsync"/>),
 /// so 10,000 waiters cost one connection, not 10,000 (a read each exhausted the server's connections: issue 12). A read that
 /// fails (the server refuses connections for a while) is tried again after a pause; waiters only see their own timeout.
 /// </summary>
@@ -24,7 +25,7 @@ internal sealed partial class JobWaiters : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly WakeSignal _wake = new();
     private readonly CancellationTokenSource _stopping = new();
-    private readonly IJobStore _store;
+    private readonly IJobQueryStore _store;
     private readonly TimeProvider _time;
     private readonly TimeSpan _pollInterval;
     private readonly ILogger _logger;
@@ -33,13 +34,13 @@ internal sealed partial class JobWaiters : IAsyncDisposable
     private Task? _reader;
     private bool _disposed;
 
-    public JobWaiters(IJobStore store, TimeProvider time, TimeSpan pollInterval, ILogger logger)
+    public JobWaiters(IJobQueryStore store, IJobSignals signals, TimeProvider time, TimeSpan pollInterval, ILogger logger)
     {
         _store = store;
         _time = time;
         _pollInterval = pollInterval;
         _logger = logger;
-        _subscription = store.Signals.Subscribe(OnSignal);
+        _subscription = signals.Subscribe(OnSignal);
     }
 
     /// <summary>

@@ -1,8 +1,8 @@
-namespace Envoy.Runtime;
+namespace Envoy.Runtime.Storage;
 
 /// <summary>
-/// Thrown by <see cref="IJobStore.CommitAsync"/> when the store refused a commit's data (see <see cref="CommitResult.Refused"/>);
-/// the other commits of the batch were applied or not as usual. <see cref="IJobStore.CommitStepsAsync"/> reports each instead.
+/// Thrown by <see cref="IJobWriteStore.CommitAsync"/> when the store refused a commit's data (see <see cref="CommitResult.Refused"/>);
+/// the other commits of the batch were applied or not as usual. <see cref="IJobWriteStore.CommitStepsAsync"/> reports each instead.
 /// </summary>
 public class CommitRefusedException : EnvoyException
 {

@@ -1,7 +1,7 @@
-namespace Envoy.Runtime;
+namespace Envoy.Runtime.Storage;
 
 /// <summary>
-/// What a store did with one step commit (<see cref="IJobStore.CommitStepsAsync"/>): applied; not applied because the job's
+/// What a store did with one step commit (<see cref="IJobWriteStore.CommitStepsAsync"/>): applied; not applied because the job's
 /// version or lease moved on (stale); or refused by the store for its data (<see cref="RefusedReason"/>, the store's message),
 /// which affects that commit alone: the others of its batch are applied as usual.
 /// </summary>

@@ -1,4 +1,4 @@
-namespace Envoy.Runtime;
+namespace Envoy.Runtime.Storage;
 
 /// <summary>
 /// A store whose schema is versioned by numbered migrations. <see cref="IJobStore.InitializeAsync"/> applies the pending ones

@@ -1,6 +1,6 @@
 using Envoy.Runtime.Coordination;
 
-namespace Envoy.Runtime;
+namespace Envoy.Runtime.Storage;
 
 /// <summary>
 /// A store that can say cheaply whether it answers right now (for health checks): one round trip, no retry, no schema work.

@@ -1,6 +1,6 @@
 using Envoy.Runtime.Coordination;
 
-namespace Envoy.Runtime;
+namespace Envoy.Runtime.Storage;
 
 /// <summary>What a store transaction changed that other schedulers should hear about once it commits.</summary>
 public sealed class StoreEffects

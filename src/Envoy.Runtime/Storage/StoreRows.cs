@@ -2,7 +2,7 @@ using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Envoy.Runtime;
+namespace Envoy.Runtime.Storage;
 
 /// <summary>
 /// Reads job, event and escalation rows for any ADO.NET store, in the column order every store selects:

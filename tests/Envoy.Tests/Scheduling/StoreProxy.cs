@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Runtime.ExceptionServices;
-using Envoy.Runtime;
 using Envoy.Runtime.Coordination;
+using Envoy.Runtime.Storage;
 
 namespace Envoy.Tests.Scheduling;
 
@@ -16,8 +16,8 @@ public class StoreProxy : DispatchProxy
     private Action<ClaimRequest>? _onClaim;
 
     /// <summary>
-    /// Wraps <paramref name="store"/>: <see cref="IJobStore.CreateLeaderLock"/> returns <paramref name="leaderLock"/> when given,
-    /// and <paramref name="onClaim"/> sees every <see cref="IJobStore.ClaimAsync"/> request before the store does.
+    /// Wraps <paramref name="store"/>: <see cref="IJobCoordinationStore.CreateLeaderLock"/> returns <paramref name="leaderLock"/> when given,
+    /// and <paramref name="onClaim"/> sees every <see cref="IJobCoordinationStore.ClaimAsync"/> request before the store does.
     /// </summary>
     public static IJobStore Wrap(IJobStore store, ILeaderLock? leaderLock = null, Action<ClaimRequest>? onClaim = null)
     {
@@ -33,12 +33,12 @@ public class StoreProxy : DispatchProxy
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
         ArgumentNullException.ThrowIfNull(targetMethod);
-        if (targetMethod.Name == nameof(IJobStore.CreateLeaderLock) && _leaderLock is not null)
+        if (targetMethod.Name == nameof(IJobCoordinationStore.CreateLeaderLock) && _leaderLock is not null)
         {
             return _leaderLock;
         }
 
-        if (targetMethod.Name == nameof(IJobStore.ClaimAsync) && args is [ClaimRequest request, ..])
+        if (targetMethod.Name == nameof(IJobCoordinationStore.ClaimAsync) && args is [ClaimRequest request, ..])
         {
             _onClaim?.Invoke(request);
         }

@@ -1,5 +1,5 @@
-using Envoy.Runtime;
 using Envoy.Runtime.Execution;
+using Envoy.Runtime.Storage;
 
 // Every wait these tests start completes (and is awaited) before its job and the slots are disposed.
 #pragma warning disable CA2025

@@ -1,4 +1,3 @@
-using Envoy.Runtime;
 using Envoy.Runtime.Storage;
 
 namespace Envoy.Tests.StateMachine;

@@ -1,0 +1,41 @@
+using Envoy.Runtime.Coordination;
+
+namespace Envoy.Runtime.Storage;
+
+/// <summary>
+/// The store's coordination port, what the workers and the maintenance leader compose: wake-ups, claims, leases, the due
+/// time of the next job, the maintenance pass and its leader lock, and the store-wide event feed. All times are Unix
+/// milliseconds.
+/// </summary>
+public interface IJobCoordinationStore
+{
+    /// <summary>The signals this store raises and listens to.</summary>
+    IJobSignals Signals { get; }
+
+    /// <summary>
+    /// What carries scheduler events between the processes of this store (the store-wide event feed, <c>StoreEvents</c>), or
+    /// null when only this scheduler's own events can be seen (the default).
+    /// </summary>
+    IEventTransport? EventTransport => null;
+
+    /// <summary>Claims pending due jobs (by priority, then run-at, then age) and running jobs whose lease expired.</summary>
+    Task<IReadOnlyList<JobRecord>> ClaimAsync(ClaimRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Extends the leases of running jobs still owned by <paramref name="owner"/>.</summary>
+    /// <returns>The ids whose lease was extended (the others were lost).</returns>
+    Task<IReadOnlyCollection<string>> RenewLeasesAsync(string owner, IReadOnlyCollection<string> jobIds, long leaseUntilMs, CancellationToken cancellationToken = default);
+
+    /// <summary>The earliest run-at of a pending job not yet due, or null.</summary>
+    Task<long?> NextDueAtAsync(long nowMs, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// One maintenance pass, run by the maintenance leader: running jobs whose lease expired before <paramref name="nowMs"/> go
+    /// back to pending (at most <paramref name="limit"/>; history <see cref="JobEventKind.LeaseExpired"/>), and pending jobs whose
+    /// run-at came in (<paramref name="sinceMs"/>, <paramref name="nowMs"/>] are counted (delayed jobs promoted to due). When
+    /// either found any, idle workers everywhere are woken.
+    /// </summary>
+    Task<MaintenanceResult> RunMaintenanceAsync(long sinceMs, long nowMs, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>A new holder of the maintenance leader lock shared by every scheduler on this store.</summary>
+    ILeaderLock CreateLeaderLock();
+}

@@ -1,0 +1,4 @@
+namespace Envoy.Runtime.Storage;
+
+/// <summary>An escalation registered by a step.</summary>
+public sealed record NewEscalation(string Id, string User, string Message, string InputsJson);
