@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Envoy.Storage.Sqlite;
 
-namespace Envoy.Tests.Scheduling;
+namespace Envoy.Runtime.Tests.Scheduling;
 
 /// <summary>
 /// Claiming ahead (<see cref="SchedulerConfig.ClaimAhead"/>): with a backlog of quick jobs a worker claims up to a pool's worth

@@ -1,4 +1,4 @@
-namespace Envoy.Tests.Scheduling;
+namespace Envoy.Runtime.Tests.Scheduling;
 
 public sealed class CrossSchedulerTests : SchedulerTestBase
 {

@@ -1,4 +1,4 @@
-namespace Envoy.Tests.Scheduling;
+namespace Envoy.Runtime.Tests.Scheduling;
 
 /// <summary>Eager start: a job scheduled on a started scheduler with a free slot is inserted claimed and runs there at once.</summary>
 public sealed class EagerStartTests : SchedulerTestBase

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Envoy.Tests.Scheduling;
+namespace Envoy.Runtime.Tests.Scheduling;
 
 public sealed class EscalationTests : SchedulerTestBase
 {

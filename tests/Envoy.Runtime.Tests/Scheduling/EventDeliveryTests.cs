@@ -1,6 +1,6 @@
 using Envoy.Runtime.Execution;
 
-namespace Envoy.Tests.Scheduling;
+namespace Envoy.Runtime.Tests.Scheduling;
 
 /// <summary>Events are delivered off the commit pipeline: observers cannot slow commits, and a reader that falls behind is told.</summary>
 public sealed class EventDeliveryTests : SchedulerTestBase

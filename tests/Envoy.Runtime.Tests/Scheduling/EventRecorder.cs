@@ -1,4 +1,4 @@
-namespace Envoy.Tests.Scheduling;
+namespace Envoy.Runtime.Tests.Scheduling;
 
 /// <summary>Records a scheduler's events and lets a test wait for the one it expects.</summary>
 public sealed class EventRecorder : IObserver<SchedulerEvent>, IDisposable

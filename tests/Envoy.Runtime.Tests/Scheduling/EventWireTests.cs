@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Envoy.Runtime.Execution;
 
-namespace Envoy.Tests.Scheduling;
+namespace Envoy.Runtime.Tests.Scheduling;
 
 /// <summary>The wire format of the store-wide event feed: what one process sends, another reads back unchanged.</summary>
 public sealed class EventWireTests

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace Envoy.Tests.Scheduling;
+namespace Envoy.Runtime.Tests.Scheduling;
 
 /// <summary>
 /// Leases of a second or two, run alone. A lease must outlast the worst stall of the process: on a loaded two-core machine a

@@ -1,4 +1,4 @@
-namespace Envoy.Tests.Scheduling;
+namespace Envoy.Runtime.Tests.Scheduling;
 
 /// <summary>The limits that keep one job from harming others: <see cref="SchedulerConfig.MaxAttempts"/> and <see cref="SchedulerConfig.MaxContextBytes"/>.</summary>
 public sealed class LimitsConfigTests

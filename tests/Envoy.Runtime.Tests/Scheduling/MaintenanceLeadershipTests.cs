@@ -2,7 +2,7 @@ using Envoy.Runtime.Coordination;
 using Envoy.Storage.Sqlite;
 using Envoy.Testing;
 
-namespace Envoy.Tests.Scheduling;
+namespace Envoy.Runtime.Tests.Scheduling;
 
 /// <summary>
 /// <see cref="JobScheduler.IsMaintenanceLeader"/> is only as good as the lock's time-to-live (three maintenance intervals): a

@@ -1,4 +1,4 @@
-namespace Envoy.Tests.Scheduling;
+namespace Envoy.Runtime.Tests.Scheduling;
 
 /// <summary>Flow bugs that every run would repeat fail the job at once, with an error saying what and where; nothing is dropped.</summary>
 public sealed class MisplacedWaitTests : SchedulerTestBase

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Envoy.Tests.Scheduling;
+namespace Envoy.Runtime.Tests.Scheduling;
 
 /// <summary>A wait resolved right after its job blocks is never lost. Heavy, so it runs alone.</summary>
 [Collection(SerialTests.Name)]

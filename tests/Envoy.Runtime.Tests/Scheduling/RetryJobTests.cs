@@ -1,4 +1,4 @@
-namespace Envoy.Tests.Scheduling;
+namespace Envoy.Runtime.Tests.Scheduling;
 
 /// <summary><see cref="JobScheduler.RetryJobAsync"/>: failed and cancelled jobs run again, their waits set up again.</summary>
 public sealed class RetryJobTests : SchedulerTestBase

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Envoy.Tests.Scheduling;
+namespace Envoy.Runtime.Tests.Scheduling;
 
 public sealed class RetryTests : SchedulerTestBase
 {

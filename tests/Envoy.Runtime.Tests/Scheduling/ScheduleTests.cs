@@ -1,6 +1,6 @@
 using Envoy.Testing;
 
-namespace Envoy.Tests.Scheduling;
+namespace Envoy.Runtime.Tests.Scheduling;
 
 public sealed class ScheduleTests : SchedulerTestBase
 {

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Envoy.Testing;
 using Microsoft.Data.Sqlite;
 
-namespace Envoy.Tests.Scheduling;
+namespace Envoy.Runtime.Tests.Scheduling;
 
 /// <summary>
 /// What the scheduler tests share: schedulers on a SQLite file of the test's own (in a temp folder deleted afterwards),

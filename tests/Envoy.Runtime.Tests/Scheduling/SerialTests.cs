@@ -1,4 +1,4 @@
-namespace Envoy.Tests.Scheduling;
+namespace Envoy.Runtime.Tests.Scheduling;
 
 /// <summary>Tests that run alone, after the parallel ones: timing-sensitive (short leases) or heavy enough to disturb others.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]

@@ -1,7 +1,7 @@
 using Envoy.Runtime.Scheduling;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Envoy.Tests.Scheduling;
+namespace Envoy.Runtime.Tests.Scheduling;
 
 /// <summary>The counts behind <c>GetJobStatsAsync</c>: served stale, refreshed in the background, at most one read at a time.</summary>
 public sealed class StaleWhileRevalidateTests : IDisposable

@@ -1,9 +1,8 @@
 using System.Reflection;
 using System.Runtime.ExceptionServices;
-using Envoy.Runtime;
 using Envoy.Runtime.Coordination;
 
-namespace Envoy.Tests.Scheduling;
+namespace Envoy.Runtime.Tests.Scheduling;
 
 /// <summary>
 /// A real store seen through a proxy that can replace its maintenance leader lock and watch its claims; every call goes to

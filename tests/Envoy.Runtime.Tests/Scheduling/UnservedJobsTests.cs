@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Envoy.Tests.Scheduling;
+namespace Envoy.Runtime.Tests.Scheduling;
 
 /// <summary>Jobs of a flow this scheduler does not have never run here: they are listed, and a started scheduler warns.</summary>
 public sealed class UnservedJobsTests : SchedulerTestBase

@@ -1,10 +1,9 @@
-using Envoy.Runtime;
 using Envoy.Runtime.Execution;
 
 // Every wait these tests start completes (and is awaited) before its job and the slots are disposed.
 #pragma warning disable CA2025
 
-namespace Envoy.Tests.Scheduling;
+namespace Envoy.Runtime.Tests.Scheduling;
 
 /// <summary>
 /// The slot hand-off behind claiming ahead: a slot given back goes to the job that has waited longest, else to the free
