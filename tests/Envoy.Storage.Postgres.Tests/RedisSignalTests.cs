@@ -8,40 +8,13 @@ using StackExchange.Redis;
 namespace Envoy.Storage.Postgres.Tests;
 
 /// <summary>
-/// What goes through Redis besides the leader lock: the signals of one transaction travel as one message and arrive as the
-/// same signals, in order, in every other process (never back in the sender); and the status cache is written only when a
-/// job's status changes.
+/// What goes through Redis next to the PostgreSQL store: the status cache is written only when a job's status changes, and
+/// two apps on one Redis keep their signals and keys apart (the Redis pieces alone: tests/Envoy.Coordination.Redis.Tests).
 /// </summary>
 [Collection(SharedServers.Name)]
 public sealed class RedisSignalTests(PostgresFixture postgres, RedisFixture redis)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
-
-    [Fact]
-    public async Task SignalsBroadcastTogether_ArriveInOrder_InTheOtherProcessOnly()
-    {
-        await using var sender = RedisCoordination.Connect(redis.Endpoint);
-        await using var receiver = RedisCoordination.Connect(redis.Endpoint);
-        var heardBySender = new ConcurrentQueue<JobSignal>();
-        var heard = new ConcurrentQueue<JobSignal>();
-        using var senderSubscription = sender.OnReceive(heardBySender.Enqueue);
-        using var receiverSubscription = receiver.OnReceive(heard.Enqueue);
-        await UntilSubscribedAsync(sender, heard);
-
-        JobSignal[] signals =
-        [
-            new(JobSignalKind.Ready),
-            new(JobSignalKind.Finished, "job-1"),
-            new(JobSignalKind.Finished, "job-2"),
-            new(JobSignalKind.Changed),
-        ];
-        sender.Broadcast(signals);
-        sender.Broadcast(new JobSignal(JobSignalKind.Finished, "job-3"));
-
-        await WaitUntilAsync(() => heard.Count >= signals.Length + 1);
-        Assert.Equal([.. signals, new JobSignal(JobSignalKind.Finished, "job-3")], heard);
-        Assert.Empty(heardBySender);
-    }
 
     [Fact]
     public async Task StatusCache_IsWrittenWhenTheStatusChanges_NotForStepsThatKeepTheJobRunning()
@@ -128,24 +101,6 @@ public sealed class RedisSignalTests(PostgresFixture postgres, RedisFixture redi
         {
             heard.Enqueue(id);
         }
-    }
-
-    /// <summary>
-    /// Broadcasts until the receiver hears something (its subscription is sent in the background), then forgets it: a sentinel
-    /// sent after the probes arrives after all of them (Redis delivers one publisher's messages in order), so once it is heard no
-    /// probe is still on its way.
-    /// </summary>
-    private static async Task UntilSubscribedAsync(RedisCoordination sender, ConcurrentQueue<JobSignal> heard)
-    {
-        await WaitUntilAsync(() =>
-        {
-            sender.Broadcast(new JobSignal(JobSignalKind.Changed));
-            return !heard.IsEmpty;
-        });
-        var sentinel = new JobSignal(JobSignalKind.Finished, "sentinel-" + Guid.NewGuid());
-        sender.Broadcast(sentinel);
-        await WaitUntilAsync(() => heard.Contains(sentinel));
-        heard.Clear();
     }
 
     /// <summary>A job's status entry: under the store's namespace, <c>envoy:{store id}</c>.</summary>

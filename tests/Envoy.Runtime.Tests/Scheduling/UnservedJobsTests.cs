@@ -1,0 +1,111 @@
+using Microsoft.Extensions.Logging;
+
+namespace Envoy.Runtime.Tests.Scheduling;
+
+/// <summary>Jobs of a flow this scheduler does not have never run here: they are listed, and a started scheduler warns.</summary>
+public sealed class UnservedJobsTests : SchedulerTestBase
+{
+    [Fact]
+    public async Task ListUnservedJobs_ListsPendingJobsOfFlowsNotRegisteredHere()
+    {
+        var producer = await NewSchedulerAsync();
+        producer.AddFlow("known", OneState(async ctx => ctx)).AddFlow("orphan", OneState(async ctx => ctx));
+        var orphans = new[] { await producer.ScheduleAsync("orphan", 1), await producer.ScheduleAsync("orphan", 2) };
+        await producer.ScheduleAsync("known");
+        var worker = await NewSchedulerAsync();
+        worker.AddFlow("known", OneState(async ctx => ctx));
+
+        var unserved = await worker.ListUnservedJobsAsync();
+
+        Assert.Equal(orphans.Order(StringComparer.Ordinal), unserved.Select(j => j.Id).Order(StringComparer.Ordinal));
+        Assert.All(unserved, j => Assert.Equal("orphan", j.Flow));
+        Assert.Empty(await producer.ListUnservedJobsAsync());
+    }
+
+    [Fact]
+    public async Task Start_WithPendingJobsOfAFlowItLacks_WarnsNamingTheFlow()
+    {
+        var time = NewClock();
+        var producer = await NewSchedulerAsync(time: time);
+        producer.AddFlow("orphan", OneState(async ctx => ctx));
+        var orphan = await producer.ScheduleAsync("orphan");
+        var logs = new CapturingLoggerFactory();
+        var worker = await Scheduler.InitAsync(
+            new SchedulerConfig { Sqlite = new SqliteConfig { Path = DatabasePath, FullSync = false }, MaintenanceInterval = TimeSpan.FromSeconds(1) },
+            time,
+            logs);
+        await using (worker)
+        {
+            worker.AddFlow("known", OneState(async ctx => ctx));
+            await worker.StartAsync();
+
+            // Younger than a minute: not yet worth a warning. Then time passes, one tick at a time: the clock moves by each
+            // one-second timer the worker arms (its maintenance interval and its poll interval) once it is armed.
+            var warned = logs.WaitForAsync(m => m.Contains("'orphan'", StringComparison.Ordinal));
+            await AdvanceArmedTimersUntilAsync(time, warned, due => due == TimeSpan.FromSeconds(1));
+
+            var message = await warned.WaitAsync(Timeout);
+            Assert.Contains(orphan, message, StringComparison.Ordinal);
+            Assert.Contains("does not have that flow", message, StringComparison.Ordinal);
+            Assert.True(time.GetUtcNow() >= new DateTimeOffset(2030, 1, 1, 0, 1, 0, TimeSpan.Zero), "Jobs pending for less than a minute are not warned about.");
+        }
+    }
+
+    private sealed class CapturingLoggerFactory : ILoggerFactory, ILogger
+    {
+        private readonly Lock _gate = new();
+        private readonly List<string> _messages = [];
+        private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Done)> _waiters = [];
+
+        public Task<string> WaitForAsync(Func<string, bool> match)
+        {
+            var done = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_gate)
+            {
+                if (_messages.FirstOrDefault(match) is { } seen)
+                {
+                    return Task.FromResult(seen);
+                }
+
+                _waiters.Add((match, done));
+            }
+
+            return done.Task;
+        }
+
+        public void AddProvider(ILoggerProvider provider)
+        {
+        }
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public void Dispose()
+        {
+        }
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var message = formatter(state, exception);
+            List<TaskCompletionSource<string>> matched = [];
+            lock (_gate)
+            {
+                _messages.Add(message);
+                for (var i = _waiters.Count - 1; i >= 0; i--)
+                {
+                    if (_waiters[i].Match(message))
+                    {
+                        matched.Add(_waiters[i].Done);
+                        _waiters.RemoveAt(i);
+                    }
+                }
+            }
+
+            matched.ForEach(m => m.TrySetResult(message));
+        }
+    }
+}
