@@ -1,6 +1,6 @@
 using Envoy.Runtime.Storage;
 
-namespace Envoy.Tests.StateMachine;
+namespace Envoy.Runtime.Tests.StateMachine;
 
 /// <summary>
 /// An in-memory <see cref="IJobTransaction"/> with the semantics of the stores' SQL (SqliteSql, PostgresSql), for testing the

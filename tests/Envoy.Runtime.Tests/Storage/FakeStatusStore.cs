@@ -3,7 +3,7 @@ using System.Reflection;
 using Envoy.Runtime.Coordination;
 using Envoy.Runtime.Storage;
 
-namespace Envoy.Tests.Storage;
+namespace Envoy.Runtime.Tests.Storage;
 
 #pragma warning disable CA1040 // The two interfaces in one, for a proxy.
 /// <summary>A store that reports its written statuses.</summary>

@@ -1,6 +1,6 @@
 using Envoy.Runtime.Storage;
 
-namespace Envoy.Tests.Storage;
+namespace Envoy.Runtime.Tests.Storage;
 
 /// <summary>The queued-operation state machine both stores' write queues use: queued, then started or cancelled, never both.</summary>
 public sealed class QueuedOperationTests

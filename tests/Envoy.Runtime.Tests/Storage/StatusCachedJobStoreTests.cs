@@ -3,7 +3,7 @@ using System.Reflection;
 using Envoy.Runtime.Coordination;
 using Envoy.Runtime.Storage;
 
-namespace Envoy.Tests.Storage;
+namespace Envoy.Runtime.Tests.Storage;
 
 /// <summary>
 /// The runtime's status cache in front of a store (<see cref="StatusCachedJobStore"/>): fed with the statuses the store's

@@ -1,7 +1,7 @@
 using Envoy.Runtime.Storage;
 using Envoy.Runtime.StateMachine;
 
-namespace Envoy.Tests.StateMachine;
+namespace Envoy.Runtime.Tests.StateMachine;
 
 public sealed class JobStateMachineTests
 {
