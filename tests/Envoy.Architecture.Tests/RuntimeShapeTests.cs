@@ -76,7 +76,7 @@ public sealed partial class RuntimeShapeTests
     /// IJobTransaction the primitive reads and writes the one job state machine (Envoy.Runtime.StateMachine) runs on; each store
     /// implements both.
     /// </summary>
-    [Fact(Skip = "until parts A and C of issue 13 are merged")]
+    [Fact]
     public void StoreSpi_IsThePortsAndTheTransaction_ImplementedByEachStore()
     {
         var runtime = Assemblies.Of(Layers.Runtime);
