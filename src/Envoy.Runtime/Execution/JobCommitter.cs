@@ -1,3 +1,5 @@
+using Envoy.Runtime.Execution.Events;
+
 namespace Envoy.Runtime.Execution;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Envoy.Runtime.Execution.Events;
 using Microsoft.Extensions.Logging;
 
 namespace Envoy.Runtime.Execution;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Envoy.Runtime.Coordination;
 using Microsoft.Extensions.Logging;
 
-namespace Envoy.Runtime.Execution;
+namespace Envoy.Runtime.Execution.Events;
 
 /// <summary>
 /// The store-wide event feed of one scheduler: the events of every scheduler on its store. This scheduler's own events are
