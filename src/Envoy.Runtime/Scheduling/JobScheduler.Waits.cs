@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Envoy.Runtime;
-using Envoy.Runtime.Escalations;
 using Envoy.Runtime.Execution;
 
 namespace Envoy;
