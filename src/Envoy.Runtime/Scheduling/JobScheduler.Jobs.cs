@@ -1,7 +1,6 @@
 using Envoy.Runtime;
 using Envoy.Runtime.Execution;
 using Envoy.Runtime.Execution.Events;
-using Envoy.Runtime.Scheduling;
 
 namespace Envoy;
 
