@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Envoy.Runtime.Execution;
+using Envoy.Runtime.Execution.Events;
 
 namespace Envoy.LoadDriver;
 

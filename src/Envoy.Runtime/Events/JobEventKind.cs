@@ -1,38 +1,38 @@
 namespace Envoy;
 
-/// <summary>What a job history entry records.</summary>
+/// <summary>What a job history entry records. Stored as its number: a member keeps its number, a new one takes the next.</summary>
 public enum JobEventKind
 {
     /// <summary>The job was created.</summary>
-    Scheduled,
+    Scheduled = 0,
 
     /// <summary>A worker claimed the job (or took it over after a lease expired).</summary>
-    Claimed,
+    Claimed = 1,
 
     /// <summary>A step committed.</summary>
-    StepCompleted,
+    StepCompleted = 2,
 
     /// <summary>A step failed; the job will be retried or has failed.</summary>
-    StepFailed,
+    StepFailed = 3,
 
     /// <summary>A wait was resolved from outside, or by a child.</summary>
-    WaitResolved,
+    WaitResolved = 4,
 
     /// <summary>An escalation was answered.</summary>
-    EscalationAnswered,
+    EscalationAnswered = 5,
 
     /// <summary>The job was cancelled.</summary>
-    Cancelled,
+    Cancelled = 6,
 
     /// <summary>The job was failed by hand.</summary>
-    Failed,
+    Failed = 7,
 
     /// <summary>A failed job was put back to pending by hand.</summary>
-    Retried,
+    Retried = 8,
 
     /// <summary>A worker gave the job back (graceful stop).</summary>
-    Released,
+    Released = 9,
 
     /// <summary>The job's worker stopped renewing its lease (it died or lost the store); the maintenance leader put the job back to pending.</summary>
-    LeaseExpired,
+    LeaseExpired = 10,
 }

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Envoy.Runtime.Execution;
 
 /// <summary>
@@ -13,14 +11,14 @@ namespace Envoy.Runtime.Execution;
 internal sealed class LeaseKeeper : IDisposable
 {
     private readonly RuntimeServices _services;
-    private readonly ConcurrentDictionary<string, RunningJob> _running;
+    private readonly RunningJobs _running;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _tick = new(0, 1);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TimeSpan _interval;
     private long _worstLagTicks;
 
-    public LeaseKeeper(RuntimeServices services, ConcurrentDictionary<string, RunningJob> running)
+    public LeaseKeeper(RuntimeServices services, RunningJobs running)
     {
         _services = services;
         _running = running;
@@ -115,7 +113,7 @@ internal sealed class LeaseKeeper : IDisposable
 
     private void RenewOnce(CancellationToken stop)
     {
-        var ids = _running.Keys.ToArray();
+        var ids = _running.Ids();
         if (ids.Length == 0)
         {
             return;
@@ -144,7 +142,7 @@ internal sealed class LeaseKeeper : IDisposable
         {
             // A job whose commit is in flight is left to that commit: a terminal one ends the job's lease as it should,
             // and a refused one ends the run here anyway.
-            if (!keptSet.Contains(id) && _running.TryGetValue(id, out var job) && !job.Committing)
+            if (!keptSet.Contains(id) && _running.TryGet(id, out var job) && !job.Committing)
             {
                 RuntimeLog.LeaseLost(_services.Logger, id);
                 job.Stop(JobStopReason.LeaseLost);

@@ -1,4 +1,5 @@
 using Envoy.Runtime.Storage;
+using Envoy.Runtime.Execution.Events;
 using Microsoft.Extensions.Logging;
 
 namespace Envoy.Runtime.Execution;

@@ -1,6 +1,6 @@
 using Envoy.Runtime.Execution;
-using Envoy.Runtime.Scheduling;
 using Envoy.Runtime.Storage;
+using Envoy.Runtime.Execution.Events;
 
 namespace Envoy;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Envoy.Runtime.Escalations;
+
 using Envoy.Runtime.Execution;
 using Envoy.Runtime.Storage;
 

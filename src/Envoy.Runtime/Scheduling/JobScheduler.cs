@@ -1,8 +1,8 @@
 using Envoy.Runtime.Execution;
-using Envoy.Runtime.Scheduling;
 using Envoy.Runtime.Storage;
-using Microsoft.Extensions.Logging.Abstractions;
+using Envoy.Runtime.Execution.Events;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Envoy;
 

@@ -1,4 +1,4 @@
-using Envoy.Runtime.Execution;
+using Envoy.Runtime.Execution.Events;
 
 namespace Envoy.Runtime.Tests.Scheduling;
 

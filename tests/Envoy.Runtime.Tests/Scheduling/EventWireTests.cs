@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Envoy.Runtime.Execution;
+using Envoy.Runtime.Execution.Events;
 
 namespace Envoy.Runtime.Tests.Scheduling;
 

@@ -1,4 +1,4 @@
-using Envoy.Runtime.Scheduling;
+using Envoy.Runtime.Execution;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Envoy.Runtime.Tests.Scheduling;

@@ -1,4 +1,4 @@
-namespace Envoy.Runtime.Execution;
+namespace Envoy.Runtime.Execution.Events;
 
 /// <summary>
 /// The events waiting for one subscriber, at most <see cref="SchedulerEventsLimits.BufferCapacity"/>. When full, newer events

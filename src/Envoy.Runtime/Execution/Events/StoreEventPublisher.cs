@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using Envoy.Runtime.Coordination;
 using Microsoft.Extensions.Logging;
 
-namespace Envoy.Runtime.Execution;
+namespace Envoy.Runtime.Execution.Events;
 
 /// <summary>
 /// Sends this scheduler's events to the other processes of its store, off the commit path: <see cref="Offer"/> only queues

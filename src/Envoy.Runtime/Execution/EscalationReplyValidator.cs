@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Envoy.Runtime.Escalations;
+namespace Envoy.Runtime.Execution;
 
 /// <summary>Checks a reply's values against the escalation's declared inputs, once for every store.</summary>
 internal static class EscalationReplyValidator

@@ -3,7 +3,7 @@ using Envoy.Runtime.Coordination;
 using Envoy.Runtime.Storage;
 using Microsoft.Extensions.Logging;
 
-namespace Envoy.Runtime.Execution;
+namespace Envoy.Runtime.Execution.Events;
 
 /// <summary>
 /// The store-wide event feed of one scheduler: the events of every scheduler on its store. This scheduler's own events are

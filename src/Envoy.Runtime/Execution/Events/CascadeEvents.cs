@@ -1,6 +1,6 @@
 using Envoy.Runtime.Storage;
 
-namespace Envoy.Runtime.Execution;
+namespace Envoy.Runtime.Execution.Events;
 
 /// <summary>
 /// The <see cref="JobFinishedEvent"/>s of the descendants a job's end cancelled: each is a job that finished too, whichever

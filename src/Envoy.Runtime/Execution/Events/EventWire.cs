@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Envoy.Runtime.Execution;
+namespace Envoy.Runtime.Execution.Events;
 
 /// <summary>
 /// The compact wire format of the store-wide event feed: one payload is <c>{"o":origin,"e":[event,...]}</c>, each event an

@@ -1,6 +1,6 @@
 using System.Runtime.ExceptionServices;
 
-namespace Envoy.Runtime.Scheduling;
+namespace Envoy.Runtime.Execution;
 
 /// <summary>
 /// A value that is costly to read (the job counts of a large store), served stale while one refresh runs in the background:

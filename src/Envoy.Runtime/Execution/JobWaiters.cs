@@ -1,9 +1,8 @@
 using Envoy.Runtime.Coordination;
-using Envoy.Runtime.Execution;
 using Envoy.Runtime.Storage;
 using Microsoft.Extensions.Logging;
 
-namespace Envoy.Runtime.Scheduling;
+namespace Envoy.Runtime.Execution;
 
 /// <summary>
 /// The callers of <c>WaitForJobAsync</c> in one scheduler, served by one reader: a waiter holds no connection and sends no query

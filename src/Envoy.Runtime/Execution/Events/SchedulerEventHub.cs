@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Envoy.Runtime.Execution;
+namespace Envoy.Runtime.Execution.Events;
 
 /// <summary>
 /// The in-process event stream. Publishing only queues the event for each subscriber (never blocks, never runs user code):

@@ -1,0 +1,163 @@
+using Envoy.Runtime.Storage;
+namespace Envoy.Runtime.Execution;
+
+/// <summary>
+/// Runs the jobs of one pool, one task per job: each step in the job's slot, planned by the <see cref="StepPlanner"/> and
+/// committed by the <see cref="JobCommitter"/> before the next starts.
+/// </summary>
+internal sealed class JobRunner : IDisposable
+{
+    private readonly RuntimeServices _services;
+    private readonly WorkerSlots _slots;
+    private readonly RecentJobTime _jobTime;
+    private readonly RunningJobs _running;
+    private readonly StepPlanner _planner;
+    private readonly JobCommitter _committer;
+
+    /// <summary>Permits for jobs whose last commit is being written after they gave their slot back (see <see cref="RunAsync"/>).</summary>
+    private readonly SemaphoreSlim _lastCommits;
+
+    public JobRunner(RuntimeServices services, WorkerSlots slots, RecentJobTime jobTime, RunningJobs running, CommitBatcher batcher)
+    {
+        _services = services;
+        _slots = slots;
+        _jobTime = jobTime;
+        _running = running;
+        _planner = new StepPlanner(services);
+        _committer = new JobCommitter(services, batcher, _planner);
+        _lastCommits = new SemaphoreSlim(services.Config.Concurrency, services.Config.Concurrency);
+    }
+
+    /// <summary>
+    /// Starts running a claimed job on the thread pool: in the slot taken for it (<paramref name="slotHeld"/>), or, for a job
+    /// claimed ahead, once a slot is handed to it.
+    /// </summary>
+    public void Start(JobRecord record, bool slotHeld = true)
+    {
+        _services.Flows.TryGet(record.Flow, out _, out var options);
+        var job = new RunningJob(record, options?.MaxRetries ?? _services.Config.MaxRetries);
+        _running.Add(job);
+        _running.Track(Task.Run(() => RunAsync(job, record, slotHeld)));
+    }
+
+    public void Dispose() => _lastCommits.Dispose();
+
+    /// <summary>
+    /// Runs the job's steps in its slot, each committed before the next starts. The slot counts handlers that run at once: when
+    /// the step just run ends the run here (the job finishes, blocks, waits for a retry or goes back), the slot is given back
+    /// as its commit is queued, so the next job's claim and start overlap this commit, for which a permit of as many again is
+    /// held instead (with none left, the slot is kept until the commit is written). A job claimed ahead
+    /// (<paramref name="slotHeld"/> false) first waits for a slot; signalled meanwhile, it never starts, and when the pool is
+    /// stopping it goes back to the queue.
+    /// </summary>
+    private async Task RunAsync(RunningJob job, JobRecord record, bool slotHeld)
+    {
+        var lastCommitHeld = false;
+        var slotSince = _services.Time.GetTimestamp();
+        try
+        {
+            var context = JobMapper.ContextOf(record);
+            var flow = _services.Flows.Get(job.Flow);
+            if (!slotHeld)
+            {
+                if (!await _slots.WaitForHandoffAsync(job).ConfigureAwait(false))
+                {
+                    if (job.StopReason == JobStopReason.Stopping)
+                    {
+                        await _committer.CommitAsync(job, _planner.Released(job, context), context).ConfigureAwait(false);
+                    }
+
+                    return;
+                }
+
+                slotHeld = true;
+                slotSince = _services.Time.GetTimestamp();
+            }
+
+            if (record.Takeovers >= _services.Config.MaxAttempts)
+            {
+                // Its step took its worker down every time (or its leases kept expiring): it is not run again.
+                await _committer.CommitAsync(job, _planner.TakenOverTooOften(job, context, record.Takeovers), context).ConfigureAwait(false);
+                return;
+            }
+
+            while (true)
+            {
+                var planned = await RunStepAsync(job, flow, context).ConfigureAwait(false);
+                if (planned is not null && planned.Commit.Status != JobStatus.Running && await _lastCommits.WaitAsync(0, CancellationToken.None).ConfigureAwait(false))
+                {
+                    slotHeld = false;
+                    lastCommitHeld = true;
+                    GiveSlotOfRun(slotSince);
+                }
+
+                if (planned is null || !await _committer.CommitAsync(job, planned, context).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                if (planned.Commit.Status != JobStatus.Running)
+                {
+                    return;
+                }
+
+                context = planned.After;
+            }
+        }
+        finally
+        {
+            _running.Remove(job);
+            job.Dispose();
+            if (slotHeld)
+            {
+                GiveSlotOfRun(slotSince);
+            }
+            else if (lastCommitHeld)
+            {
+                _lastCommits.Release();
+            }
+        }
+    }
+
+    private void GiveSlotOfRun(long since)
+    {
+        _jobTime.Add(_services.Time.GetElapsedTime(since));
+        _slots.Give();
+    }
+
+    private async Task<PlannedCommit?> RunStepAsync(RunningJob job, StateFlow flow, StateContext before)
+    {
+        var token = job.Cancellation.Token;
+        var started = _services.Time.GetTimestamp();
+        if (_services.Events.HasObservers)
+        {
+            _services.Events.Publish(new StepStartedEvent(job.Id, JobMapper.FromMs(_services.NowMs), job.Flow, before.State, before.Step));
+        }
+
+        try
+        {
+            if (before.Done is not null)
+            {
+                return _planner.Failed(job, before, before.Error ?? $"The job's context already ended ({before.Done}).", null, TimeSpan.Zero);
+            }
+
+            var after = await flow.StepAsync(before, token).ConfigureAwait(false);
+            return _planner.Completed(job, before, after, _services.Time.GetElapsedTime(started));
+        }
+#pragma warning disable CA1031 // Whatever a signalled step throws, the signal decides: release on stop, drop on cancel.
+        catch (Exception) when (token.IsCancellationRequested)
+#pragma warning restore CA1031
+        {
+            return job.StopReason == JobStopReason.Stopping ? _planner.Released(job, before) : null;
+        }
+#pragma warning disable CA1031 // Any failure of user code fails the step; the job is retried or failed, never lost.
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            var message = ex is StateFlowException { InnerException: { } inner } ? inner.Message : ex.Message;
+            // A wait registered while routing is a bug of the flow: every run would repeat it, so the job fails at once.
+            var retryable = ex is not StateFlowException { InnerException: WaitOutsideHandlerException };
+            return _planner.Failed(job, before, message, ex, _services.Time.GetElapsedTime(started), retryable);
+        }
+    }
+}
