@@ -5,7 +5,7 @@ namespace Envoy.Runtime.Execution;
 
 /// <summary>
 /// The workers of one scheduler while it is started: a dispatcher that claims batches of jobs into free slots (and, with a
-/// backlog of quick jobs, some ahead of them: see <see cref="SchedulerConfig.ClaimAhead"/>), one task per claimed job that runs
+/// backlog of quick jobs, some ahead of them: see <see cref="SchedulerOptions.ClaimAhead"/>), one task per claimed job that runs
 /// its steps and commits each through the <see cref="CommitBatcher"/>, and a <see cref="LeaseKeeper"/> on a thread of its own.
 /// </summary>
 internal sealed class WorkerPool : IDisposable

@@ -23,7 +23,7 @@ public partial class JobScheduler : IAsyncDisposable
 
     /// <summary>Creates a scheduler over an initialized store.</summary>
     /// <exception cref="EnvoyConfigurationException">The configuration is invalid (every problem listed).</exception>
-    public JobScheduler(IJobStore store, SchedulerConfig config, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, bool ownsStore = true)
+    public JobScheduler(IJobStore store, SchedulerOptions config, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, bool ownsStore = true)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(config);

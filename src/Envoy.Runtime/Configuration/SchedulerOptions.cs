@@ -4,7 +4,7 @@ namespace Envoy;
 /// Everything a scheduler needs: the store (none = the embedded SQLite default), workers, retries and leases.
 /// Validated once at start, with every error listed.
 /// </summary>
-public sealed class SchedulerConfig
+public sealed class SchedulerOptions
 {
     /// <summary>The embedded SQLite store (the default when neither it nor <see cref="Postgres"/> is set).</summary>
     public SqliteConfig? Sqlite { get; set; }
@@ -191,5 +191,5 @@ public sealed class SchedulerConfig
     }
 
     /// <summary>A copy, so that later changes to this instance do not reach a running scheduler.</summary>
-    public SchedulerConfig Clone() => (SchedulerConfig)MemberwiseClone();
+    public SchedulerOptions Clone() => (SchedulerOptions)MemberwiseClone();
 }
