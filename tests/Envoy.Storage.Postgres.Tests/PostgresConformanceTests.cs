@@ -14,20 +14,20 @@ public sealed class PostgresConformanceTests(PostgresFixture postgres) : StoreCo
     protected override async Task<IJobStore> CreateStoreAsync()
     {
         _connectionString = await postgres.CreateFreshDatabaseAsync();
-        var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = _connectionString });
+        var store = new PostgresJobStore(new PostgresConfig { ConnectionString = _connectionString });
         await store.InitializeAsync();
         return store;
     }
 
     protected override async Task<IJobStore?> OpenSecondInstanceAsync()
     {
-        var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = _connectionString! });
+        var store = new PostgresJobStore(new PostgresConfig { ConnectionString = _connectionString! });
         await store.InitializeAsync();
         return store;
     }
 
     protected override async Task<IJobStore?> CreateUnmigratedStoreAsync() =>
-        new PostgresJobStore(new PostgresStoreOptions { ConnectionString = await postgres.CreateFreshDatabaseAsync() });
+        new PostgresJobStore(new PostgresConfig { ConnectionString = await postgres.CreateFreshDatabaseAsync() });
 }
 
 /// <summary>The store conformance suite against PostgreSQL with Redis carrying the wake-ups.</summary>
@@ -45,11 +45,11 @@ public sealed class PostgresRedisConformanceTests(PostgresFixture postgres, Redi
     protected override async Task<IJobStore?> OpenSecondInstanceAsync() => await OpenAsync();
 
     protected override async Task<IJobStore?> CreateUnmigratedStoreAsync() =>
-        new PostgresJobStore(new PostgresStoreOptions { ConnectionString = await postgres.CreateFreshDatabaseAsync() }, RedisCoordination.Connect(redis.Endpoint));
+        new PostgresJobStore(new PostgresConfig { ConnectionString = await postgres.CreateFreshDatabaseAsync() }, RedisCoordination.Connect(redis.Endpoint));
 
     private async Task<IJobStore> OpenAsync()
     {
-        var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = _connectionString! }, RedisCoordination.Connect(redis.Endpoint));
+        var store = new PostgresJobStore(new PostgresConfig { ConnectionString = _connectionString! }, RedisCoordination.Connect(redis.Endpoint));
         await store.InitializeAsync();
         return store;
     }

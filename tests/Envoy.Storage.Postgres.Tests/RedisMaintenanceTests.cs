@@ -79,7 +79,7 @@ public sealed class RedisMaintenanceTests(PostgresFixture postgres)
 
     private static JobScheduler Scheduler(string database, string redis) =>
         new(
-            new PostgresJobStore(new PostgresStoreOptions { ConnectionString = database }, RedisCoordination.Connect(redis)),
+            new PostgresJobStore(new PostgresConfig { ConnectionString = database }, RedisCoordination.Connect(redis)),
             new SchedulerConfig { Concurrency = 2, MaintenanceInterval = TimeSpan.FromMilliseconds(50), PollInterval = TimeSpan.FromMilliseconds(200) });
 
     private static async Task<string> ClaimedByADeadWorkerAsync(IJobStore store, CancellationToken ct)

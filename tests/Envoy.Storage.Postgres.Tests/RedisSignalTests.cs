@@ -47,7 +47,7 @@ public sealed class RedisSignalTests(PostgresFixture postgres, RedisFixture redi
     public async Task StatusCache_IsWrittenWhenTheStatusChanges_NotForStepsThatKeepTheJobRunning()
     {
         var connectionString = await postgres.CreateFreshDatabaseAsync();
-        await using var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString }, RedisCoordination.Connect(redis.Endpoint));
+        await using var store = new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString }, RedisCoordination.Connect(redis.Endpoint));
         await store.InitializeAsync();
         await using var reader = await ConnectionMultiplexer.ConnectAsync(redis.Endpoint);
         var id = await store.CreateJobAsync(TestJobs.JobOf("cached"));
@@ -115,7 +115,7 @@ public sealed class RedisSignalTests(PostgresFixture postgres, RedisFixture redi
 
     private async Task<PostgresJobStore> OpenAsync(string database)
     {
-        var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = database, Listen = false }, RedisCoordination.Connect(redis.Endpoint));
+        var store = new PostgresJobStore(new PostgresConfig { ConnectionString = database, Listen = false }, RedisCoordination.Connect(redis.Endpoint));
         await store.InitializeAsync();
         return store;
     }
