@@ -88,7 +88,7 @@ public static class JobSeeder
     public static async Task<(TimeSpan Insert, TimeSpan Vacuum)> SeedAsync(string connectionString, int count, DateTimeOffset newestCreatedAt, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
-        await using (var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString, Listen = false }))
+        await using (var store = new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString, Listen = false }))
         {
             await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
         }

@@ -18,7 +18,7 @@ if (!options.TryGetValue("--pg", out var pg))
 
 var jobs = int.Parse(options.GetValueOrDefault("--jobs", "1000000"), CultureInfo.InvariantCulture);
 var calls = int.Parse(options.GetValueOrDefault("--calls", "200"), CultureInfo.InvariantCulture);
-await using (var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = pg, Listen = false }))
+await using (var store = new PostgresJobStore(new PostgresConfig { ConnectionString = pg, Listen = false }))
 {
     await store.InitializeAsync();
 }
@@ -47,8 +47,8 @@ else
     Console.WriteLine($"SEED skipped: the store has {existing} jobs");
 }
 
-await using var bench = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = pg, Listen = false });
-await using var scheduler = new JobScheduler(bench, new SchedulerConfig(), ownsStore: false);
+await using var bench = new PostgresJobStore(new PostgresConfig { ConnectionString = pg, Listen = false });
+await using var scheduler = new JobScheduler(bench, new SchedulerOptions(), ownsStore: false);
 var someId = (await scheduler.ListJobsAsync(new JobQuery { Limit = 1, Offset = 1234 }))[0].Id;
 var flow = JobSeeder.Flows[3];
 const int Page = 50;

@@ -190,7 +190,7 @@ public sealed partial class PostgresJobStore
     private bool HasSearchTimeout => _options.SearchTimeout > TimeSpan.Zero && _options.SearchTimeout != Timeout.InfiniteTimeSpan;
 
     /// <summary>
-    /// A job list with a search term, under <see cref="PostgresStoreOptions.SearchTimeout"/>: one batch (one implicit
+    /// A job list with a search term, under <see cref="PostgresConfig.SearchTimeout"/>: one batch (one implicit
     /// transaction) that sets <c>statement_timeout</c> for that transaction alone, then runs the query. The server stops a
     /// query that runs longer (<c>57014 query_canceled</c>), which becomes <see cref="SearchTimeoutException"/>; a cancellation
     /// by the caller stays a cancellation.

@@ -8,7 +8,7 @@ namespace Envoy.Storage.Postgres;
 /// The PostgreSQL store, the source of truth for many worker processes. Claims use <c>FOR UPDATE SKIP LOCKED</c> over a partial
 /// index, several jobs per round trip; commits check version and lease owner and are grouped into shared transactions; wake-ups
 /// travel by <c>LISTEN/NOTIFY</c> (and by <see cref="IJobSignals"/> in-process). Transient failures (a restarting server) are
-/// retried for <see cref="PostgresStoreOptions.TransientRetryWindow"/>.
+/// retried for <see cref="PostgresConfig.TransientRetryWindow"/>.
 /// </summary>
 public sealed partial class PostgresJobStore : IJobStore, IJobStatusSource
 {
@@ -16,7 +16,7 @@ public sealed partial class PostgresJobStore : IJobStore, IJobStatusSource
     private static readonly TimeSpan TransientRetryBaseDelay = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan TransientRetryMaxDelay = TimeSpan.FromSeconds(1);
 
-    private readonly PostgresStoreOptions _options;
+    private readonly PostgresConfig _options;
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _initGate = new(1, 1);
@@ -35,22 +35,23 @@ public sealed partial class PostgresJobStore : IJobStore, IJobStatusSource
     /// advisory lock as the fallback). Its status cache is not this store's: the runtime's <see cref="StatusCachedJobStore"/> is
     /// put in front of it (as <c>Scheduler.InitAsync</c> does with Redis configured), fed through <see cref="IJobStatusSource"/>.
     /// </summary>
-    public PostgresJobStore(PostgresStoreOptions options, ISignalTransport? transport = null, TimeProvider? timeProvider = null)
+    /// <exception cref="EnvoyConfigurationException"><paramref name="options"/> is invalid (every problem listed).</exception>
+    public PostgresJobStore(PostgresConfig options, ISignalTransport? transport = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _options = options;
+        _options = options.Clone();
         _time = timeProvider ?? TimeProvider.System;
-        var builder = new NpgsqlConnectionStringBuilder(options.ConnectionString);
-        if (!options.ConnectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        var connectionString = _options.BuildConnectionString();
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase))
         {
             builder.MaxAutoPrepare = 64;
             builder.AutoPrepareMinUsages = 2;
         }
 
-        if (!MaxPoolSizePattern().IsMatch(options.ConnectionString))
+        if (!MaxPoolSizePattern().IsMatch(connectionString))
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxPoolSize, 2, nameof(options.MaxPoolSize));
-            builder.MaxPoolSize = options.MaxPoolSize;
+            builder.MaxPoolSize = _options.MaxPoolSize;
         }
 
         builder.NoResetOnClose = true;
@@ -76,6 +77,9 @@ public sealed partial class PostgresJobStore : IJobStore, IJobStatusSource
 
     /// <inheritdoc />
     public string Description { get; }
+
+    /// <summary>A copy of the settings this store was created with.</summary>
+    public PostgresConfig Config => _options.Clone();
 
     /// <inheritdoc />
     public IJobSignals Signals => _signals;

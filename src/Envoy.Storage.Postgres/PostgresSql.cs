@@ -179,7 +179,7 @@ internal static class PostgresSql
 
     /// <summary>
     /// Set in a searching list's batch (its implicit transaction) before the query: the server stops the query after $1
-    /// milliseconds (<c>PostgresStoreOptions.SearchTimeout</c>). Through <c>set_config</c>, local to the transaction, like
+    /// milliseconds (<c>PostgresConfig.SearchTimeout</c>). Through <c>set_config</c>, local to the transaction, like
     /// <see cref="ClaimSettings"/>. Returns one row, which the list skips.
     /// </summary>
     public const string SearchSettings = "SELECT set_config('statement_timeout', $1, true)";

@@ -199,7 +199,7 @@ public sealed partial class SqliteJobStore
         }
 
         var single = batch.Count == 1;
-        var relaxSync = _options.Synchronous == SqliteSynchronous.Full && !_inMemory && !batch.Exists(static w => w.Durable);
+        var relaxSync = _options.FullSync && !_inMemory && !batch.Exists(static w => w.Durable);
         try
         {
             if (relaxSync)

@@ -14,7 +14,7 @@ public sealed partial class SqliteJobStore : IJobStore
 {
     private const int SchemaVersion = 4;
 
-    private readonly SqliteStoreOptions _options;
+    private readonly SqliteConfig _options;
     private readonly string _connectionString;
     private readonly bool _inMemory;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
@@ -25,13 +25,14 @@ public sealed partial class SqliteJobStore : IJobStore
     private Task? _changeWatcher;
     private bool _disposed;
 
-    /// <summary>Creates the store; call <see cref="InitializeAsync"/> before use.</summary>
-    public SqliteJobStore(SqliteStoreOptions options, TimeProvider? timeProvider = null)
+    /// <summary>Creates the store with a copy of <paramref name="options"/>; call <see cref="InitializeAsync"/> before use.</summary>
+    /// <exception cref="EnvoyConfigurationException">The options are invalid (every problem listed).</exception>
+    public SqliteJobStore(SqliteConfig options, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _options = options;
+        _options = options.Clone();
         TimeProvider = timeProvider ?? TimeProvider.System;
-        var builder = new SqliteConnectionStringBuilder(options.ConnectionString ?? $"Data Source={options.Path}");
+        var builder = new SqliteConnectionStringBuilder(_options.BuildConnectionString());
         _inMemory = string.Equals(builder.DataSource, ":memory:", StringComparison.Ordinal) || builder.Mode == SqliteOpenMode.Memory;
         builder.Pooling = !_inMemory;
         builder.DefaultTimeout = 30;
@@ -46,6 +47,9 @@ public sealed partial class SqliteJobStore : IJobStore
 
     /// <inheritdoc />
     public string Description { get; }
+
+    /// <summary>A copy of the settings this store was created with.</summary>
+    public SqliteConfig Config => _options.Clone();
 
     /// <inheritdoc />
     public IJobSignals Signals { get; }
@@ -98,7 +102,7 @@ public sealed partial class SqliteJobStore : IJobStore
             throw new EnvoyException($"Cannot open the SQLite database {Description}: {ex.Message}", ex);
         }
 
-        var synchronous = _options.Synchronous == SqliteSynchronous.Full ? "FULL" : "NORMAL";
+        var synchronous = _options.FullSync ? "FULL" : "NORMAL";
         Execute(writer, $"PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; PRAGMA busy_timeout = 30000; PRAGMA temp_store = MEMORY;");
         _writer = writer;
         await MigrateAsync(cancellationToken).ConfigureAwait(false);

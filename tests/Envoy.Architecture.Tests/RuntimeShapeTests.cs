@@ -13,7 +13,7 @@ public sealed partial class RuntimeShapeTests
     /// A folder of src/Envoy.Runtime is either a public-API folder (every type in namespace <c>Envoy</c>) or an internal/SPI
     /// folder (every type in <c>Envoy.Runtime.{folder path}</c>, subfolders adding their name); none mixes the two.
     /// </summary>
-    [Fact(Skip = "until parts C and D of issue 13 are merged")]
+    [Fact]
     public void Runtime_FolderIsNamespace()
     {
         var root = Path.Combine(Repository.Root, "src", Layers.Runtime);
@@ -39,7 +39,7 @@ public sealed partial class RuntimeShapeTests
     }
 
     /// <summary>The runtime is store-blind: no type of it names a store (the store options live in the stores).</summary>
-    [Fact(Skip = "until part B of issue 13 is merged")]
+    [Fact]
     public void Runtime_HoldsNoStoreConfiguration()
     {
         var runtime = Assemblies.Of(Layers.Runtime);
@@ -52,7 +52,7 @@ public sealed partial class RuntimeShapeTests
     }
 
     /// <summary>One options type per store, in its store (namespace Envoy); SchedulerConfig in the Envoy package adds them to the runtime's SchedulerOptions.</summary>
-    [Fact(Skip = "until part B of issue 13 is merged")]
+    [Fact]
     public void EachStoresOptions_LiveInTheStore_AndSchedulerConfigInTheEnvoyPackage()
     {
         Assert.NotNull(Assemblies.Of(Layers.Sqlite).GetType("Envoy.SqliteConfig"));

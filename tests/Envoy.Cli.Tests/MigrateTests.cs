@@ -34,7 +34,7 @@ public sealed class MigrateTests(PostgresFixture postgres) : IDisposable
         Assert.True(first["upToDate"]!.GetValue<bool>());
         var latest = first["schemaVersion"]!.GetValue<int>();
         Assert.Equal(Enumerable.Range(1, latest), first["pending"]!.AsArray().Select(m => m!["version"]!.GetValue<int>()));
-        Assert.Empty(await PendingAsync(new SqliteJobStore(new SqliteStoreOptions { Path = path })));
+        Assert.Empty(await PendingAsync(new SqliteJobStore(new SqliteConfig { Path = path })));
 
         var again = (await EnvoyCli.RunAsync("migrate", "--sqlite", path, "--json")).Expect(0).Json();
         Assert.Empty(again["pending"]!.AsArray());
@@ -69,7 +69,7 @@ public sealed class MigrateTests(PostgresFixture postgres) : IDisposable
         var path = Path.Combine(_folder, "many.db");
         var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => EnvoyCli.RunAsync("migrate", "--sqlite", path)));
         Assert.All(runs, r => r.Expect(0));
-        Assert.Empty(await PendingAsync(new SqliteJobStore(new SqliteStoreOptions { Path = path })));
+        Assert.Empty(await PendingAsync(new SqliteJobStore(new SqliteConfig { Path = path })));
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed class MigrateTests(PostgresFixture postgres) : IDisposable
         var connectionString = await postgres.CreateFreshDatabaseAsync();
         var first = (await EnvoyCli.RunAsync("migrate", "--postgres", connectionString, "--json")).Expect(0).Json();
         Assert.NotEmpty(first["pending"]!.AsArray());
-        Assert.Empty(await PendingAsync(new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString, Listen = false })));
+        Assert.Empty(await PendingAsync(new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString, Listen = false })));
 
         var again = (await EnvoyCli.RunAsync("migrate", "--postgres", connectionString)).Expect(0);
         Assert.Contains("up to date", again.Stdout, StringComparison.Ordinal);
@@ -93,7 +93,7 @@ public sealed class MigrateTests(PostgresFixture postgres) : IDisposable
         Assert.Equal(Enumerable.Range(1, dry["schemaVersion"]!.GetValue<int>()), listed);
 
         // Nothing was created: the store still finds every migration pending, and no envoy schema exists.
-        await using (var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString, Listen = false }))
+        await using (var store = new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString, Listen = false }))
         {
             Assert.Equal(listed, (await store.GetPendingMigrationsAsync()).Select(m => m.Version));
         }
@@ -109,7 +109,7 @@ public sealed class MigrateTests(PostgresFixture postgres) : IDisposable
         var connectionString = await postgres.CreateFreshDatabaseAsync();
         var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => EnvoyCli.RunAsync("migrate", "--postgres", connectionString)));
         Assert.All(runs, r => r.Expect(0));
-        Assert.Empty(await PendingAsync(new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString, Listen = false })));
+        Assert.Empty(await PendingAsync(new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString, Listen = false })));
     }
 
     [Fact]

@@ -43,6 +43,38 @@ public sealed class ServerConfigurationTests
     }
 
     [Fact]
+    public void Apply_EveryStoreSetting_BindsFromItsSection()
+    {
+        var postgres = Resolve(new()
+        {
+            ["Envoy:Postgres:Host"] = "db",
+            ["Envoy:Postgres:Port"] = "6543",
+            ["Envoy:Postgres:Username"] = "envoy",
+            ["Envoy:Postgres:Password"] = "pw",
+            ["Envoy:Postgres:Database"] = "jobs",
+            ["Envoy:Postgres:MaxPoolSize"] = "9",
+            ["Envoy:Postgres:SearchTimeout"] = "00:00:03",
+            ["Envoy:Postgres:TransientRetryWindow"] = "00:00:04",
+            ["Envoy:Postgres:Listen"] = "false",
+            ["Envoy:Redis:Host"] = "cache",
+            ["Envoy:Redis:Port"] = "6380",
+            ["Envoy:Redis:Password"] = "rpw",
+            ["Envoy:Redis:KeyPrefix"] = "app",
+        }).Postgres;
+        var redis = Resolve(new() { ["Envoy:Postgres:Host"] = "db", ["Envoy:Redis:KeyPrefix"] = "app", ["Envoy:Redis:Port"] = "6380" }).Redis;
+        var sqlite = Resolve(new() { ["Envoy:Sqlite:Path"] = "/data/jobs.db", ["Envoy:Sqlite:ChangePollInterval"] = "00:00:00.2" }).Sqlite;
+
+        Assert.Equal(("db", 6543, "envoy", "pw", "jobs"), (postgres?.Host, postgres?.Port, postgres?.Username, postgres?.Password, postgres?.Database));
+        Assert.Equal((9, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(4), false), (postgres?.MaxPoolSize, postgres?.SearchTimeout, postgres?.TransientRetryWindow, postgres?.Listen));
+        Assert.Equal(("app", 6380), (redis?.KeyPrefix, redis?.Port));
+        Assert.Equal(("/data/jobs.db", TimeSpan.FromMilliseconds(200)), (sqlite?.Path, sqlite?.ChangePollInterval));
+        var problems = ServerConfiguration.Problems(Build(new() { ["Envoy:Postgres:SearchTimeout"] = "-00:00:02", ["Envoy:Postgres:Port"] = "0" }));
+        Assert.Equal(2, problems.Count);
+        Assert.Contains(problems, p => p.StartsWith("Envoy: Postgres.SearchTimeout cannot be negative", StringComparison.Ordinal));
+        Assert.Contains("Envoy: Postgres.Port must be between 1 and 65535 (was 0).", problems);
+    }
+
+    [Fact]
     public void Apply_NothingConfigured_IsTheSqliteDefault()
     {
         var config = Resolve([]);

@@ -13,7 +13,7 @@ public abstract partial class StoreConformanceTests
         // A 200 ms interval (600 ms lock time-to-live): a leader stalled longer than that by a loaded machine may lose the lock
         // to another, which the checks below would take for two leaders or a change of leader. A stopped leader releases the
         // lock, so the takeover below takes one interval, not a time-to-live.
-        static void Fast(SchedulerConfig config) => config.MaintenanceInterval = TimeSpan.FromMilliseconds(200);
+        static void Fast(SchedulerOptions config) => config.MaintenanceInterval = TimeSpan.FromMilliseconds(200);
         var schedulers = new[] { NewScheduler(configure: Fast), NewScheduler(await SecondInstanceOrStoreAsync(), Fast), NewScheduler(configure: Fast) };
         foreach (var scheduler in schedulers)
         {

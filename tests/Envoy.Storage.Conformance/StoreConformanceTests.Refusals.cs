@@ -6,8 +6,8 @@ namespace Envoy.Storage.Conformance;
 
 /// <summary>
 /// One job never harms another: a commit the store refuses fails that commit alone; a value no store accepts (U+0000 in a
-/// string, a context over <see cref="SchedulerConfig.MaxContextBytes"/>) is refused the same way on every store; and a job taken
-/// over <see cref="SchedulerConfig.MaxAttempts"/> times without a commit fails instead of looping.
+/// string, a context over <see cref="SchedulerOptions.MaxContextBytes"/>) is refused the same way on every store; and a job taken
+/// over <see cref="SchedulerOptions.MaxAttempts"/> times without a commit fails instead of looping.
 /// </summary>
 public abstract partial class StoreConformanceTests
 {

@@ -204,9 +204,9 @@ public abstract partial class StoreConformanceTests
     }
 
     /// <summary>A started-later scheduler over <paramref name="store"/> (default <see cref="Store"/>), disposed after the test.</summary>
-    protected JobScheduler NewScheduler(IJobStore? store = null, Action<SchedulerConfig>? configure = null)
+    protected JobScheduler NewScheduler(IJobStore? store = null, Action<SchedulerOptions>? configure = null)
     {
-        var config = new SchedulerConfig
+        var config = new SchedulerOptions
         {
             Concurrency = 4,
             MaxRetries = 2,

@@ -65,7 +65,7 @@ public sealed class GroupedCreateTests(PostgresFixture postgres)
 
     private async Task<PostgresJobStore> OpenStoreAsync()
     {
-        var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = await postgres.CreateFreshDatabaseAsync() });
+        var store = new PostgresJobStore(new PostgresConfig { ConnectionString = await postgres.CreateFreshDatabaseAsync() });
         await store.InitializeAsync();
         return store;
     }

@@ -20,7 +20,7 @@ public sealed class HeapOnlyCommitTests(PostgresFixture postgres)
     public async Task RunningCommit_KeepsTheLeaseEnd_WhileMoreThanHalfRemains_AndRenewsItAfter()
     {
         var connectionString = await postgres.CreateFreshDatabaseAsync();
-        await using var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString });
+        await using var store = new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString });
         await store.InitializeAsync();
         var id = await store.CreateJobAsync(TestJobs.JobOf(Flow));
         var claimed = Assert.Single(await store.ClaimAsync(new ClaimRequest(Owner, 1, T0, T0 + Lease, [Flow])));
@@ -43,7 +43,7 @@ public sealed class HeapOnlyCommitTests(PostgresFixture postgres)
     {
         var connectionString = await postgres.CreateFreshDatabaseAsync();
         string id;
-        await using (var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString }))
+        await using (var store = new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString }))
         {
             await store.InitializeAsync();
             id = await store.CreateJobAsync(TestJobs.JobOf(Flow) with { InputJson = """{"words":"kept as scheduled"}""" });

@@ -99,7 +99,7 @@ public sealed class LockOrderTests(PostgresFixture postgres)
     /// <summary>A store on a fresh database with no retry window: a deadlock, which PostgreSQL breaks after deadlock_timeout (1 s) by failing one side, surfaces as an error.</summary>
     private async Task<PostgresJobStore> OpenStoreWithoutRetriesAsync()
     {
-        var store = new PostgresJobStore(new PostgresStoreOptions
+        var store = new PostgresJobStore(new PostgresConfig
         {
             ConnectionString = await postgres.CreateFreshDatabaseAsync(),
             TransientRetryWindow = TimeSpan.Zero,

@@ -24,7 +24,7 @@ public sealed class PoisonCommitTests(PostgresFixture postgres)
     public async Task CommitBatch_WithAValueJsonbRefuses_FailsOnlyThatCommit_WithTheServersReason_AndAppliesTheOthers()
     {
         var flow = "poison-" + Guid.NewGuid().ToString("N")[..8];
-        await using var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = await postgres.CreateFreshDatabaseAsync() });
+        await using var store = new PostgresJobStore(new PostgresConfig { ConnectionString = await postgres.CreateFreshDatabaseAsync() });
         await store.InitializeAsync();
         for (var i = 0; i < 6; i++)
         {
@@ -66,7 +66,7 @@ public sealed class PoisonCommitTests(PostgresFixture postgres)
     {
         const int Jobs = 100;
         var flow = "mixed-" + Guid.NewGuid().ToString("N")[..8];
-        await using var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = await postgres.CreateFreshDatabaseAsync() });
+        await using var store = new PostgresJobStore(new PostgresConfig { ConnectionString = await postgres.CreateFreshDatabaseAsync() });
         await store.InitializeAsync();
         await using var scheduler = new JobScheduler(store, new SchedulerConfig { Concurrency = 16, MaxRetries = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(10), PollInterval = TimeSpan.FromMilliseconds(100) }, ownsStore: false);
         var runs = new ConcurrentDictionary<string, int>();

@@ -15,20 +15,20 @@ public sealed class PostgresConformanceTests(PostgresFixture postgres) : StoreCo
     protected override async Task<IJobStore> CreateStoreAsync()
     {
         _connectionString = await postgres.CreateFreshDatabaseAsync();
-        var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = _connectionString });
+        var store = new PostgresJobStore(new PostgresConfig { ConnectionString = _connectionString });
         await store.InitializeAsync();
         return store;
     }
 
     protected override async Task<IJobStore?> OpenSecondInstanceAsync()
     {
-        var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = _connectionString! });
+        var store = new PostgresJobStore(new PostgresConfig { ConnectionString = _connectionString! });
         await store.InitializeAsync();
         return store;
     }
 
     protected override async Task<IJobStore?> CreateUnmigratedStoreAsync() =>
-        new PostgresJobStore(new PostgresStoreOptions { ConnectionString = await postgres.CreateFreshDatabaseAsync() });
+        new PostgresJobStore(new PostgresConfig { ConnectionString = await postgres.CreateFreshDatabaseAsync() });
 }
 
 /// <summary>The store conformance suite against PostgreSQL with Redis carrying the wake-ups.</summary>
@@ -58,6 +58,6 @@ public sealed class PostgresRedisConformanceTests(PostgresFixture postgres, Redi
     private IJobStore Open(string connectionString)
     {
         var transport = RedisCoordination.Connect(redis.Endpoint);
-        return new StatusCachedJobStore(new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString }, transport), transport);
+        return new StatusCachedJobStore(new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString }, transport), transport);
     }
 }

@@ -82,7 +82,7 @@ public sealed class RedisMaintenanceTests(PostgresFixture postgres)
     {
         var transport = RedisCoordination.Connect(redis);
         return new(
-            new StatusCachedJobStore(new PostgresJobStore(new PostgresStoreOptions { ConnectionString = database }, transport), transport),
+            new StatusCachedJobStore(new PostgresJobStore(new PostgresConfig { ConnectionString = database }, transport), transport),
             new SchedulerConfig { Concurrency = 2, MaintenanceInterval = TimeSpan.FromMilliseconds(50), PollInterval = TimeSpan.FromMilliseconds(200) });
     }
 

@@ -21,7 +21,7 @@ public sealed class RedisSignalTests(PostgresFixture postgres, RedisFixture redi
     {
         var connectionString = await postgres.CreateFreshDatabaseAsync();
         var transport = RedisCoordination.Connect(redis.Endpoint);
-        await using var store = new StatusCachedJobStore(new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString }, transport), transport);
+        await using var store = new StatusCachedJobStore(new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString }, transport), transport);
         await store.InitializeAsync();
         await using var reader = await ConnectionMultiplexer.ConnectAsync(redis.Endpoint);
         var id = await store.CreateJobAsync(TestJobs.JobOf("cached"));
@@ -90,7 +90,7 @@ public sealed class RedisSignalTests(PostgresFixture postgres, RedisFixture redi
     private async Task<StatusCachedJobStore> OpenAsync(string database)
     {
         var transport = RedisCoordination.Connect(redis.Endpoint);
-        var store = new StatusCachedJobStore(new PostgresJobStore(new PostgresStoreOptions { ConnectionString = database, Listen = false }, transport), transport);
+        var store = new StatusCachedJobStore(new PostgresJobStore(new PostgresConfig { ConnectionString = database, Listen = false }, transport), transport);
         await store.InitializeAsync();
         return store;
     }

@@ -74,7 +74,7 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
     public async Task Initialize_CreatesTheCurrentSchema()
     {
         var connectionString = await postgres.CreateFreshDatabaseAsync();
-        await using var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString });
+        await using var store = new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString });
         await store.InitializeAsync();
 
         await AssertCurrentSchemaAsync(connectionString);
@@ -86,7 +86,7 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
         var connectionString = await postgres.CreateFreshDatabaseAsync();
         string keyed;
         string unkeyed;
-        await using (var old = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString }))
+        await using (var old = new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString }))
         {
             await old.InitializeAsync();
             await TestSql.ScalarAsync<int>(connectionString, BackToVersionOne);
@@ -97,7 +97,7 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
             unkeyed = await InsertAsOlderEnvoyAsync(connectionString, "NULL");
         }
 
-        await using var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString });
+        await using var store = new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString });
         await store.InitializeAsync();
 
         await AssertCurrentSchemaAsync(connectionString);
@@ -116,14 +116,14 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
     {
         var connectionString = await postgres.CreateFreshDatabaseAsync();
         string old;
-        await using (var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString }))
+        await using (var store = new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString }))
         {
             await store.InitializeAsync();
             await TestSql.ScalarAsync<int>(connectionString, BackToVersionFive);
             old = await InsertAsOlderEnvoyAsync(connectionString, "NULL");
         }
 
-        await using var migrated = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString });
+        await using var migrated = new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString });
         await migrated.InitializeAsync();
 
         await AssertCurrentSchemaAsync(connectionString);
@@ -138,7 +138,7 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
     {
         var connectionString = await postgres.CreateFreshDatabaseAsync();
         string retried, budgetOnly, failedOnce, untouched;
-        await using (var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString }))
+        await using (var store = new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString }))
         {
             await store.InitializeAsync();
             await TestSql.ScalarAsync<int>(connectionString, BackToVersionSeven);
@@ -158,7 +158,7 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
                 """);
         }
 
-        await using var migrated = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString });
+        await using var migrated = new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString });
         await migrated.InitializeAsync();
 
         await AssertCurrentSchemaAsync(connectionString);
@@ -172,7 +172,7 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
     public async Task Initialize_KeepsAFlowIndexBuiltConcurrentlyBeforeTheMigration()
     {
         var connectionString = await postgres.CreateFreshDatabaseAsync();
-        await using (var old = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString }))
+        await using (var old = new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString }))
         {
             await old.InitializeAsync();
             await TestSql.ScalarAsync<int>(connectionString, BackToVersionFive);
@@ -180,7 +180,7 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
 
         // As the migration's documentation advises for a large table.
         await TestSql.ScalarAsync<int>(connectionString, "CREATE INDEX jobs_flow_status_created ON envoy.jobs (flow, status, created_at DESC, seq DESC); SELECT 1");
-        await using var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString });
+        await using var store = new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString });
         await store.InitializeAsync();
 
         await AssertCurrentSchemaAsync(connectionString);
@@ -190,7 +190,7 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
     public async Task Initialize_KeepsAnIdempotencyIndexBuiltBeforeTheMigration()
     {
         var connectionString = await postgres.CreateFreshDatabaseAsync();
-        await using (var old = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString }))
+        await using (var old = new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString }))
         {
             await old.InitializeAsync();
             await TestSql.ScalarAsync<int>(connectionString, BackToVersionOne);
@@ -198,7 +198,7 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
 
         // As storage.md advises for a large table (CONCURRENTLY cannot run in a multi-statement call; the index is the same).
         await TestSql.ScalarAsync<int>(connectionString, "CREATE UNIQUE INDEX jobs_idempotency ON envoy.jobs (idempotency_key) WHERE idempotency_key IS NOT NULL; SELECT 1");
-        await using var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString });
+        await using var store = new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString });
         await store.InitializeAsync();
 
         await AssertCurrentSchemaAsync(connectionString);

@@ -3,7 +3,7 @@ using Envoy.TestServers;
 namespace Envoy.Storage.Postgres.Tests;
 
 /// <summary>
-/// A job list with a search term runs under <see cref="PostgresStoreOptions.SearchTimeout"/>: a term that matches few jobs reads
+/// A job list with a search term runs under <see cref="PostgresConfig.SearchTimeout"/>: a term that matches few jobs reads
 /// every row, and the server stops it at the timeout (<see cref="SearchTimeoutException"/>) instead of running for seconds.
 /// </summary>
 [Collection(SharedServers.Name)]
@@ -25,7 +25,7 @@ public sealed class SearchTimeoutTests(PostgresFixture postgres)
     public async Task Search_ThatRunsPastTheTimeout_IsStoppedWithATypedError_AndAnIdSearchStillAnswers()
     {
         var connectionString = await postgres.CreateFreshDatabaseAsync();
-        await using var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString, SearchTimeout = TimeSpan.FromMilliseconds(5) });
+        await using var store = new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString, SearchTimeout = TimeSpan.FromMilliseconds(5) });
         await store.InitializeAsync();
         var id = await store.CreateJobAsync(TestJobs.JobOf(Flow));
         await TestSql.ScalarAsync<int>(connectionString, SeedRows);
@@ -46,7 +46,7 @@ public sealed class SearchTimeoutTests(PostgresFixture postgres)
     public async Task Search_WithNoTimeout_ReadsEveryRow()
     {
         var connectionString = await postgres.CreateFreshDatabaseAsync();
-        await using var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString, SearchTimeout = TimeSpan.Zero });
+        await using var store = new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString, SearchTimeout = TimeSpan.Zero });
         await store.InitializeAsync();
         await TestSql.ScalarAsync<int>(connectionString, SeedRows);
 

@@ -17,7 +17,7 @@ public sealed class ServerLogTests(PostgresFixture postgres)
     public async Task ClaimsAndCommits_LogNoWarnings()
     {
         var connectionString = await postgres.CreateFreshDatabaseAsync();
-        await using var store = new PostgresJobStore(new PostgresStoreOptions { ConnectionString = connectionString });
+        await using var store = new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString });
         await store.InitializeAsync();
 
         for (var i = 0; i < 5; i++)

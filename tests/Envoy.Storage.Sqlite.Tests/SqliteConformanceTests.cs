@@ -14,14 +14,14 @@ public sealed class SqliteFileConformanceTests : StoreConformanceTests
     protected override async Task<IJobStore> CreateStoreAsync()
     {
         Directory.CreateDirectory(_directory);
-        var store = new SqliteJobStore(new SqliteStoreOptions { Path = DatabasePath });
+        var store = new SqliteJobStore(new SqliteConfig { Path = DatabasePath });
         await store.InitializeAsync();
         return store;
     }
 
     protected override async Task<IJobStore?> OpenSecondInstanceAsync()
     {
-        var store = new SqliteJobStore(new SqliteStoreOptions { Path = DatabasePath });
+        var store = new SqliteJobStore(new SqliteConfig { Path = DatabasePath });
         await store.InitializeAsync();
         return store;
     }
@@ -29,7 +29,7 @@ public sealed class SqliteFileConformanceTests : StoreConformanceTests
     protected override Task<IJobStore?> CreateUnmigratedStoreAsync()
     {
         Directory.CreateDirectory(_directory);
-        return Task.FromResult<IJobStore?>(new SqliteJobStore(new SqliteStoreOptions { Path = Path.Combine(_directory, "unmigrated.db") }));
+        return Task.FromResult<IJobStore?>(new SqliteJobStore(new SqliteConfig { Path = Path.Combine(_directory, "unmigrated.db") }));
     }
 
     protected override Task CleanupAsync()
@@ -45,11 +45,11 @@ public sealed class SqliteMemoryConformanceTests : StoreConformanceTests
 {
     protected override async Task<IJobStore> CreateStoreAsync()
     {
-        var store = new SqliteJobStore(new SqliteStoreOptions { Path = ":memory:" });
+        var store = new SqliteJobStore(new SqliteConfig { Path = ":memory:" });
         await store.InitializeAsync();
         return store;
     }
 
     protected override Task<IJobStore?> CreateUnmigratedStoreAsync() =>
-        Task.FromResult<IJobStore?>(new SqliteJobStore(new SqliteStoreOptions { Path = ":memory:" }));
+        Task.FromResult<IJobStore?>(new SqliteJobStore(new SqliteConfig { Path = ":memory:" }));
 }

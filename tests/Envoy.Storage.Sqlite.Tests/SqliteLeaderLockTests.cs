@@ -47,7 +47,7 @@ public sealed class SqliteLeaderLockTests : IDisposable
     {
         await using var first = await OpenAsync(_directory.Path);
         await using var second = await OpenAsync(_link);
-        var config = new SchedulerConfig { MaintenanceInterval = TimeSpan.FromMilliseconds(50), PollInterval = TimeSpan.FromMilliseconds(100) };
+        var config = new SchedulerOptions { MaintenanceInterval = TimeSpan.FromMilliseconds(50), PollInterval = TimeSpan.FromMilliseconds(100) };
         await using var one = new JobScheduler(first, config, TimeProvider.System, ownsStore: false);
         await using var two = new JobScheduler(second, config, TimeProvider.System, ownsStore: false);
         await one.StartAsync();
@@ -69,7 +69,7 @@ public sealed class SqliteLeaderLockTests : IDisposable
 
     private static async Task<SqliteJobStore> OpenAsync(string directory)
     {
-        var store = new SqliteJobStore(new SqliteStoreOptions { Path = Path.Combine(directory, "envoy.db") });
+        var store = new SqliteJobStore(new SqliteConfig { Path = Path.Combine(directory, "envoy.db") });
         await store.InitializeAsync();
         return store;
     }

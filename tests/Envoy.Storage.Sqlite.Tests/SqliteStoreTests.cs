@@ -92,7 +92,7 @@ public sealed class SqliteStoreTests : IDisposable
     [Fact]
     public async Task Initialize_SeveralStoresAtOnce_MigrateOnce()
     {
-        var stores = Enumerable.Range(0, 6).Select(_ => new SqliteJobStore(new SqliteStoreOptions { Path = DatabasePath })).ToList();
+        var stores = Enumerable.Range(0, 6).Select(_ => new SqliteJobStore(new SqliteConfig { Path = DatabasePath })).ToList();
         try
         {
             await Task.WhenAll(stores.Select(s => Task.Run(() => s.InitializeAsync())));
@@ -209,7 +209,7 @@ public sealed class SqliteStoreTests : IDisposable
             Execute(connection, "CREATE TABLE envoy_schema (version INTEGER NOT NULL); INSERT INTO envoy_schema (version) VALUES (99);");
         }
 
-        var store = new SqliteJobStore(new SqliteStoreOptions { Path = DatabasePath });
+        var store = new SqliteJobStore(new SqliteConfig { Path = DatabasePath });
         await using (store)
         {
             var error = await Assert.ThrowsAsync<EnvoyException>(() => store.InitializeAsync());
@@ -227,7 +227,7 @@ public sealed class SqliteStoreTests : IDisposable
     public async Task Initialize_UnopenablePath_IsAClearErrorNamingTheFile()
     {
         var path = Path.Combine(_directory.Path, "missing-folder", "envoy.db");
-        var store = new SqliteJobStore(new SqliteStoreOptions { Path = path });
+        var store = new SqliteJobStore(new SqliteConfig { Path = path });
         await using (store)
         {
             var error = await Assert.ThrowsAsync<EnvoyException>(() => store.InitializeAsync());
@@ -240,7 +240,7 @@ public sealed class SqliteStoreTests : IDisposable
     public async Task Description_NamesTheFile()
     {
         await using var store = await OpenAsync();
-        await using var memory = new SqliteJobStore(new SqliteStoreOptions { Path = ":memory:" });
+        await using var memory = new SqliteJobStore(new SqliteConfig { Path = ":memory:" });
 
         Assert.Equal("sqlite:" + DatabasePath, store.Description);
         Assert.Contains(":memory:", memory.Description, StringComparison.Ordinal);
@@ -249,8 +249,8 @@ public sealed class SqliteStoreTests : IDisposable
     [Fact]
     public async Task MemoryStores_AreSeparate()
     {
-        await using var first = new SqliteJobStore(new SqliteStoreOptions { Path = ":memory:" });
-        await using var second = new SqliteJobStore(new SqliteStoreOptions { Path = ":memory:" });
+        await using var first = new SqliteJobStore(new SqliteConfig { Path = ":memory:" });
+        await using var second = new SqliteJobStore(new SqliteConfig { Path = ":memory:" });
         await first.InitializeAsync();
         await second.InitializeAsync();
 
@@ -291,7 +291,7 @@ public sealed class SqliteStoreTests : IDisposable
         // A second path to the same file gets its own in-process signal hub, so it stands for another process.
         var link = Path.Combine(_directory.Path, "link.db");
         File.CreateSymbolicLink(link, DatabasePath);
-        await using var otherProcess = new SqliteJobStore(new SqliteStoreOptions { Path = link });
+        await using var otherProcess = new SqliteJobStore(new SqliteConfig { Path = link });
         await otherProcess.InitializeAsync();
         var sameProcess = new List<JobSignal>();
         var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -317,7 +317,7 @@ public sealed class SqliteStoreTests : IDisposable
 
     private async Task<SqliteJobStore> OpenAsync()
     {
-        var store = new SqliteJobStore(new SqliteStoreOptions { Path = DatabasePath });
+        var store = new SqliteJobStore(new SqliteConfig { Path = DatabasePath });
         await store.InitializeAsync();
         return store;
     }

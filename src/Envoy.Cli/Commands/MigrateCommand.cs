@@ -86,12 +86,16 @@ internal static class MigrateCommand
                 Directory.CreateDirectory(folder);
             }
 
-            return new SqliteJobStore(new SqliteStoreOptions { Path = sqlite });
+            return new SqliteJobStore(new SqliteConfig { Path = sqlite });
         }
 
         try
         {
-            return new PostgresJobStore(new PostgresStoreOptions { ConnectionString = postgres!, Listen = false, MaxPoolSize = 2 });
+            return new PostgresJobStore(new PostgresConfig { ConnectionString = postgres!, Listen = false, MaxPoolSize = 2 });
+        }
+        catch (EnvoyConfigurationException ex)
+        {
+            throw CliException.Usage($"--postgres is not a valid connection string: {string.Join("; ", ex.Errors)}", ex);
         }
         catch (ArgumentException ex)
         {

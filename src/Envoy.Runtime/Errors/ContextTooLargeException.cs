@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Envoy;
 
 /// <summary>
-/// A value is larger than <see cref="SchedulerConfig.MaxContextBytes"/> allows: a job's input (<c>ScheduleAsync</c>) or a
+/// A value is larger than <see cref="SchedulerOptions.MaxContextBytes"/> allows: a job's input (<c>ScheduleAsync</c>) or a
 /// wait's result (<c>ResolveBlockingJobAsync</c>). Nothing was stored.
 /// </summary>
 public class ContextTooLargeException : ContextValueException
@@ -36,7 +36,7 @@ public class ContextTooLargeException : ContextValueException
     /// <summary>The size of the value, in bytes of UTF-8 JSON.</summary>
     public long Bytes { get; }
 
-    /// <summary>The limit (<see cref="SchedulerConfig.MaxContextBytes"/>).</summary>
+    /// <summary>The limit (<see cref="SchedulerOptions.MaxContextBytes"/>).</summary>
     public long MaxBytes { get; }
 
     /// <summary>The message for a value of <paramref name="bytes"/> bytes over the limit.</summary>

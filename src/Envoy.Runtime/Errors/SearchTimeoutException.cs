@@ -2,7 +2,7 @@ namespace Envoy;
 
 /// <summary>
 /// A job list with a <see cref="JobQuery.Search"/> term was stopped by the store after its search timeout (PostgreSQL:
-/// <c>PostgresStoreOptions.SearchTimeout</c>): the term matches too few of the jobs the other filters leave, so the search
+/// <c>PostgresConfig.SearchTimeout</c>): the term matches too few of the jobs the other filters leave, so the search
 /// would read most of them. Narrow it with a status, a flow or a creation-time range, or search for a whole job id (a direct
 /// lookup). Nothing changed.
 /// </summary>

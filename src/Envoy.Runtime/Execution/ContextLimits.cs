@@ -3,7 +3,7 @@ using System.Text;
 namespace Envoy.Runtime.Execution;
 
 /// <summary>
-/// What every store accepts in a context: at most <see cref="SchedulerConfig.MaxContextBytes"/> of UTF-8 JSON, and no U+0000
+/// What every store accepts in a context: at most <see cref="SchedulerOptions.MaxContextBytes"/> of UTF-8 JSON, and no U+0000
 /// in any string (PostgreSQL's <c>jsonb</c> cannot hold it, nor its <c>text</c> columns; SQLite could, but the stores must
 /// agree, so it is refused before any store sees it). Checked where values enter (schedule, wait results, escalation
 /// replies) and on every step commit, so that one job's bad value fails that job alone and never a commit batch.

@@ -3,7 +3,7 @@ namespace Envoy.Runtime.Execution;
 
 /// <summary>
 /// The claim loop of one pool: waits for a free slot, claims a batch of jobs into the free slots (and, with a backlog of quick
-/// jobs, some ahead of them: see <see cref="SchedulerConfig.ClaimAhead"/>) and hands them to the <see cref="JobRunner"/>; with
+/// jobs, some ahead of them: see <see cref="SchedulerOptions.ClaimAhead"/>) and hands them to the <see cref="JobRunner"/>; with
 /// nothing to claim it sleeps until a wake-up (<see cref="Wake"/>), the next delayed job comes due, or the poll interval.
 /// </summary>
 internal sealed class JobDispatcher : IDisposable

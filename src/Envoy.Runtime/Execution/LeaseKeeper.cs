@@ -1,7 +1,7 @@
 namespace Envoy.Runtime.Execution;
 
 /// <summary>
-/// Renews the leases of the jobs running in one pool, every third of <see cref="SchedulerConfig.LeaseDuration"/>, on a thread
+/// Renews the leases of the jobs running in one pool, every third of <see cref="SchedulerOptions.LeaseDuration"/>, on a thread
 /// of its own. Not on the thread pool: a pool starved by handlers that block their threads (or by a cold process still
 /// injecting threads) delayed every renewal until the lease ran out, and another worker then started the step a second
 /// time while it still ran here. With the system clock the keeper waits with an OS wait on its thread (no timer callback,

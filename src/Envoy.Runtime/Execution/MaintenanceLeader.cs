@@ -4,7 +4,7 @@ namespace Envoy.Runtime.Execution;
 
 /// <summary>
 /// Runs the store's maintenance while this scheduler holds the maintenance leader lock (one started scheduler among all that
-/// share the store): every <see cref="SchedulerConfig.MaintenanceInterval"/>, and at the moment the next delayed job comes due,
+/// share the store): every <see cref="SchedulerOptions.MaintenanceInterval"/>, and at the moment the next delayed job comes due,
 /// it puts jobs with expired leases back to pending and wakes idle workers everywhere. The other schedulers keep trying for the
 /// lock, so a new leader takes over within the lock's time-to-live (three intervals) when the leader dies.
 /// Claims still take expired leases and due jobs by themselves: maintenance makes recovery prompt and visible, not possible.

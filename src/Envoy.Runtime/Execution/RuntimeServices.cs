@@ -8,7 +8,7 @@ namespace Envoy.Runtime.Execution;
 internal sealed record RuntimeServices(
     IJobStore Store,
     FlowRegistry Flows,
-    SchedulerConfig Config,
+    SchedulerOptions Config,
     TimeProvider Time,
     ILogger Logger,
     SchedulerEventHub Events,

@@ -107,7 +107,7 @@ internal sealed class StepPlanner(RuntimeServices services)
         FailWithoutRetry(job, before, ContextLimits.Storable($"The step's commit was refused: {reason}")!, duration);
 
     /// <summary>
-    /// The job was taken over <paramref name="takeovers"/> times without a commit (at least <see cref="SchedulerConfig.MaxAttempts"/>):
+    /// The job was taken over <paramref name="takeovers"/> times without a commit (at least <see cref="SchedulerOptions.MaxAttempts"/>):
     /// its step is not run again; the job fails from its last committed context.
     /// </summary>
     public PlannedCommit TakenOverTooOften(RunningJob job, StateContext before, int takeovers)

@@ -42,7 +42,7 @@ public sealed class JobQuery
     /// <remarks>
     /// A search reads the newest jobs first and stops once it has a page: a term that many jobs match is as quick as an
     /// unfiltered page; a term that matches few or no jobs reads every job the other filters leave (the whole table, at
-    /// worst). PostgreSQL stops such a search after its search timeout (<c>PostgresStoreOptions.SearchTimeout</c>, default
+    /// worst). PostgreSQL stops such a search after its search timeout (<c>PostgresConfig.SearchTimeout</c>, default
     /// 1 s) and <c>ListJobsAsync</c> throws <see cref="SearchTimeoutException"/>. A term that is a whole job id (a UUID) of a
     /// job that passes the other filters lists that job alone, found by a direct lookup (other jobs that merely mention the id
     /// are not listed then); an id of no job is searched for as text.

@@ -11,14 +11,14 @@ public partial class JobScheduler
 
     /// <summary>
     /// Creates a job of a registered flow and returns its id (one transaction: the job exists whole or not at all). Due now, on a
-    /// started scheduler with a free worker slot, it starts here at once (<see cref="SchedulerConfig.EagerStart"/>).
+    /// started scheduler with a free worker slot, it starts here at once (<see cref="SchedulerOptions.EagerStart"/>).
     /// </summary>
     /// <exception cref="FlowNotFoundException">The flow is not registered.</exception>
     /// <exception cref="JobNotFoundException"><see cref="ScheduleOptions.ParentId"/> names no job.</exception>
     /// <exception cref="ContextValueException">The input cannot be written as JSON.</exception>
     /// <exception cref="IdempotencyConflictException">The idempotency key already names a job of another flow (nothing is created).</exception>
     /// <exception cref="ContextValueException">The input cannot be written as JSON, or holds a string with U+0000 (no store accepts it).</exception>
-    /// <exception cref="ContextTooLargeException">The job's context with this input is larger than <see cref="SchedulerConfig.MaxContextBytes"/>.</exception>
+    /// <exception cref="ContextTooLargeException">The job's context with this input is larger than <see cref="SchedulerOptions.MaxContextBytes"/>.</exception>
     public async Task<string> ScheduleAsync(string flow, object? input = null, ScheduleOptions? options = null, CancellationToken cancellationToken = default) =>
         (await ScheduleJobAsync(flow, input, options, cancellationToken).ConfigureAwait(false)).Id;
 
@@ -31,7 +31,7 @@ public partial class JobScheduler
     /// <exception cref="JobNotFoundException"><see cref="ScheduleOptions.ParentId"/> names no job.</exception>
     /// <exception cref="IdempotencyConflictException">The idempotency key already names a job of another flow (nothing is created).</exception>
     /// <exception cref="ContextValueException">The input cannot be written as JSON, or holds a string with U+0000 (no store accepts it).</exception>
-    /// <exception cref="ContextTooLargeException">The job's context with this input is larger than <see cref="SchedulerConfig.MaxContextBytes"/>.</exception>
+    /// <exception cref="ContextTooLargeException">The job's context with this input is larger than <see cref="SchedulerOptions.MaxContextBytes"/>.</exception>
     public async Task<ScheduledJob> ScheduleJobAsync(string flow, object? input = null, ScheduleOptions? options = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

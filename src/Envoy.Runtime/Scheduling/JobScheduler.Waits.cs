@@ -17,7 +17,7 @@ public partial class JobScheduler
     /// <exception cref="WaitNotFoundException">The job has no such wait.</exception>
     /// <exception cref="WaitAlreadyResolvedException">The wait was already resolved.</exception>
     /// <exception cref="WaitTypeMismatchException">The wait is a child's or an escalation's.</exception>
-    /// <exception cref="ContextTooLargeException">The result is larger than <see cref="SchedulerConfig.MaxContextBytes"/>; nothing changes.</exception>
+    /// <exception cref="ContextTooLargeException">The result is larger than <see cref="SchedulerOptions.MaxContextBytes"/>; nothing changes.</exception>
     /// <exception cref="ContextValueException">The result cannot be written as JSON, or holds a string with U+0000; nothing changes.</exception>
     public async Task ResolveBlockingJobAsync(string jobId, string waitId, object? result, CancellationToken cancellationToken = default)
     {

@@ -21,14 +21,14 @@ public partial class JobScheduler : IAsyncDisposable
     private MaintenanceLeader? _maintenance;
     private bool _disposed;
 
-    /// <summary>Creates a scheduler over an initialized store.</summary>
-    /// <exception cref="EnvoyConfigurationException">The configuration is invalid (every problem listed).</exception>
-    public JobScheduler(IJobStore store, SchedulerConfig config, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, bool ownsStore = true)
+    /// <summary>Creates a scheduler over a store, with a deep copy of <paramref name="options"/>.</summary>
+    /// <exception cref="EnvoyConfigurationException">The options are invalid (every problem listed).</exception>
+    public JobScheduler(IJobStore store, SchedulerOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, bool ownsStore = true)
     {
         ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(options);
+        var config = options.Clone();
         config.ThrowIfInvalid();
-        config = config.Clone();
         var workerId = config.WorkerId ?? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Envoy.Scheduler");
         var time = timeProvider ?? TimeProvider.System;
@@ -77,6 +77,9 @@ public partial class JobScheduler : IAsyncDisposable
 
     /// <summary>The same events as <see cref="StoreEvents"/>, as an async stream until <paramref name="cancellationToken"/> fires.</summary>
     public IAsyncEnumerable<SchedulerEvent> ReadStoreEventsAsync(CancellationToken cancellationToken = default) => _services.StoreEvents.Hub.ReadAsync(cancellationToken);
+
+    /// <summary>The settings this scheduler runs with (its own deep copy; for tests).</summary>
+    internal SchedulerOptions Options => _services.Config;
 
     /// <summary>The store-wide feed behind <see cref="StoreEvents"/> (its publisher's counters, for tests and the load driver).</summary>
     internal StoreEventFeed StoreEventFeed => _services.StoreEvents;

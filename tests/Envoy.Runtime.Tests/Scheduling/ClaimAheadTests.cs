@@ -4,10 +4,10 @@ using Envoy.Storage.Sqlite;
 namespace Envoy.Runtime.Tests.Scheduling;
 
 /// <summary>
-/// Claiming ahead (<see cref="SchedulerConfig.ClaimAhead"/>): with a backlog of quick jobs a worker claims up to a pool's worth
+/// Claiming ahead (<see cref="SchedulerOptions.ClaimAhead"/>): with a backlog of quick jobs a worker claims up to a pool's worth
 /// of jobs beyond its free slots, each starting as a slot frees; never more handlers than slots run at once, every job runs
 /// once, a job claimed ahead can be cancelled before it starts, and on stop it goes back to the queue unstarted. Jobs that hold
-/// their slot longer than <see cref="SchedulerConfig.ClaimAheadMaxJobTime"/> are never claimed ahead.
+/// their slot longer than <see cref="SchedulerOptions.ClaimAheadMaxJobTime"/> are never claimed ahead.
 /// </summary>
 public sealed class ClaimAheadTests : SchedulerTestBase
 {
@@ -80,7 +80,7 @@ public sealed class ClaimAheadTests : SchedulerTestBase
     public async Task JobsSlowerThanClaimAheadMaxJobTime_AreNeverClaimedAhead()
     {
         var asked = new ConcurrentQueue<int>();
-        var store = new SqliteJobStore(new SqliteStoreOptions { Path = DatabasePath });
+        var store = new SqliteJobStore(new SqliteConfig { Path = DatabasePath });
         await store.InitializeAsync();
         var config = new SchedulerConfig
         {

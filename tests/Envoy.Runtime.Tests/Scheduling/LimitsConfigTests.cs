@@ -1,6 +1,6 @@
 namespace Envoy.Runtime.Tests.Scheduling;
 
-/// <summary>The limits that keep one job from harming others: <see cref="SchedulerConfig.MaxAttempts"/> and <see cref="SchedulerConfig.MaxContextBytes"/>.</summary>
+/// <summary>The limits that keep one job from harming others: <see cref="SchedulerOptions.MaxAttempts"/> and <see cref="SchedulerOptions.MaxContextBytes"/>.</summary>
 public sealed class LimitsConfigTests
 {
     [Fact]

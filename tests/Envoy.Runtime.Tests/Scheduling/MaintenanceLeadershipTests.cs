@@ -56,7 +56,7 @@ public sealed class MaintenanceLeadershipTests : SchedulerTestBase
 
     private async Task<JobScheduler> StartAsync(ILeaderLock leaderLock, TimeProvider time)
     {
-        var store = new SqliteJobStore(new SqliteStoreOptions { Path = DatabasePath }, time);
+        var store = new SqliteJobStore(new SqliteConfig { Path = DatabasePath }, time);
         await store.InitializeAsync();
         var scheduler = new JobScheduler(StoreProxy.Wrap(store, leaderLock), new SchedulerConfig { MaintenanceInterval = Interval, PollInterval = PollInterval }, time);
         await scheduler.StartAsync();

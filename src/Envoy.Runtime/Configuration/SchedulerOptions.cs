@@ -1,20 +1,11 @@
 namespace Envoy;
 
 /// <summary>
-/// Everything a scheduler needs: the store (none = the embedded SQLite default), workers, retries and leases.
-/// Validated once at start, with every error listed.
+/// The runtime settings of a scheduler: workers, retries, leases and limits, whatever the store. Validated once at start, with
+/// every error listed, and copied when captured. <c>SchedulerConfig</c> (the Envoy package) adds the store to use.
 /// </summary>
-public sealed class SchedulerConfig
+public class SchedulerOptions
 {
-    /// <summary>The embedded SQLite store (the default when neither it nor <see cref="Postgres"/> is set).</summary>
-    public SqliteConfig? Sqlite { get; set; }
-
-    /// <summary>The PostgreSQL store.</summary>
-    public PostgresConfig? Postgres { get; set; }
-
-    /// <summary>Redis coordination (with <see cref="Postgres"/>).</summary>
-    public RedisConfig? Redis { get; set; }
-
     /// <summary>Jobs run in parallel in this process (default: the processor count).</summary>
     public int Concurrency { get; set; } = Environment.ProcessorCount;
 
@@ -88,8 +79,8 @@ public sealed class SchedulerConfig
     /// <summary>A name for this worker in leases and logs (default: machine, process id and a random suffix).</summary>
     public string? WorkerId { get; set; }
 
-    /// <summary>Every problem with this configuration (empty when valid).</summary>
-    public IReadOnlyList<string> Validate()
+    /// <summary>Every problem with these settings (empty when valid).</summary>
+    public virtual IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
         if (Concurrency < 1)
@@ -157,26 +148,6 @@ public sealed class SchedulerConfig
             errors.Add($"MaxContextBytes must be positive (was {MaxContextBytes}).");
         }
 
-        if (Sqlite is not null && Postgres is not null)
-        {
-            errors.Add("Choose one store: Sqlite or Postgres, not both.");
-        }
-
-        if (Redis is not null && Postgres is null)
-        {
-            errors.Add("Redis coordinates PostgreSQL stores; set Postgres too (the SQLite store coordinates in-process).");
-        }
-
-        if (Postgres is { MaxPoolSize: < 2 })
-        {
-            errors.Add($"Postgres.MaxPoolSize must be at least 2 (was {Postgres.MaxPoolSize}): the LISTEN connection takes one.");
-        }
-
-        if (Sqlite is not null && string.IsNullOrWhiteSpace(Sqlite.Path) && string.IsNullOrWhiteSpace(Sqlite.ConnectionString))
-        {
-            errors.Add("Sqlite.Path or Sqlite.ConnectionString must be set.");
-        }
-
         return errors;
     }
 
@@ -190,6 +161,9 @@ public sealed class SchedulerConfig
         }
     }
 
-    /// <summary>A copy, so that later changes to this instance do not reach a running scheduler.</summary>
-    public SchedulerConfig Clone() => (SchedulerConfig)MemberwiseClone();
+    /// <summary>
+    /// A deep copy (of the same type), so that later changes to this instance, or to a settings object it holds, do not reach a
+    /// running scheduler.
+    /// </summary>
+    public virtual SchedulerOptions Clone() => (SchedulerOptions)MemberwiseClone();
 }
