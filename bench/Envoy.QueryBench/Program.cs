@@ -48,7 +48,7 @@ else
 }
 
 await using var bench = new PostgresJobStore(new PostgresConfig { ConnectionString = pg, Listen = false });
-await using var scheduler = new JobScheduler(bench, new SchedulerOptions(), ownsStore: false);
+await using var scheduler = new Scheduler(bench, new SchedulerOptions(), ownsStore: false);
 var someId = (await scheduler.ListJobsAsync(new JobQuery { Limit = 1, Offset = 1234 }))[0].Id;
 var flow = JobSeeder.Flows[3];
 const int Page = 50;

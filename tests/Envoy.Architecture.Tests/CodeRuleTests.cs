@@ -123,7 +123,7 @@ public sealed class CodeRuleTests
     }
 
     /// <summary>
-    /// Types the compiler names itself (a name with '<', such as the grouping types it emits for C# 14 <c>extension</c> blocks):
+    /// Types the compiler names itself (a name with '&lt;', such as the grouping types it emits for C# 14 <c>extension</c> blocks):
     /// their members are documented on the declaring block, and the compiler asks no docs of the type.
     /// </summary>
     private static bool IsCompilerNamed(Type type) => type.Name.Contains('<', StringComparison.Ordinal);

@@ -21,7 +21,7 @@ public abstract partial class StoreConformanceTests
     [Fact]
     public async Task CheckStoreHealth_AnsweringStore_IsHealthy_AndCoordinationIsReportedOnlyWhenPresent()
     {
-        var scheduler = DisposeAfterTest(new JobScheduler(Store, new SchedulerOptions(), TimeProvider.System, ownsStore: false));
+        var scheduler = DisposeAfterTest(new Scheduler(Store, new SchedulerOptions(), TimeProvider.System, ownsStore: false));
 
         var store = await scheduler.CheckStoreHealthAsync(TimeSpan.FromSeconds(30));
         var coordination = await scheduler.CheckCoordinationHealthAsync(TimeSpan.FromSeconds(30));

@@ -124,7 +124,7 @@ public abstract partial class StoreConformanceTests
         private readonly IDisposable _subscription;
         private int _blockedSteps;
 
-        public CascadeWatch(JobScheduler scheduler, string blockingFlow, int blocked, int finished)
+        public CascadeWatch(Scheduler scheduler, string blockingFlow, int blocked, int finished)
         {
             _subscription = scheduler.Events.Subscribe(new EventObserver(e =>
             {

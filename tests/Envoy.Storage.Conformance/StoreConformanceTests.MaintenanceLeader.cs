@@ -55,7 +55,7 @@ public abstract partial class StoreConformanceTests
         Assert.Equal(JobStatus.Done, (await GetAsync(id)).Status);
     }
 
-    private static async Task<JobScheduler> OnlyLeaderAsync(IReadOnlyList<JobScheduler> schedulers)
+    private static async Task<Scheduler> OnlyLeaderAsync(IReadOnlyList<Scheduler> schedulers)
     {
         var deadline = DateTime.UtcNow + LeaderTimeout;
         while (true)
@@ -79,7 +79,7 @@ public abstract partial class StoreConformanceTests
     /// time-to-live stops saying it leads until the renewal lands. The short pause between samples only spaces them (a busy loop
     /// would take a core from the schedulers); it waits for nothing.
     /// </summary>
-    private static async Task AssertLeadsThroughoutAsync(IReadOnlyList<JobScheduler> schedulers, JobScheduler leader, TimeSpan window)
+    private static async Task AssertLeadsThroughoutAsync(IReadOnlyList<Scheduler> schedulers, Scheduler leader, TimeSpan window)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var samples = 0;

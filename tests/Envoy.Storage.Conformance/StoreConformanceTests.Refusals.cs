@@ -259,7 +259,7 @@ public abstract partial class StoreConformanceTests
     }
 
     /// <summary>Registers a one-step flow that outputs its input, and returns its name.</summary>
-    private static string NewFlowWithEcho(JobScheduler scheduler)
+    private static string NewFlowWithEcho(Scheduler scheduler)
     {
         var flow = NewFlow("echo");
         scheduler.AddFlow(flow, new StateFlow([new State("Echo") { OnState = async ctx => ctx.Output(ctx.Input<string>()) }]));

@@ -3,7 +3,7 @@ using Envoy.Runtime.Storage;
 
 namespace Envoy.Storage.Conformance;
 
-/// <summary>The same store, driven through a real <see cref="JobScheduler"/>: the runtime's use of the port, end to end.</summary>
+/// <summary>The same store, driven through a real <see cref="Scheduler"/>: the runtime's use of the port, end to end.</summary>
 public abstract partial class StoreConformanceTests
 {
     private static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(20);
@@ -204,7 +204,7 @@ public abstract partial class StoreConformanceTests
     }
 
     /// <summary>A started-later scheduler over <paramref name="store"/> (default <see cref="Store"/>), disposed after the test.</summary>
-    protected JobScheduler NewScheduler(IJobStore? store = null, Action<SchedulerOptions>? configure = null)
+    protected Scheduler NewScheduler(IJobStore? store = null, Action<SchedulerOptions>? configure = null)
     {
         var config = new SchedulerOptions
         {
@@ -215,7 +215,7 @@ public abstract partial class StoreConformanceTests
             PollInterval = TimeSpan.FromMilliseconds(100),
         };
         configure?.Invoke(config);
-        return DisposeAfterTest(new JobScheduler(store ?? Store, config, TimeProvider.System, ownsStore: false));
+        return DisposeAfterTest(new Scheduler(store ?? Store, config, TimeProvider.System, ownsStore: false));
     }
 
     /// <summary>A → B → C computing ((input + 1) × 10) + 5, counting each (job, step) run.</summary>

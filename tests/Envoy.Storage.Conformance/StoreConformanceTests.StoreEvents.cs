@@ -153,7 +153,7 @@ public abstract partial class StoreConformanceTests
     /// Schedules jobs of <paramref name="probe"/> on <paramref name="worker"/> until <paramref name="watch"/> sees one end: the
     /// listener is then connected and announced, and the worker knows it (it asks at most every two seconds).
     /// </summary>
-    private static async Task WaitUntilConnectedAsync(StoreEventWatch watch, JobScheduler worker, string probe)
+    private static async Task WaitUntilConnectedAsync(StoreEventWatch watch, Scheduler worker, string probe)
     {
         var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
         while (true)

@@ -15,7 +15,7 @@ public sealed class StoreEventWatch : IObserver<SchedulerEvent>, IAsyncDisposabl
     }
 
     /// <summary>Subscribes to <c>StoreEvents</c> (at once).</summary>
-    public static StoreEventWatch Observing(JobScheduler scheduler)
+    public static StoreEventWatch Observing(Scheduler scheduler)
     {
         var watch = new StoreEventWatch();
         watch._subscription = scheduler.StoreEvents.Subscribe(watch);
@@ -23,7 +23,7 @@ public sealed class StoreEventWatch : IObserver<SchedulerEvent>, IAsyncDisposabl
     }
 
     /// <summary>Reads <c>ReadStoreEventsAsync</c> (subscribed once its first read starts).</summary>
-    public static StoreEventWatch Reading(JobScheduler scheduler)
+    public static StoreEventWatch Reading(Scheduler scheduler)
     {
         var watch = new StoreEventWatch();
         watch._reading = Task.Run(async () =>

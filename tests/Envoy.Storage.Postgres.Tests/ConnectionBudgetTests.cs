@@ -48,10 +48,10 @@ public sealed class ConnectionBudgetTests(PostgresFixture postgres) : IClassFixt
         Assert.InRange(peaks.GetValueOrDefault("budget-second"), 1, PostgresConfig.DefaultMaxPoolSize);
     }
 
-    private static JobScheduler Scheduler(string database, string name)
+    private static Scheduler Scheduler(string database, string name)
     {
         var connectionString = new NpgsqlConnectionStringBuilder(database) { ApplicationName = name }.ConnectionString;
-        var scheduler = new JobScheduler(
+        var scheduler = new Scheduler(
             new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString }),
             new SchedulerConfig { Concurrency = 8, PollInterval = TimeSpan.FromMilliseconds(100) });
         return scheduler.AddFlow(Flow, new StateFlow(
@@ -125,7 +125,7 @@ public sealed class ConnectionRefusalTests(FewConnectionsPostgresFixture postgre
         var name = "refused-" + Guid.NewGuid().ToString("N")[..8];
         var connectionString = new NpgsqlConnectionStringBuilder(database) { ApplicationName = name, ConnectionIdleLifetime = 1, ConnectionPruningInterval = 1 }.ConnectionString;
         await using var store = new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString, Listen = false });
-        await using var scheduler = new JobScheduler(store, new SchedulerConfig { PollInterval = TimeSpan.FromMilliseconds(100) }, ownsStore: false);
+        await using var scheduler = new Scheduler(store, new SchedulerConfig { PollInterval = TimeSpan.FromMilliseconds(100) }, ownsStore: false);
         scheduler.AddFlow("idle", new StateFlow([new State("A") { OnState = async ctx => ctx }]));
         var finished = await scheduler.ScheduleAsync("idle", cancellationToken: ct);
         await scheduler.CancelJobAsync(finished, ct);

@@ -68,7 +68,7 @@ public sealed class PoisonCommitTests(PostgresFixture postgres)
         var flow = "mixed-" + Guid.NewGuid().ToString("N")[..8];
         await using var store = new PostgresJobStore(new PostgresConfig { ConnectionString = await postgres.CreateFreshDatabaseAsync() });
         await store.InitializeAsync();
-        await using var scheduler = new JobScheduler(store, new SchedulerConfig { Concurrency = 16, MaxRetries = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(10), PollInterval = TimeSpan.FromMilliseconds(100) }, ownsStore: false);
+        await using var scheduler = new Scheduler(store, new SchedulerConfig { Concurrency = 16, MaxRetries = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(10), PollInterval = TimeSpan.FromMilliseconds(100) }, ownsStore: false);
         var runs = new ConcurrentDictionary<string, int>();
         scheduler.AddFlow(flow, new StateFlow(
         [

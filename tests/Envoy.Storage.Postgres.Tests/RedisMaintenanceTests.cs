@@ -27,7 +27,7 @@ public sealed class RedisMaintenanceTests(PostgresFixture postgres)
         await using var second = Scheduler(database, redis.Endpoint);
         await first.StartAsync(ct);
         await second.StartAsync(ct);
-        JobScheduler[] both = [first, second];
+        Scheduler[] both = [first, second];
 
         await SettledLeaderAsync(both, ct);
         await redis.StopAsync(ct);
@@ -78,7 +78,7 @@ public sealed class RedisMaintenanceTests(PostgresFixture postgres)
         await Assert.ThrowsAsync<JobNotFoundException>(() => scheduler.GetJobStatusAsync(Guid.NewGuid().ToString(), ct));
     }
 
-    private static JobScheduler Scheduler(string database, string redis)
+    private static Scheduler Scheduler(string database, string redis)
     {
         var transport = RedisCoordination.Connect(redis);
         return new(
@@ -101,12 +101,12 @@ public sealed class RedisMaintenanceTests(PostgresFixture postgres)
     /// sampled continuously; the short pause between samples only spaces them (a busy loop would take a core from the
     /// schedulers on a loaded machine), it waits for nothing.
     /// </summary>
-    private static async Task<JobScheduler> SettledLeaderAsync(IReadOnlyList<JobScheduler> schedulers, CancellationToken ct)
+    private static async Task<Scheduler> SettledLeaderAsync(IReadOnlyList<Scheduler> schedulers, CancellationToken ct)
     {
         var window = TimeSpan.FromMilliseconds(50) * 6;
         var deadline = Stopwatch.StartNew();
         var held = Stopwatch.StartNew();
-        JobScheduler? candidate = null;
+        Scheduler? candidate = null;
         while (candidate is null || held.Elapsed < window)
         {
             Assert.True(deadline.Elapsed < Timeout, "The schedulers did not settle on one maintenance leader.");

@@ -38,7 +38,7 @@ public sealed class SearchTimeoutTests(PostgresFixture postgres)
         // The timeout was the search's alone: the next calls (on the same pooled connections) run without it.
         Assert.Equal(200_001L, (await store.CountJobsAsync()).Values.Sum());
         Assert.Equal(5, (await store.ListJobsAsync(new JobQuery { Limit = 5 })).Count);
-        await using var scheduler = new JobScheduler(store, new SchedulerConfig(), TimeProvider.System, ownsStore: false);
+        await using var scheduler = new Scheduler(store, new SchedulerConfig(), TimeProvider.System, ownsStore: false);
         Assert.Equal([id], (await scheduler.ListJobsAsync(new JobQuery { Search = id })).Select(j => j.Id));
     }
 

@@ -48,8 +48,8 @@ public sealed class SqliteLeaderLockTests : IDisposable
         await using var first = await OpenAsync(_directory.Path);
         await using var second = await OpenAsync(_link);
         var config = new SchedulerOptions { MaintenanceInterval = TimeSpan.FromMilliseconds(50), PollInterval = TimeSpan.FromMilliseconds(100) };
-        await using var one = new JobScheduler(first, config, TimeProvider.System, ownsStore: false);
-        await using var two = new JobScheduler(second, config, TimeProvider.System, ownsStore: false);
+        await using var one = new Scheduler(first, config, TimeProvider.System, ownsStore: false);
+        await using var two = new Scheduler(second, config, TimeProvider.System, ownsStore: false);
         await one.StartAsync();
         await WaitUntilAsync(() => one.IsMaintenanceLeader, "the first scheduler leads");
         await two.StartAsync();

@@ -16,7 +16,7 @@ public class DependencyInjectionTests
         using var host = builder.Build();
         await host.StartAsync();
         var scheduler = host.Services.GetRequiredService<Scheduler>();
-        Assert.Same(scheduler, host.Services.GetRequiredService<JobScheduler>());
+        Assert.Same(scheduler, host.Services.GetRequiredService<Scheduler>());
         var id = await scheduler.ScheduleAsync("echo", "hi");
         var job = await scheduler.WaitForJobAsync(id, TimeSpan.FromSeconds(10));
         Assert.Equal("echo:hi", job.Context.Output<string>());

@@ -23,7 +23,7 @@ internal static class EscalationsInboxEndpoints
         pages.MapPost("/escalations/{id}/reply", ReplyAsync).AddEndpointFilter<DashboardAntiforgeryFilter>();
     }
 
-    private static async Task<IResult> RenderAsync(HttpContext http, JobScheduler scheduler, string? tab, string? notice, string? error, CancellationToken cancellationToken)
+    private static async Task<IResult> RenderAsync(HttpContext http, Scheduler scheduler, string? tab, string? notice, string? error, CancellationToken cancellationToken)
     {
         var context = DashboardContext.Of(http);
         var history = string.Equals(tab, "history", StringComparison.Ordinal);
@@ -68,7 +68,7 @@ internal static class EscalationsInboxEndpoints
     /// decision that is neither approve nor reject (400), no longer pending (409). Refusals other than 403/404 come back to
     /// the inbox with a notice.
     /// </summary>
-    private static async Task<IResult> ReplyAsync(string id, HttpContext http, JobScheduler scheduler, CancellationToken cancellationToken)
+    private static async Task<IResult> ReplyAsync(string id, HttpContext http, Scheduler scheduler, CancellationToken cancellationToken)
     {
         var context = DashboardContext.Of(http);
         try
@@ -114,7 +114,7 @@ internal static class EscalationsInboxEndpoints
     /// <summary>The form field of an input's value.</summary>
     internal static string FieldName(EscalationInput input) => "v." + input.Id;
 
-    private static async Task<Job?> FindJobAsync(JobScheduler scheduler, string id, CancellationToken cancellationToken)
+    private static async Task<Job?> FindJobAsync(Scheduler scheduler, string id, CancellationToken cancellationToken)
     {
         try
         {

@@ -16,14 +16,14 @@ internal static class FlowPageEndpoints
         pages.MapGet("/flows/{name}", Show);
     }
 
-    private static RazorComponentResult<FlowsPage> List(HttpContext http, JobScheduler scheduler) =>
+    private static RazorComponentResult<FlowsPage> List(HttpContext http, Scheduler scheduler) =>
         DashboardPage.Render<FlowsPage>(new Dictionary<string, object?>
         {
             [nameof(FlowsPage.Context)] = DashboardContext.Of(http),
             [nameof(FlowsPage.Flows)] = scheduler.Flows.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => (f.Key, f.Value.Describe())).ToList(),
         });
 
-    private static IResult Show(string name, HttpContext http, JobScheduler scheduler)
+    private static IResult Show(string name, HttpContext http, Scheduler scheduler)
     {
         if (!scheduler.Flows.TryGetValue(name, out var flow))
         {

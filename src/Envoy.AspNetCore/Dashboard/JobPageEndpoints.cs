@@ -29,7 +29,7 @@ internal static class JobPageEndpoints
         pages.MapPost("/jobs/{id}/waits/{waitId}/resolve", ResolveAsync).AddEndpointFilter<DashboardAntiforgeryFilter>();
     }
 
-    private static async Task<IResult> RenderAsync(string id, [FromQuery] string? notice, HttpContext http, JobScheduler scheduler, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> RenderAsync(string id, [FromQuery] string? notice, HttpContext http, Scheduler scheduler, TimeProvider time, CancellationToken cancellationToken)
     {
         Job job;
         try
@@ -77,7 +77,7 @@ internal static class JobPageEndpoints
         });
     }
 
-    private static Task<IResult> CancelAsync(string id, HttpContext http, JobScheduler scheduler, CancellationToken cancellationToken) =>
+    private static Task<IResult> CancelAsync(string id, HttpContext http, Scheduler scheduler, CancellationToken cancellationToken) =>
         ActAsync(http, id, async () =>
         {
             await JobActions.FindAsOperatorAsync(id, http.User, scheduler, cancellationToken).ConfigureAwait(false);
@@ -85,7 +85,7 @@ internal static class JobPageEndpoints
             return "cancelled";
         });
 
-    private static Task<IResult> RetryAsync(string id, HttpContext http, JobScheduler scheduler, CancellationToken cancellationToken) =>
+    private static Task<IResult> RetryAsync(string id, HttpContext http, Scheduler scheduler, CancellationToken cancellationToken) =>
         ActAsync(http, id, async () =>
         {
             await JobActions.FindAsOperatorAsync(id, http.User, scheduler, cancellationToken).ConfigureAwait(false);
@@ -93,7 +93,7 @@ internal static class JobPageEndpoints
             return "retried";
         });
 
-    private static Task<IResult> FailAsync(string id, HttpContext http, JobScheduler scheduler, CancellationToken cancellationToken) =>
+    private static Task<IResult> FailAsync(string id, HttpContext http, Scheduler scheduler, CancellationToken cancellationToken) =>
         ActAsync(http, id, async () =>
         {
             await JobActions.FindAsOperatorAsync(id, http.User, scheduler, cancellationToken).ConfigureAwait(false);
@@ -108,7 +108,7 @@ internal static class JobPageEndpoints
             return "failed";
         });
 
-    private static Task<IResult> ResolveAsync(string id, string waitId, HttpContext http, JobScheduler scheduler, CancellationToken cancellationToken) =>
+    private static Task<IResult> ResolveAsync(string id, string waitId, HttpContext http, Scheduler scheduler, CancellationToken cancellationToken) =>
         ActAsync(http, id, async () =>
         {
             await JobActions.DemandResolverAsync(id, waitId, http.User, scheduler, cancellationToken).ConfigureAwait(false);

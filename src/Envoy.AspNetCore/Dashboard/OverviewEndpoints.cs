@@ -20,7 +20,7 @@ internal static class OverviewEndpoints
     }
 
     private static async Task<IResult> RenderAsync(
-        HttpContext http, JobScheduler scheduler, DashboardFailingFlows failing, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext http, Scheduler scheduler, DashboardFailingFlows failing, TimeProvider time, CancellationToken cancellationToken)
     {
         var stats = await scheduler.GetJobStatsAsync(cancellationToken).ConfigureAwait(false);
         var flows = await failing.GetAsync(cancellationToken).ConfigureAwait(false);

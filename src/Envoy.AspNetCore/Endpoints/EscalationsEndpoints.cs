@@ -29,7 +29,7 @@ internal static class EscalationsEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
     }
 
-    private static async Task<JsonHttpResult<List<EscalationJson>>> ListAsync(string? status, string? user, JobScheduler scheduler, CancellationToken cancellationToken)
+    private static async Task<JsonHttpResult<List<EscalationJson>>> ListAsync(string? status, string? user, Scheduler scheduler, CancellationToken cancellationToken)
     {
         EscalationStatus? wanted = null;
         if (status is not null)
@@ -45,14 +45,14 @@ internal static class EscalationsEndpoints
         return TypedResults.Json(escalations.Select(EscalationJson.From).ToList(), EnvoyApiJsonContext.Default.ListEscalationJson);
     }
 
-    private static async Task<JsonHttpResult<EscalationJson>> GetAsync(string id, JobScheduler scheduler, CancellationToken cancellationToken)
+    private static async Task<JsonHttpResult<EscalationJson>> GetAsync(string id, Scheduler scheduler, CancellationToken cancellationToken)
     {
         var escalation = await scheduler.GetEscalationAsync(id, cancellationToken).ConfigureAwait(false);
         return TypedResults.Json(EscalationJson.From(escalation), EnvoyApiJsonContext.Default.EscalationJson);
     }
 
     /// <summary>404 for an unknown id first, then 403 (not its user, not an admin), then the body (400), then the state (409).</summary>
-    private static async Task<JsonHttpResult<EscalationJson>> ReplyAsync(string id, HttpRequest request, ClaimsPrincipal caller, JobScheduler scheduler, CancellationToken cancellationToken)
+    private static async Task<JsonHttpResult<EscalationJson>> ReplyAsync(string id, HttpRequest request, ClaimsPrincipal caller, Scheduler scheduler, CancellationToken cancellationToken)
     {
         var escalation = await scheduler.GetEscalationAsync(id, cancellationToken).ConfigureAwait(false);
         DemandMayAnswer(caller, escalation);
@@ -73,7 +73,7 @@ internal static class EscalationsEndpoints
     /// </summary>
     /// <exception cref="EscalationAlreadyAnsweredException">It is no longer pending.</exception>
     internal static async Task<Escalation> AnswerAsync(
-        JobScheduler scheduler,
+        Scheduler scheduler,
         ClaimsPrincipal caller,
         Escalation escalation,
         EscalationDecision decision,

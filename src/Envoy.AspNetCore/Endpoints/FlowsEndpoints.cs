@@ -18,12 +18,12 @@ internal static class FlowsEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static JsonHttpResult<List<FlowSummaryJson>> List(JobScheduler scheduler) =>
+    private static JsonHttpResult<List<FlowSummaryJson>> List(Scheduler scheduler) =>
         TypedResults.Json(
             scheduler.Flows.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => FlowSummaryJson.From(f.Key, f.Value)).ToList(),
             EnvoyApiJsonContext.Default.ListFlowSummaryJson);
 
-    private static JsonHttpResult<FlowJson> Get(string name, JobScheduler scheduler) =>
+    private static JsonHttpResult<FlowJson> Get(string name, Scheduler scheduler) =>
         scheduler.Flows.TryGetValue(name, out var flow)
             ? TypedResults.Json(FlowJson.From(name, flow), EnvoyApiJsonContext.Default.FlowJson)
             : throw new EnvoyNotFoundException(EnvoyProblemCodes.FlowNotFound, $"No flow is registered as '{name}'.");

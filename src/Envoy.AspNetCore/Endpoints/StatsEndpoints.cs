@@ -16,7 +16,7 @@ internal static class StatsEndpoints
             .WithSummary("How many jobs are in each status (may lag a second or two), and when the longest-waiting due job became due.");
     }
 
-    private static async Task<JsonHttpResult<StatsJson>> GetAsync(JobScheduler scheduler, CancellationToken cancellationToken)
+    private static async Task<JsonHttpResult<StatsJson>> GetAsync(Scheduler scheduler, CancellationToken cancellationToken)
     {
         var stats = await scheduler.GetJobStatsAsync(cancellationToken).ConfigureAwait(false);
         return TypedResults.Json(StatsJson.From(stats), EnvoyApiJsonContext.Default.StatsJson);

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Envoy.AspNetCore.Health;
 
 /// <summary>Healthy when the coordination server (Redis) answers a ping within <see cref="EnvoyServerOptions.HealthCheckTimeout"/>.</summary>
-internal sealed class CoordinationHealthCheck(JobScheduler scheduler, IOptionsMonitor<EnvoyServerOptions> options) : IHealthCheck
+internal sealed class CoordinationHealthCheck(Scheduler scheduler, IOptionsMonitor<EnvoyServerOptions> options) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

@@ -37,7 +37,7 @@ public static class EnvoyHealthChecks
             var backstop = timeout + TimeSpan.FromSeconds(1);
             options.Registrations.Add(new HealthCheckRegistration(
                 StoreCheckName, p => ActivatorUtilities.CreateInstance<StoreHealthCheck>(p), HealthStatus.Unhealthy, [Tag], backstop));
-            if (provider.GetRequiredService<JobScheduler>().HasCoordination)
+            if (provider.GetRequiredService<Scheduler>().HasCoordination)
             {
                 options.Registrations.Add(new HealthCheckRegistration(
                     RedisCheckName, p => ActivatorUtilities.CreateInstance<CoordinationHealthCheck>(p), HealthStatus.Unhealthy, [Tag], backstop));

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Envoy.AspNetCore.Health;
 
 /// <summary>Healthy when the store answers a cheap probe within <see cref="EnvoyServerOptions.HealthCheckTimeout"/>.</summary>
-internal sealed class StoreHealthCheck(JobScheduler scheduler, IOptionsMonitor<EnvoyServerOptions> options) : IHealthCheck
+internal sealed class StoreHealthCheck(Scheduler scheduler, IOptionsMonitor<EnvoyServerOptions> options) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

@@ -2,7 +2,7 @@ namespace Envoy.AspNetCore.Json;
 
 /// <summary>
 /// The answer of <c>GET /stats</c>: <c>{ counts: { pending, running, blocking, done, failed, cancelled }, total, oldestPendingAt,
-/// countedAt }</c> (from <see cref="JobScheduler.GetJobStatsAsync"/>).
+/// countedAt }</c> (from <see cref="Scheduler.GetJobStatsAsync"/>).
 /// </summary>
 /// <param name="Counts">How many jobs are in each status, as counted at <paramref name="CountedAt"/> (may lag a second or two).</param>
 /// <param name="Total">All jobs.</param>

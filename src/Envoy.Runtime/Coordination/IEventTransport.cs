@@ -2,7 +2,7 @@ namespace Envoy.Runtime.Coordination;
 
 /// <summary>
 /// Carries scheduler events between the processes of one store (PostgreSQL <c>NOTIFY</c>, Redis pub/sub, or in-process), for
-/// the store-wide event feed (<c>JobScheduler.StoreEvents</c>). Best effort: a payload sent while a listener is disconnected is
+/// the store-wide event feed (<c>Scheduler.StoreEvents</c>). Best effort: a payload sent while a listener is disconnected is
 /// lost to it. Listeners announce themselves so that publishers send nothing while nobody listens.
 /// </summary>
 public interface IEventTransport

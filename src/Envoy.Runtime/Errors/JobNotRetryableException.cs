@@ -1,7 +1,7 @@
 namespace Envoy;
 
 /// <summary>
-/// <see cref="JobScheduler.RetryJobAsync"/> refused the job: it is not failed or cancelled, or its run ended in a way a retry
+/// <see cref="Scheduler.RetryJobAsync"/> refused the job: it is not failed or cancelled, or its run ended in a way a retry
 /// cannot resume (it reached <c>MaxSteps</c>); nothing changed.
 /// </summary>
 public class JobNotRetryableException : EnvoyException

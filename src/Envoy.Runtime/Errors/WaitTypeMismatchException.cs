@@ -1,8 +1,8 @@
 namespace Envoy;
 
 /// <summary>
-/// <see cref="JobScheduler.ResolveBlockingJobAsync"/> was given a wait that resolves another way: a child's wait resolves when
-/// the child ends, an escalation's when it is answered (<see cref="JobScheduler.ReplyToEscalationAsync(string, IReadOnlyDictionary{string, object?}, EscalationDecision, CancellationToken)"/>).
+/// <see cref="Scheduler.ResolveBlockingJobAsync"/> was given a wait that resolves another way: a child's wait resolves when
+/// the child ends, an escalation's when it is answered (<see cref="Scheduler.ReplyToEscalationAsync(string, IReadOnlyDictionary{string, object?}, EscalationDecision, CancellationToken)"/>).
 /// Nothing changed.
 /// </summary>
 public class WaitTypeMismatchException : EnvoyException

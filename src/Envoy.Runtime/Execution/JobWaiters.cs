@@ -92,7 +92,7 @@ internal sealed partial class JobWaiters : IAsyncDisposable
 
         foreach (var waiter in left)
         {
-            waiter.Completion.TrySetException(new ObjectDisposedException(nameof(JobScheduler)));
+            waiter.Completion.TrySetException(new ObjectDisposedException(nameof(Scheduler)));
         }
 
         _stopping.Dispose();

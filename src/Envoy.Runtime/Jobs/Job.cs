@@ -44,7 +44,7 @@ public sealed record Job
 
     /// <summary>
     /// The automatic retries of the job's current run: the budget its flow's <c>MaxRetries</c> is checked against. A retry by
-    /// hand (<see cref="JobScheduler.RetryJobAsync"/>) starts it again from 0; <see cref="TotalRetries"/> counts every retry.
+    /// hand (<see cref="Scheduler.RetryJobAsync"/>) starts it again from 0; <see cref="TotalRetries"/> counts every retry.
     /// </summary>
     public int Retries { get; init; }
 

@@ -1,7 +1,7 @@
 namespace Envoy;
 
 /// <summary>
-/// What a dashboard's overview shows, as <c>JobScheduler.GetJobStatsAsync</c> returns it.
+/// What a dashboard's overview shows, as <c>Scheduler.GetJobStatsAsync</c> returns it.
 /// </summary>
 /// <param name="Counts">
 /// How many jobs are in each status (every status present, zeros included), as counted at <paramref name="CountedAt"/>: counts

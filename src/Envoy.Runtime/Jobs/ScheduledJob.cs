@@ -1,6 +1,6 @@
 namespace Envoy;
 
-/// <summary>What <see cref="JobScheduler.ScheduleJobAsync"/> did: the job's id, and whether this call created it.</summary>
+/// <summary>What <see cref="Scheduler.ScheduleJobAsync"/> did: the job's id, and whether this call created it.</summary>
 /// <param name="Id">The job's id: the new job, or the job its idempotency key already named.</param>
 /// <param name="Created">
 /// True when this call created the job; false when <see cref="ScheduleOptions.IdempotencyKey"/> already named a job of the

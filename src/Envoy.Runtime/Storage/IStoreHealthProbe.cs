@@ -4,7 +4,7 @@ namespace Envoy.Runtime.Storage;
 
 /// <summary>
 /// A store that can say cheaply whether it answers right now (for health checks): one round trip, no retry, no schema work.
-/// <see cref="JobScheduler.CheckStoreHealthAsync"/> uses it, bounded by a timeout.
+/// <see cref="Scheduler.CheckStoreHealthAsync"/> uses it, bounded by a timeout.
 /// </summary>
 public interface IStoreHealthProbe
 {

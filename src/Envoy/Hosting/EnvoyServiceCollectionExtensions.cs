@@ -28,7 +28,6 @@ public static class EnvoyServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SchedulerConfig>, SchedulerConfigValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(CreateScheduler);
-        services.TryAddSingleton<JobScheduler>(provider => provider.GetRequiredService<Scheduler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, EnvoyWorker>());
         return new EnvoyBuilder(services);
     }

@@ -90,7 +90,7 @@ public sealed class ClaimAheadTests : SchedulerTestBase
             EagerStart = false,
             PollInterval = TimeSpan.FromMilliseconds(200),
         };
-        await using var scheduler = new JobScheduler(StoreProxy.Wrap(store, onClaim: request => asked.Enqueue(request.Max)), config);
+        await using var scheduler = new Scheduler(StoreProxy.Wrap(store, onClaim: request => asked.Enqueue(request.Max)), config);
         scheduler.AddFlow("slow", OneState(async ctx =>
         {
             await Task.Delay(TimeSpan.FromMilliseconds(120), ctx.CancellationToken);

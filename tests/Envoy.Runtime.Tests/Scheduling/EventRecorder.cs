@@ -8,7 +8,7 @@ public sealed class EventRecorder : IObserver<SchedulerEvent>, IDisposable
     private readonly List<(Func<SchedulerEvent, bool> Match, TaskCompletionSource<SchedulerEvent> Done)> _waiters = [];
     private readonly IDisposable _subscription;
 
-    public EventRecorder(JobScheduler scheduler) => _subscription = scheduler.Events.Subscribe(this);
+    public EventRecorder(Scheduler scheduler) => _subscription = scheduler.Events.Subscribe(this);
 
     /// <summary>Every event so far, in order.</summary>
     public IReadOnlyList<SchedulerEvent> Events

@@ -5,7 +5,7 @@ using Envoy.Testing;
 namespace Envoy.Runtime.Tests.Scheduling;
 
 /// <summary>
-/// <see cref="JobScheduler.IsMaintenanceLeader"/> is only as good as the lock's time-to-live (three maintenance intervals): a
+/// <see cref="Scheduler.IsMaintenanceLeader"/> is only as good as the lock's time-to-live (three maintenance intervals): a
 /// leader whose renewal stalls stops saying it leads once that time has run out, since another scheduler may hold the lock by
 /// then; it leads again as soon as a renewal succeeds.
 /// </summary>
@@ -54,11 +54,11 @@ public sealed class MaintenanceLeadershipTests : SchedulerTestBase
         await WaitUntilAsync(() => Task.FromResult(!scheduler.IsMaintenanceLeader), "the refused renewal ended the lead");
     }
 
-    private async Task<JobScheduler> StartAsync(ILeaderLock leaderLock, TimeProvider time)
+    private async Task<Scheduler> StartAsync(ILeaderLock leaderLock, TimeProvider time)
     {
         var store = new SqliteJobStore(new SqliteConfig { Path = DatabasePath }, time);
         await store.InitializeAsync();
-        var scheduler = new JobScheduler(StoreProxy.Wrap(store, leaderLock), new SchedulerConfig { MaintenanceInterval = Interval, PollInterval = PollInterval }, time);
+        var scheduler = new Scheduler(StoreProxy.Wrap(store, leaderLock), new SchedulerConfig { MaintenanceInterval = Interval, PollInterval = PollInterval }, time);
         await scheduler.StartAsync();
         return scheduler;
     }

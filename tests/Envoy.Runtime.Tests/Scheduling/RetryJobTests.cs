@@ -1,6 +1,6 @@
 namespace Envoy.Runtime.Tests.Scheduling;
 
-/// <summary><see cref="JobScheduler.RetryJobAsync"/>: failed and cancelled jobs run again, their waits set up again.</summary>
+/// <summary><see cref="Scheduler.RetryJobAsync"/>: failed and cancelled jobs run again, their waits set up again.</summary>
 public sealed class RetryJobTests : SchedulerTestBase
 {
     [Theory]
@@ -158,6 +158,6 @@ public sealed class RetryJobTests : SchedulerTestBase
         await Assert.ThrowsAsync<JobNotFoundException>(() => scheduler.RetryJobAsync(Guid.NewGuid().ToString()));
     }
 
-    private static Task EndAsync(JobScheduler scheduler, string id, JobStatus ended) =>
+    private static Task EndAsync(Scheduler scheduler, string id, JobStatus ended) =>
         ended == JobStatus.Cancelled ? scheduler.CancelJobAsync(id) : scheduler.FailJobAsync(id, "operator gave up");
 }

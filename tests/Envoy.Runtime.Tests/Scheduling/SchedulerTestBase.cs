@@ -126,7 +126,7 @@ public abstract class SchedulerTestBase : IAsyncLifetime
     }
 
     /// <summary>Waits until the job is blocking and waits for <paramref name="waitId"/>; returns it.</summary>
-    protected static async Task<Job> WaitForBlockingAsync(JobScheduler scheduler, string jobId, string? waitId = null)
+    protected static async Task<Job> WaitForBlockingAsync(Scheduler scheduler, string jobId, string? waitId = null)
     {
         Job? job = null;
         await WaitUntilAsync(

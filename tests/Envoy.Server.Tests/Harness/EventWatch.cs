@@ -8,7 +8,7 @@ public sealed class EventWatch : IObserver<SchedulerEvent>, IDisposable
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _started = new(StringComparer.Ordinal);
     private readonly IDisposable _subscription;
 
-    public EventWatch(JobScheduler scheduler)
+    public EventWatch(Scheduler scheduler)
     {
         _subscription = scheduler.Events.Subscribe(this);
     }

@@ -29,6 +29,6 @@ public static class Waiting
     }
 
     /// <summary>Waits until the job is running (its step started).</summary>
-    public static Task<Job> UntilRunningAsync(JobScheduler scheduler, string id) =>
+    public static Task<Job> UntilRunningAsync(Scheduler scheduler, string id) =>
         UntilAsync(() => scheduler.GetJobAsync(id), j => j.Status == JobStatus.Running, TimeSpan.FromSeconds(60), $"job {id} to run");
 }

@@ -29,7 +29,7 @@ internal static class JobsBulkAction
 
     private static readonly JobStatus[] Cancellable = [JobStatus.Pending, JobStatus.Blocking, JobStatus.Running];
 
-    public static async Task<IResult> HandleAsync(HttpContext http, JobScheduler scheduler, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<IResult> HandleAsync(HttpContext http, Scheduler scheduler, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!http.User.HasEnvoyRole(EnvoyRoles.Operator))
         {
@@ -75,7 +75,7 @@ internal static class JobsBulkAction
     /// Every job of the filter that the action applies to, within the caps: first the ids (pages of the list, newest first, each
     /// job once: a retried job that fails again at once is not retried twice by one request), then the action on each.
     /// </summary>
-    private static async Task<Outcome> ByFilterAsync(JobScheduler scheduler, TimeProvider time, JobsFilter filter, bool retry, CancellationToken cancellationToken)
+    private static async Task<Outcome> ByFilterAsync(Scheduler scheduler, TimeProvider time, JobsFilter filter, bool retry, CancellationToken cancellationToken)
     {
         var outcome = new Outcome();
         var started = time.GetTimestamp();
@@ -121,7 +121,7 @@ internal static class JobsBulkAction
     }
 
     /// <summary>Retries or cancels one job as the API does; false when the rules say no (or the job is gone).</summary>
-    private static async Task<bool> ActAsync(JobScheduler scheduler, string id, bool retry, CancellationToken cancellationToken)
+    private static async Task<bool> ActAsync(Scheduler scheduler, string id, bool retry, CancellationToken cancellationToken)
     {
         try
         {

@@ -25,7 +25,7 @@ internal static class JobsListEndpoints
         pages.MapPost("/jobs/bulk", JobsBulkAction.HandleAsync).AddEndpointFilter<DashboardAntiforgeryFilter>();
     }
 
-    private static async Task<IResult> RenderAsync(HttpContext http, JobScheduler scheduler, CancellationToken cancellationToken)
+    private static async Task<IResult> RenderAsync(HttpContext http, Scheduler scheduler, CancellationToken cancellationToken)
     {
         var q = http.Request.Query;
         var filter = JobsFilter.From(q["status"], q["flow"], q["search"]);

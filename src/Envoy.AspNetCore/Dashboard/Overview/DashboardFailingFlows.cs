@@ -14,13 +14,13 @@ internal sealed class DashboardFailingFlows
     /// <summary>How old the figure may get before a call refreshes it.</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(15);
 
-    private readonly JobScheduler _scheduler;
+    private readonly Scheduler _scheduler;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private FailingFlows? _last;
     private Task<FailingFlows>? _refresh;
 
-    public DashboardFailingFlows(JobScheduler scheduler, TimeProvider time)
+    public DashboardFailingFlows(Scheduler scheduler, TimeProvider time)
     {
         _scheduler = scheduler;
         _time = time;

@@ -2,7 +2,7 @@ namespace Envoy.AspNetCore.Dashboard.Overview;
 
 /// <summary>
 /// The overview's throughput: how many jobs finished done and failed in each 10-second interval of the last hour, counted
-/// from the store-wide <c>jobFinished</c> events (<see cref="JobScheduler.StoreEvents"/>) <b>since this server started
+/// from the store-wide <c>jobFinished</c> events (<see cref="Scheduler.StoreEvents"/>) <b>since this server started
 /// counting</b>: the subscription starts with the first look at the chart (so a server nobody watches does not make the
 /// workers send events) and stops after an hour without a look. Counting costs one increment per finished job, and reading
 /// the chart copies 360 buckets, however many jobs the store holds.
@@ -17,7 +17,7 @@ internal sealed class DashboardThroughput : IObserver<SchedulerEvent>, IDisposab
 
     private static readonly TimeSpan IdleStop = TimeSpan.FromHours(1);
 
-    private readonly JobScheduler _scheduler;
+    private readonly Scheduler _scheduler;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private readonly long[] _slot = new long[Buckets]; // the bucket number (unix seconds / 10) each slot holds
@@ -29,7 +29,7 @@ internal sealed class DashboardThroughput : IObserver<SchedulerEvent>, IDisposab
     private DateTimeOffset _lastLook;
     private bool _disposed;
 
-    public DashboardThroughput(JobScheduler scheduler, TimeProvider time)
+    public DashboardThroughput(Scheduler scheduler, TimeProvider time)
     {
         _scheduler = scheduler;
         _time = time;

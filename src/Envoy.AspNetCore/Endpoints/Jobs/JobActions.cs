@@ -14,7 +14,7 @@ internal static class JobActions
     /// <summary>Looks the job up (an unknown id is <see cref="JobNotFoundException"/> for any caller), then demands the operator role.</summary>
     /// <exception cref="JobNotFoundException">No job has this id.</exception>
     /// <exception cref="EnvoyForbiddenException">The caller is not an operator.</exception>
-    public static async Task FindAsOperatorAsync(string id, ClaimsPrincipal user, JobScheduler scheduler, CancellationToken cancellationToken)
+    public static async Task FindAsOperatorAsync(string id, ClaimsPrincipal user, Scheduler scheduler, CancellationToken cancellationToken)
     {
         _ = await scheduler.GetJobAsync(id, cancellationToken).ConfigureAwait(false);
         user.DemandEnvoyRole(EnvoyRoles.Operator);
@@ -22,7 +22,7 @@ internal static class JobActions
 
     /// <summary>Fails the job with <paramref name="reason"/> (required: it becomes the job's error).</summary>
     /// <exception cref="InvalidRequestBodyException">No reason.</exception>
-    public static Task FailAsync(string id, string? reason, JobScheduler scheduler, CancellationToken cancellationToken)
+    public static Task FailAsync(string id, string? reason, Scheduler scheduler, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(reason))
         {
@@ -37,7 +37,7 @@ internal static class JobActions
     /// not resolve learns that an unknown wait of a live job does not exist (<see cref="WaitNotFoundException"/>) rather than that
     /// they may not touch it; an operator's request goes to the store, which decides every case.
     /// </summary>
-    public static async Task DemandResolverAsync(string id, string waitId, ClaimsPrincipal user, JobScheduler scheduler, CancellationToken cancellationToken)
+    public static async Task DemandResolverAsync(string id, string waitId, ClaimsPrincipal user, Scheduler scheduler, CancellationToken cancellationToken)
     {
         var job = await scheduler.GetJobAsync(id, cancellationToken).ConfigureAwait(false);
         if (!user.HasEnvoyRole(EnvoyRoles.Operator) && !job.Status.IsTerminal() && !job.Context.Waits.Any(w => string.Equals(w.Id, waitId, StringComparison.Ordinal)))
@@ -50,7 +50,7 @@ internal static class JobActions
 
     /// <summary>Resolves the wait with <paramref name="value"/> (required, <c>null</c> is a value: <paramref name="hasValue"/> says whether one was given).</summary>
     /// <exception cref="InvalidRequestBodyException">No value, or a value that cannot be stored.</exception>
-    public static async Task ResolveWaitAsync(string id, string waitId, bool hasValue, JsonNode? value, JobScheduler scheduler, CancellationToken cancellationToken)
+    public static async Task ResolveWaitAsync(string id, string waitId, bool hasValue, JsonNode? value, Scheduler scheduler, CancellationToken cancellationToken)
     {
         if (!hasValue)
         {

@@ -10,7 +10,7 @@ internal static class JobAnswers
 {
     /// <summary>The job with this id, as stored now.</summary>
     /// <exception cref="JobNotFoundException">No job has this id.</exception>
-    public static async Task<JobJson> ReadAsync(JobScheduler scheduler, string id, CancellationToken cancellationToken)
+    public static async Task<JobJson> ReadAsync(Scheduler scheduler, string id, CancellationToken cancellationToken)
     {
         var job = await scheduler.GetJobAsync(id, cancellationToken).ConfigureAwait(false);
         return JobJson.From(job);

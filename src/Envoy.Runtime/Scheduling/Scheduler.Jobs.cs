@@ -4,7 +4,7 @@ using Envoy.Runtime.Execution.Events;
 
 namespace Envoy;
 
-public partial class JobScheduler
+public partial class Scheduler
 {
     /// <summary>The youngest counts <see cref="GetJobStatsAsync"/> refreshes (see <see cref="StaleWhileRevalidate{T}"/>).</summary>
     private static readonly TimeSpan StatsCountsMinAge = TimeSpan.FromSeconds(1);

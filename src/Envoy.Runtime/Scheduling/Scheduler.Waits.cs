@@ -5,7 +5,7 @@ using Envoy.Runtime.Storage;
 
 namespace Envoy;
 
-public partial class JobScheduler
+public partial class Scheduler
 {
     /// <summary>
     /// Resolves one external wait of a blocking job with a success value; when no wait is left, the job goes back to pending.

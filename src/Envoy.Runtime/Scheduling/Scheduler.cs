@@ -10,7 +10,7 @@ namespace Envoy;
 /// The durable scheduler over any <see cref="IJobStore"/>: register flows, start workers, schedule jobs, answer waits and
 /// escalations. Safe for concurrent use. Users normally create it through <c>Scheduler.InitAsync</c> or <c>services.AddEnvoy()</c>.
 /// </summary>
-public partial class JobScheduler : IAsyncDisposable
+public sealed partial class Scheduler : IAsyncDisposable
 {
     private readonly RuntimeServices _services;
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
@@ -23,7 +23,7 @@ public partial class JobScheduler : IAsyncDisposable
 
     /// <summary>Creates a scheduler over a store, with a deep copy of <paramref name="options"/>.</summary>
     /// <exception cref="EnvoyConfigurationException">The options are invalid (every problem listed).</exception>
-    public JobScheduler(IJobStore store, SchedulerOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, bool ownsStore = true)
+    public Scheduler(IJobStore store, SchedulerOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, bool ownsStore = true)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
@@ -85,7 +85,7 @@ public partial class JobScheduler : IAsyncDisposable
     internal StoreEventFeed StoreEventFeed => _services.StoreEvents;
 
     /// <summary>Registers (or replaces) a flow under a name; returns this scheduler.</summary>
-    public JobScheduler AddFlow(string name, StateFlow flow, FlowOptions? options = null)
+    public Scheduler AddFlow(string name, StateFlow flow, FlowOptions? options = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _services.Flows.Add(name, flow, options);

@@ -4,7 +4,7 @@ using Envoy.Runtime.Storage;
 
 namespace Envoy;
 
-public partial class JobScheduler
+public partial class Scheduler
 {
     /// <summary>Whether the store has a coordination server next to it (Redis), which <see cref="CheckCoordinationHealthAsync"/> probes.</summary>
     public bool HasCoordination => (_services.Store as IStoreHealthProbe)?.Coordination is not null;
