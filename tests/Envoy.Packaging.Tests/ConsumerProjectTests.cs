@@ -24,7 +24,8 @@ public sealed class ConsumerProjectTests(PackedPackages packages, ITestOutputHel
         await scheduler.StartAsync();
         var job = await scheduler.WaitForJobAsync(await scheduler.ScheduleAsync("packaged"), TimeSpan.FromMinutes(2));
         Console.WriteLine($"job {job.Status}: {job.Context.Output<string>()}");
-        Console.WriteLine($"Envoy assembly: {typeof(Scheduler).Assembly.Location}");
+        Console.WriteLine($"Envoy assembly: {typeof(SchedulerConfig).Assembly.Location}");
+        Console.WriteLine($"Envoy.Runtime assembly: {typeof(Scheduler).Assembly.Location}");
         await scheduler.StopAsync();
         """;
 
@@ -42,10 +43,15 @@ public sealed class ConsumerProjectTests(PackedPackages packages, ITestOutputHel
         Assert.Contains("job Done: Packaged and durable!", run.Output, StringComparison.Ordinal);
         Assert.True(new FileInfo(database).Length > 0, $"No SQLite file at {database}.\n{run.Describe()}");
         // The program ran on the Envoy assembly of the package restored from the package folder, not on the repository's build.
-        const string AssemblyPrefix = "Envoy assembly: ";
-        var assembly = run.Output.Split('\n').Single(l => l.StartsWith(AssemblyPrefix, StringComparison.Ordinal))[AssemblyPrefix.Length..].Trim();
-        var packaged = Path.Combine(packages.PackagesCache, "envoy", packages.Version, "lib", "net10.0", "Envoy.dll");
-        Assert.Equal(await File.ReadAllBytesAsync(packaged), await File.ReadAllBytesAsync(assembly));
+        // Scheduler lives in Envoy.Runtime and SchedulerConfig (with the InitAsync door) in Envoy: both must come from the packages.
+        foreach (var package in new[] { "Envoy", "Envoy.Runtime" })
+        {
+            var prefix = package + " assembly: ";
+            var assembly = run.Output.Split('\n').Single(l => l.StartsWith(prefix, StringComparison.Ordinal))[prefix.Length..].Trim();
+            var packaged = Path.Combine(packages.PackagesCache, package.ToLowerInvariant(), packages.Version, "lib", "net10.0", package + ".dll");
+            Assert.Equal(await File.ReadAllBytesAsync(packaged), await File.ReadAllBytesAsync(assembly));
+        }
+
         AssertEnvoyPackagesAtTheTestVersion(app, Closure("Envoy", "Envoy.Storage.Sqlite"));
     }
 
