@@ -37,15 +37,19 @@ public sealed partial class PostgresJobStore
             }
         }
 
-        public async ValueTask<WaitState?> ReadWaitAsync(string jobId, string waitId, CancellationToken cancellationToken)
+        public async ValueTask<LockedWait?> LockJobWaitAsync(string jobId, string waitId, CancellationToken cancellationToken)
         {
-            using var command = connection.Command(PostgresSql.WaitStatus, tx, P(jobId), P(waitId));
+            using var command = connection.Command(PostgresSql.LockJobWait, tx, P(jobId), P(waitId));
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
-                return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-                    ? new WaitState((WaitResolutionKind)reader.GetInt16(0), reader.GetString(1))
-                    : null;
+                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    return null;
+                }
+
+                var wait = reader.GetNullableString(2) is { } type ? new WaitState((WaitResolutionKind)reader.GetInt16(1), type) : null;
+                return new LockedWait((JobStatus)reader.GetInt16(0), wait);
             }
         }
 

@@ -63,10 +63,16 @@ public sealed partial class SqliteJobStore
             return new(reader.Read() ? StoreRows.ReadEscalation(reader) : null);
         }
 
-        public ValueTask<WaitState?> ReadWaitAsync(string jobId, string waitId, CancellationToken cancellationToken)
+        public ValueTask<LockedWait?> LockJobWaitAsync(string jobId, string waitId, CancellationToken cancellationToken)
         {
-            using var reader = Commands.Get(SqliteSql.WaitStatus, tx).Bind("@job_id", jobId).Bind("@wait_id", waitId).ExecuteReader();
-            return new(reader.Read() ? new WaitState((WaitResolutionKind)reader.GetInt32(0), reader.GetString(1)) : null);
+            using var reader = Commands.Get(SqliteSql.JobAndWaitStatus, tx).Bind("@job_id", jobId).Bind("@wait_id", waitId).ExecuteReader();
+            if (!reader.Read())
+            {
+                return new((LockedWait?)null);
+            }
+
+            var wait = reader.GetNullableString(2) is { } type ? new WaitState((WaitResolutionKind)reader.GetInt32(1), type) : null;
+            return new(new LockedWait((JobStatus)reader.GetInt32(0), wait));
         }
 
         public ValueTask WriteFinishedAsync(string jobId, JobStatus status, string error, long nowMs, CancellationToken cancellationToken)

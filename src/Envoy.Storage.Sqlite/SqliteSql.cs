@@ -212,7 +212,11 @@ internal static class SqliteSql
 
     public const string JobStatusAndParent = "SELECT status, parent_id, parent_wait_id FROM jobs WHERE id = @id";
 
-    public const string WaitStatus = "SELECT status, type FROM waits WHERE job_id = @job_id AND wait_id = @wait_id";
+    /// <summary>A job's status and one of its waits (status and type, null when it has no such wait); no row when there is no such job.</summary>
+    public const string JobAndWaitStatus = """
+        SELECT j.status, w.status, w.type FROM jobs j LEFT JOIN waits w ON w.job_id = j.id AND w.wait_id = @wait_id
+        WHERE j.id = @job_id
+        """;
 
     /// <summary>The pending escalations of the jobs in @ids (a JSON array) become cancelled: their jobs ended first.</summary>
     public const string CancelEscalations = $"""

@@ -8,7 +8,8 @@ public static partial class JobStateMachine
     /// A job became terminal in this transaction (its own row and history entry are written, and it is recorded finished):
     /// <list type="number">
     /// <item>Its parent's wait resolves (<see cref="JobEnd.ParentWaitResolution"/>), unless the parent is gone or ended. The
-    /// parent is locked first, so that siblings finishing at once see each other's resolutions and one of them unblocks it.</item>
+    /// parent is locked and read with its wait in one statement, so that siblings finishing at once see each other's
+    /// resolutions and one of them unblocks it.</item>
     /// <item>Unless it is done, its unfinished descendants are cancelled (<see cref="JobEnd.CascadeReason"/>, each with a
     /// history entry and recorded cascaded), and the pending escalations of it and of them are cancelled. A job finishes done
     /// only from running, when none of its waits is pending: it has no escalation to cancel and no descendant waited for.</item>
@@ -20,10 +21,10 @@ public static partial class JobStateMachine
         ArgumentNullException.ThrowIfNull(tx);
         ArgumentNullException.ThrowIfNull(end);
         if (end.ParentWaitResolution is { } resolution
-            && await tx.LockJobAsync(resolution.JobId, cancellationToken).ConfigureAwait(false) is { } parent
-            && !parent.Status.IsTerminal())
+            && await tx.LockJobWaitAsync(resolution.JobId, resolution.WaitId, cancellationToken).ConfigureAwait(false) is { } parent
+            && !parent.JobStatus.IsTerminal())
         {
-            await ResolvePendingWaitAsync(tx, resolution, externalOnly: false, cancellationToken).ConfigureAwait(false);
+            await ResolvePendingWaitAsync(tx, resolution, parent.Wait, externalOnly: false, cancellationToken).ConfigureAwait(false);
         }
 
         if (end.Status == JobStatus.Done)

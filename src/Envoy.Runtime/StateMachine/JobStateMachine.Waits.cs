@@ -12,17 +12,17 @@ public static partial class JobStateMachine
     {
         ArgumentNullException.ThrowIfNull(tx);
         ArgumentNullException.ThrowIfNull(resolution);
-        if (await tx.LockJobAsync(resolution.JobId, cancellationToken).ConfigureAwait(false) is not { } job)
+        if (await tx.LockJobWaitAsync(resolution.JobId, resolution.WaitId, cancellationToken).ConfigureAwait(false) is not { } job)
         {
             return new StoreResult(StoreOutcome.JobNotFound);
         }
 
-        if (job.Status.IsTerminal())
+        if (job.JobStatus.IsTerminal())
         {
-            return new StoreResult(StoreOutcome.JobTerminal, job.Status);
+            return new StoreResult(StoreOutcome.JobTerminal, job.JobStatus);
         }
 
-        return await ResolvePendingWaitAsync(tx, resolution, externalOnly: true, cancellationToken).ConfigureAwait(false);
+        return await ResolvePendingWaitAsync(tx, resolution, job.Wait, externalOnly: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -41,7 +41,8 @@ public static partial class JobStateMachine
         }
 
         // An escalation always has its job; were it gone, the reply would resolve nothing (WaitNotFound).
-        var status = (await tx.LockJobAsync(escalation.JobId, cancellationToken).ConfigureAwait(false))?.Status ?? JobStatus.Pending;
+        var job = await tx.LockJobWaitAsync(escalation.JobId, escalation.WaitId, cancellationToken).ConfigureAwait(false);
+        var status = job?.JobStatus ?? JobStatus.Pending;
         if (escalation.Status == EscalationStatus.Cancelled && status.IsTerminal())
         {
             return new StoreResult(StoreOutcome.JobTerminal, status, escalation.JobId);
@@ -62,18 +63,19 @@ public static partial class JobStateMachine
         var answered = new JobEvent(escalation.JobId, FromMs(reply.NowMs), JobEventKind.EscalationAnswered, Error: reply.Status == EscalationStatus.Rejected ? "rejected" : null);
         await tx.AppendEventAsync(answered, cancellationToken).ConfigureAwait(false);
         var resolution = new WaitResolution(escalation.JobId, escalation.WaitId, approved ? WaitResolutionKind.Success : WaitResolutionKind.Error, reply.ResponseJson, approved ? null : "rejected", reply.NowMs);
-        var resolved = await ResolvePendingWaitAsync(tx, resolution, externalOnly: false, cancellationToken).ConfigureAwait(false);
+        var resolved = await ResolvePendingWaitAsync(tx, resolution, job?.Wait, externalOnly: false, cancellationToken).ConfigureAwait(false);
         return resolved with { JobId = escalation.JobId };
     }
 
     /// <summary>
-    /// The rules of every wait resolution (by hand, by a reply, by a child's end): the wait must exist and be pending (and, by
-    /// hand, <paramref name="externalOnly"/>, be neither a child's nor an escalation's); it is resolved with a history entry, and
-    /// its job is unblocked (pending, ready) when no wait is left.
+    /// The rules of every wait resolution (by hand, by a reply, by a child's end), given the <paramref name="wait"/> read with
+    /// its locked job (<see cref="IJobTransaction.LockJobWaitAsync"/>): the wait must exist and be pending (and, by hand,
+    /// <paramref name="externalOnly"/>, be neither a child's nor an escalation's); it is resolved with a history entry, and its
+    /// job is unblocked (pending, ready) when no wait is left.
     /// </summary>
-    private static async ValueTask<StoreResult> ResolvePendingWaitAsync(IJobTransaction tx, WaitResolution resolution, bool externalOnly, CancellationToken cancellationToken)
+    private static async ValueTask<StoreResult> ResolvePendingWaitAsync(IJobTransaction tx, WaitResolution resolution, WaitState? wait, bool externalOnly, CancellationToken cancellationToken)
     {
-        if (await tx.ReadWaitAsync(resolution.JobId, resolution.WaitId, cancellationToken).ConfigureAwait(false) is not { } wait)
+        if (wait is null)
         {
             return new StoreResult(StoreOutcome.WaitNotFound);
         }

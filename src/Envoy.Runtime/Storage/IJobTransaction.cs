@@ -24,8 +24,12 @@ public interface IJobTransaction
     /// <summary>Reads an escalation, locking its row where the store has row locks; null when there is no such escalation.</summary>
     ValueTask<Escalation?> LockEscalationAsync(string escalationId, CancellationToken cancellationToken);
 
-    /// <summary>Reads a wait's resolution status and type; null when the job has no such wait.</summary>
-    ValueTask<WaitState?> ReadWaitAsync(string jobId, string waitId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Reads a job's status and one of its waits in one statement, locking the job's row like <see cref="LockJobAsync"/>
+    /// (every wait resolution reads both: it is one round trip, the statement a child's end costs its parent); null when
+    /// there is no such job.
+    /// </summary>
+    ValueTask<LockedWait?> LockJobWaitAsync(string jobId, string waitId, CancellationToken cancellationToken);
 
     /// <summary>Writes a job's terminal status and error, clears its lease and stamps its finish time.</summary>
     ValueTask WriteFinishedAsync(string jobId, JobStatus status, string error, long nowMs, CancellationToken cancellationToken);

@@ -52,10 +52,15 @@ internal sealed class FakeJobTransaction : IJobTransaction
         return new(Escalations.GetValueOrDefault(escalationId));
     }
 
-    public ValueTask<WaitState?> ReadWaitAsync(string jobId, string waitId, CancellationToken cancellationToken)
+    public ValueTask<LockedWait?> LockJobWaitAsync(string jobId, string waitId, CancellationToken cancellationToken)
     {
-        Calls.Add($"read wait {jobId}/{waitId}");
-        return new(Waits.TryGetValue((jobId, waitId), out var wait) ? new WaitState(wait.Status, wait.Type) : null);
+        Calls.Add($"lock job {jobId} with wait {waitId}");
+        if (!Jobs.TryGetValue(jobId, out var job))
+        {
+            return new((LockedWait?)null);
+        }
+
+        return new(new LockedWait(job.Status, Waits.TryGetValue((jobId, waitId), out var wait) ? new WaitState(wait.Status, wait.Type) : null));
     }
 
     public ValueTask WriteFinishedAsync(string jobId, JobStatus status, string error, long nowMs, CancellationToken cancellationToken)

@@ -50,6 +50,22 @@ public sealed class JobEndedTests
         Assert.DoesNotContain(tx.Calls, c => c.StartsWith("cancel", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task JobEnded_DoneWithParent_ReadsTheParentAndItsWaitInOneStatement()
+    {
+        // The fanout hot path: each child's end costs its parent one read (the parent locked with its wait) and the writes.
+        var tx = new FakeJobTransaction();
+        tx.AddJob("p", JobStatus.Blocking);
+        tx.AddWait("p", "w1", WaitTypes.Spawn);
+        tx.AddWait("p", "w2", WaitTypes.Spawn);
+        tx.AddJob("c", JobStatus.Done, "p", "w1");
+
+        await JobStateMachine.JobEndedAsync(tx, new JobEnd("c", JobStatus.Done, "p", "w1", "{}", null, Now), CancellationToken.None);
+
+        Assert.Equal(["lock job p with wait w1", "resolve p/w1", "event p WaitResolved", "unblock p"], tx.Calls);
+        Assert.Equal(JobStatus.Blocking, tx.Jobs["p"].Status);
+    }
+
     [Theory]
     [InlineData(JobStatus.Failed, "boom", WaitResolutionKind.Error, "boom")]
     [InlineData(JobStatus.Failed, null, WaitResolutionKind.Error, "failed")]
@@ -83,7 +99,7 @@ public sealed class JobEndedTests
         await JobStateMachine.JobEndedAsync(tx, new JobEnd("c", JobStatus.Done, "p", "w", "{}", null, Now), CancellationToken.None);
 
         Assert.Equal(WaitResolutionKind.Pending, tx.Waits[("p", "w")].Status);
-        Assert.Equal(["lock job p"], tx.Calls);
+        Assert.Equal(["lock job p with wait w"], tx.Calls);
     }
 
     [Fact]
