@@ -37,19 +37,27 @@ public sealed partial class PostgresJobStore
             }
         }
 
+        /// <summary>
+        /// Two statements, not one: under READ COMMITTED a statement that waited for the job's row lock re-reads only the
+        /// locked row, other tables with the snapshot it started with; so a wait resolved by the transaction it waited on
+        /// would still read pending (two concurrent resolutions of one wait would both succeed). Reading the wait after the
+        /// lock is granted sees every resolution committed before.
+        /// </summary>
         public async ValueTask<LockedWait?> LockJobWaitAsync(string jobId, string waitId, CancellationToken cancellationToken)
         {
-            using var command = connection.Command(PostgresSql.LockJobWait, tx, P(jobId), P(waitId));
+            if (await LockJobAsync(jobId, cancellationToken).ConfigureAwait(false) is not { } job)
+            {
+                return null;
+            }
+
+            using var command = connection.Command(PostgresSql.WaitStatus, tx, P(jobId), P(waitId));
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
-                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    return null;
-                }
-
-                var wait = reader.GetNullableString(2) is { } type ? new WaitState((WaitResolutionKind)reader.GetInt16(1), type) : null;
-                return new LockedWait((JobStatus)reader.GetInt16(0), wait);
+                var wait = await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+                    ? new WaitState((WaitResolutionKind)reader.GetInt16(0), reader.GetString(1))
+                    : null;
+                return new LockedWait(job.Status, wait);
             }
         }
 

@@ -348,11 +348,7 @@ internal static class PostgresSql
 
     public const string LockJob = "SELECT status, parent_id, parent_wait_id FROM envoy.jobs WHERE id = $1 FOR UPDATE";
 
-    /// <summary>A job's status, its row locked, and one of its waits (status and type, null when it has no such wait); no row when there is no such job.</summary>
-    public const string LockJobWait = """
-        SELECT j.status, w.status, w.type FROM envoy.jobs j LEFT JOIN envoy.waits w ON w.job_id = j.id AND w.wait_id = $2
-        WHERE j.id = $1 FOR UPDATE OF j
-        """;
+    public const string WaitStatus = "SELECT status, type FROM envoy.waits WHERE job_id = $1 AND wait_id = $2";
 
     /// <summary>The pending escalations of the jobs in $1 become cancelled: their jobs ended first.</summary>
     public const string CancelEscalations = $"""

@@ -25,9 +25,10 @@ public interface IJobTransaction
     ValueTask<Escalation?> LockEscalationAsync(string escalationId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Reads a job's status and one of its waits in one statement, locking the job's row like <see cref="LockJobAsync"/>
-    /// (every wait resolution reads both: it is one round trip, the statement a child's end costs its parent); null when
-    /// there is no such job.
+    /// Reads a job's status and one of its waits, locking the job's row like <see cref="LockJobAsync"/>, and reading the wait
+    /// as it is once the lock is held (so two resolutions of one wait never both see it pending); null when there is no such
+    /// job. Every wait resolution reads both: a store does it in one statement where it can (SQLite, whose one writer holds
+    /// the lock already), which is all a child's end costs its parent before the writes.
     /// </summary>
     ValueTask<LockedWait?> LockJobWaitAsync(string jobId, string waitId, CancellationToken cancellationToken);
 
