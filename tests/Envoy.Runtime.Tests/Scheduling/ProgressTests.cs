@@ -174,3 +174,19 @@ public sealed class ProgressTests : SchedulerTestBase
         public Unserializable Self => this;
     }
 }
+
+/// <summary>The code of the snippets in docs/operations.md, "Progress and streaming" (compiled here).</summary>
+public static class ProgressDocSnippets
+{
+    // docs/operations.md: progress of the jobs of every process on the store.
+    public static async Task PrintProgressAsync(Scheduler scheduler, CancellationToken cancellationToken)
+    {
+        await foreach (var e in scheduler.ReadStoreEventsAsync(cancellationToken))
+        {
+            if (e is JobProgressEvent p)
+            {
+                Console.WriteLine($"{p.JobId} {p.State} #{p.Sequence}: {p.Progress?.ToJsonString()}");
+            }
+        }
+    }
+}
