@@ -11,7 +11,9 @@ public sealed partial class ToolAgent
         LlmResponse response;
         try
         {
-            response = await _provider.GenerateAsync(conversation, _callConfig, ctx.CancellationToken).ConfigureAwait(false);
+            response = StreamsTo(ctx)
+                ? await GenerateStreamingAsync(conversation, ctx).ConfigureAwait(false)
+                : await _provider.GenerateAsync(conversation, _callConfig, ctx.CancellationToken).ConfigureAwait(false);
         }
         catch (LlmException ex) when (string.Equals(ex.Type, LlmErrorTypes.InvalidJson, StringComparison.Ordinal))
         {

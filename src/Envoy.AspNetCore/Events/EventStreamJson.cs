@@ -7,11 +7,12 @@ namespace Envoy.AspNetCore.Events;
 
 /// <summary>
 /// The SSE form of scheduler events: the event type (lower camel) and a JSON object with <c>jobId</c>, <c>at</c> and the
-/// event's fields in camelCase (statuses as lower-camel strings, durations in milliseconds, an escalation as the API writes it).
+/// event's fields in camelCase (statuses as lower-camel strings, durations in milliseconds, an escalation as the API writes it;
+/// a <c>progress</c> event: <c>flow</c>, <c>state</c>, <c>step</c>, <c>sequence</c> and the reported value as <c>progress</c>).
 /// </summary>
 internal static class EventStreamJson
 {
-    /// <summary>The event type names (<c>progress</c> is reserved for step progress).</summary>
+    /// <summary>The event type names (<c>progress</c>: a running step's progress, <see cref="JobProgressEvent"/>).</summary>
     public const string StepStarted = "stepStarted";
     public const string StepCompleted = "stepCompleted";
     public const string JobFinished = "jobFinished";
@@ -27,6 +28,7 @@ internal static class EventStreamJson
             StepCompletedEvent => StepCompleted,
             JobFinishedEvent => JobFinished,
             EscalationCreatedEvent => EscalationCreated,
+            JobProgressEvent => Progress,
             _ => null,
         };
         if (kind is null)
@@ -58,6 +60,22 @@ internal static class EventStreamJson
                     w.WriteString("flow", f.Flow);
                     w.WriteString("status", JsonNames.Of(f.Status));
                     w.WriteString("error", f.Error);
+                    break;
+                case JobProgressEvent p:
+                    w.WriteString("flow", p.Flow);
+                    w.WriteString("state", p.State);
+                    w.WriteNumber("step", p.Step);
+                    w.WriteNumber("sequence", p.Sequence);
+                    w.WritePropertyName("progress");
+                    if (p.Progress is null)
+                    {
+                        w.WriteNullValue();
+                    }
+                    else
+                    {
+                        p.Progress.WriteTo(w);
+                    }
+
                     break;
                 case EscalationCreatedEvent x:
                     w.WritePropertyName("escalation");

@@ -75,8 +75,8 @@ internal sealed record JobCountsView(long Pending, long Running, long Blocking, 
 /// <summary>An RFC 7807 problem with the API's <c>code</c> extension.</summary>
 internal sealed record ProblemView(string? Title, int? Status, string? Detail, string? Code);
 
-/// <summary>The data of a server-sent event (<c>stepStarted</c>, <c>stepCompleted</c>, <c>jobFinished</c>, ...).</summary>
-internal sealed record JobEventData(string? JobId, DateTimeOffset? At, string? State, int? Step, string? Status, double? DurationMs, string? Error);
+/// <summary>The data of a server-sent event (<c>stepStarted</c>, <c>stepCompleted</c>, <c>jobFinished</c>, <c>progress</c>, ...).</summary>
+internal sealed record JobEventData(string? JobId, DateTimeOffset? At, string? State, int? Step, string? Status, double? DurationMs, string? Error, long? Sequence = null, JsonNode? Progress = null);
 
 /// <summary>The body of <c>POST /api/jobs</c>.</summary>
 internal sealed record ScheduleRequest(string Flow, JsonNode? Input, double? Delay, string? IdempotencyKey);

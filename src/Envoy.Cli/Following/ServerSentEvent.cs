@@ -5,4 +5,7 @@ internal sealed record ServerSentEvent(string Event, string Data, string? Id)
 {
     /// <summary>The kind of the event that ends a job.</summary>
     public const string JobFinished = "jobFinished";
+
+    /// <summary>The kind of a running step's progress report.</summary>
+    public const string Progress = "progress";
 }

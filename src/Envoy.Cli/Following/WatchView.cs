@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Envoy.Cli.Api;
 using Envoy.Cli.Output;
 using Spectre.Console;
@@ -7,7 +8,11 @@ using Spectre.Console.Rendering;
 
 namespace Envoy.Cli.Following;
 
-/// <summary>What <c>envoy watch</c> shows: the job's status, state and step, and its last events, newest last.</summary>
+/// <summary>
+/// What <c>envoy watch</c> shows: the job's status, state and step, its latest progress (a streamed agent answer as its text so
+/// far), and its last events, newest last. In the plain output a progress event is one line: the value as JSON, or for a streamed
+/// answer (<c>{"kind":"answer","text":…,"offset":…}</c>) only the text added since the previous line.
+/// </summary>
 internal sealed class WatchView
 {
     /// <summary>How many events the view keeps.</summary>
@@ -15,6 +20,12 @@ internal sealed class WatchView
 
     private readonly Queue<string> _events = new();
     private readonly Lock _gate = new();
+    private string _answer = string.Empty;
+    private int _answerEnd;
+    private int? _answerStep;
+
+    /// <summary>The latest progress shown: a streamed answer's text so far, or the last value as JSON; null before any.</summary>
+    public string? Progress { get; private set; }
 
     /// <summary>The job as last read or deduced from an event.</summary>
     public JobView? Job { get; private set; }
@@ -42,9 +53,14 @@ internal sealed class WatchView
             // An event this CLI does not know the shape of: shown by kind only.
         }
 
-        var line = Describe(e.Event, data);
         lock (_gate)
         {
+            var line = e.Event == ServerSentEvent.Progress ? DescribeProgress(data) : Describe(e.Event, data);
+            if (e.Event == ServerSentEvent.Progress)
+            {
+                return line; // not an entry of the event list: the progress row shows the latest
+            }
+
             _events.Enqueue(line);
             while (_events.Count > LastEvents)
             {
@@ -61,9 +77,9 @@ internal sealed class WatchView
                     _ => job,
                 };
             }
-        }
 
-        return line;
+            return line;
+        }
     }
 
     /// <summary>The view as a renderable for the live display.</summary>
@@ -83,9 +99,55 @@ internal sealed class WatchView
                 }
             }
 
+            if (Progress is { } progress)
+            {
+                var shown = progress.Length > ProgressShown ? "…" + progress[^ProgressShown..] : progress;
+                grid.AddRow(new Text("progress", new Style(decoration: Decoration.Bold)), Show.Cell(shown));
+            }
+
             var events = new Rows(_events.Select(l => (IRenderable)new Text(l)).DefaultIfEmpty(new Text("(no events yet)")));
             return new Rows(grid, new Panel(events).Header("last events").Border(BoxBorder.Rounded));
         }
+    }
+
+    /// <summary>How many characters of the latest progress the live view shows (the last ones).</summary>
+    public const int ProgressShown = 600;
+
+    /// <summary>Called under the lock: updates <see cref="Progress"/>; returns the plain output's line.</summary>
+    private string DescribeProgress(JobEventData? data)
+    {
+        var value = data?.Progress;
+        if (value is JsonObject { } answer && (answer["kind"] as JsonValue)?.TryGetValue(out string? kind) == true && kind == "answer"
+            && (answer["text"] as JsonValue)?.TryGetValue(out string? text) == true)
+        {
+            var offset = (answer["offset"] as JsonValue)?.TryGetValue(out int o) == true ? o : 0;
+            if (data!.Step != _answerStep)
+            {
+                _answerStep = data.Step; // another model call: another answer
+                _answerEnd = 0;
+            }
+
+            var end = offset + text!.Length;
+            string added;
+            if (offset <= _answerEnd && end >= _answerEnd)
+            {
+                added = text[(_answerEnd - offset)..];
+                _answer = offset == 0 ? text : _answer + added;
+            }
+            else
+            {
+                added = text; // a new answer (another model call), or a gap: shown whole
+                _answer = text;
+            }
+
+            _answerEnd = end;
+            Progress = _answer;
+            return "answer: " + added;
+        }
+
+        var json = value?.ToJsonString() ?? "null";
+        Progress = json;
+        return $"progress {data?.State} (step {data?.Step}): {json}";
     }
 
     private static string Describe(string kind, JobEventData? data)

@@ -53,6 +53,12 @@ public sealed partial class StateContext
     /// <summary>Signalled when the job is cancelled or the worker stops (the token given to the step). Not serialized.</summary>
     public CancellationToken CancellationToken { get; set; }
 
+    /// <summary>
+    /// Where <see cref="Report(object?)"/> sends progress: set by the scheduler while a step of a job runs; <c>null</c> (reports
+    /// ignored) in an in-process run unless you set one. Not serialized; carried over by <see cref="Clone"/>.
+    /// </summary>
+    public IProgressReporter? ProgressReporter { get; set; }
+
     /// <summary>The current state's input as JSON (the previous state's mapped output).</summary>
     public JsonNode? Input() => _input;
 
@@ -97,7 +103,17 @@ public sealed partial class StateContext
         return this;
     }
 
-    /// <summary>A deep copy (the cancellation token and job id carried over).</summary>
+    /// <summary>
+    /// Reports the running step's progress (a percentage, a status line, the partial answer of a model): in a scheduled job, a
+    /// live event (<c>JobProgressEvent</c>) that reaches <c>Scheduler.Events</c>, the store-wide events of every process, the
+    /// SSE stream and the dashboard. Not stored, not part of the context, best effort: frequent reports are coalesced (the latest
+    /// value wins, the last one of a step is always sent), and a report never blocks or fails the step. Without a
+    /// <see cref="ProgressReporter"/> (an in-process run) it does nothing.
+    /// </summary>
+    /// <param name="progress">Any JSON-serializable value, or null.</param>
+    public void Report(object? progress) => ProgressReporter?.Report(this, progress);
+
+    /// <summary>A deep copy (the cancellation token, job id and progress reporter carried over).</summary>
     public StateContext Clone()
     {
         var copy = new StateContext(State, Step)
@@ -112,6 +128,7 @@ public sealed partial class StateContext
             PhaseIndex = PhaseIndex,
             JobId = JobId,
             CancellationToken = CancellationToken,
+            ProgressReporter = ProgressReporter,
         };
         return copy;
     }

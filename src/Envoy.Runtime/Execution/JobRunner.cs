@@ -1,3 +1,4 @@
+using Envoy.Runtime.Execution.Events;
 using Envoy.Runtime.Storage;
 namespace Envoy.Runtime.Execution;
 
@@ -54,6 +55,7 @@ internal sealed class JobRunner : IDisposable
     {
         var lastCommitHeld = false;
         var slotSince = _services.Time.GetTimestamp();
+        using var progress = new JobProgressReporter(_services, job.Id, job.Flow);
         try
         {
             var context = JobMapper.ContextOf(record);
@@ -83,7 +85,7 @@ internal sealed class JobRunner : IDisposable
 
             while (true)
             {
-                var planned = await RunStepAsync(job, flow, context).ConfigureAwait(false);
+                var planned = await RunStepAsync(job, flow, context, progress).ConfigureAwait(false);
                 if (planned is not null && planned.Commit.Status != JobStatus.Running && await _lastCommits.WaitAsync(0, CancellationToken.None).ConfigureAwait(false))
                 {
                     slotHeld = false;
@@ -125,7 +127,7 @@ internal sealed class JobRunner : IDisposable
         _slots.Give();
     }
 
-    private async Task<PlannedCommit?> RunStepAsync(RunningJob job, StateFlow flow, StateContext before)
+    private async Task<PlannedCommit?> RunStepAsync(RunningJob job, StateFlow flow, StateContext before, JobProgressReporter progress)
     {
         var token = job.Cancellation.Token;
         var started = _services.Time.GetTimestamp();
@@ -141,7 +143,17 @@ internal sealed class JobRunner : IDisposable
                 return _planner.Failed(job, before, before.Error ?? $"The job's context already ended ({before.Done}).", null, TimeSpan.Zero);
             }
 
-            var after = await flow.StepAsync(before, token).ConfigureAwait(false);
+            before.ProgressReporter = progress;
+            StateContext after;
+            try
+            {
+                after = await flow.StepAsync(before, token).ConfigureAwait(false);
+            }
+            finally
+            {
+                progress.Flush(); // the step's last report goes out before the step's own events
+            }
+
             return _planner.Completed(job, before, after, _services.Time.GetElapsedTime(started));
         }
 #pragma warning disable CA1031 // Whatever a signalled step throws, the signal decides: release on stop, drop on cancel.

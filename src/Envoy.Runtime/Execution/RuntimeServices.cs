@@ -24,6 +24,9 @@ internal sealed record RuntimeServices(
     /// <summary>The store's coordination port (the same store as <see cref="Store"/>).</summary>
     public IJobCoordinationStore Coordination => Store;
 
+    /// <summary>What happened to the progress reports of this scheduler's steps.</summary>
+    public ProgressCounters Progress { get; } = new();
+
     public long NowMs => Time.GetUtcNow().ToUnixTimeMilliseconds();
 
     public long LeaseUntilMs => NowMs + (long)Config.LeaseDuration.TotalMilliseconds;

@@ -84,6 +84,9 @@ public sealed partial class Scheduler : IAsyncDisposable
     /// <summary>The store-wide feed behind <see cref="StoreEvents"/> (its publisher's counters, for tests and the load driver).</summary>
     internal StoreEventFeed StoreEventFeed => _services.StoreEvents;
 
+    /// <summary>What happened to the progress reports of this scheduler's steps (for tests).</summary>
+    internal ProgressCounters ProgressCounters => _services.Progress;
+
     /// <summary>Registers (or replaces) a flow under a name; returns this scheduler.</summary>
     public Scheduler AddFlow(string name, StateFlow flow, FlowOptions? options = null)
     {

@@ -20,6 +20,13 @@ public sealed record FakeLlmResponse
     /// <summary>The HTTP status of an error.</summary>
     public int StatusCode { get; init; } = 200;
 
+    /// <summary>
+    /// Called before each chunk of a streamed completion is written, with the chunk's index (0: the opening chunk with the role,
+    /// then one per text piece, then tool calls and the end): a test can hold the stream there until it saw what the client
+    /// made of the pieces so far. Null: the chunks are written at once.
+    /// </summary>
+    public Func<int, CancellationToken, Task>? BeforeChunk { get; init; }
+
     /// <summary>The error's <c>type</c>.</summary>
     public string? ErrorType { get; init; }
 

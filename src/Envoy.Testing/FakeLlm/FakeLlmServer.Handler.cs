@@ -90,8 +90,15 @@ public sealed partial class FakeLlmServer
         http.Response.StatusCode = 200;
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
+        var index = 0;
         foreach (var chunk in ChatCompletionJson.Chunks(response, request))
         {
+            if (response.BeforeChunk is { } before)
+            {
+                await before(index, aborted).ConfigureAwait(false);
+            }
+
+            index++;
             await http.Response.WriteAsync("data: " + chunk.ToJsonString() + "\n\n", Encoding.UTF8, aborted).ConfigureAwait(false);
             await http.Response.Body.FlushAsync(aborted).ConfigureAwait(false);
         }

@@ -173,6 +173,41 @@ public abstract class EventStreamTests(EventsStore store) : IAsyncLifetime
         Assert.All(events, e => Assert.Equal(flow, Data(e)["flow"]!.GetValue<string>()));
     }
 
+    [Fact]
+    public async Task Progress_streams_as_progress_events_on_the_jobs_stream_before_the_step_completes()
+    {
+        var flow = "report-" + Guid.NewGuid().ToString("N")[..8];
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Host.Scheduler.AddFlow(flow, new StateFlow(
+        [
+            new State("Work")
+            {
+                OnState = async ctx =>
+                {
+#pragma warning disable VSTHRD003 // The test's own gate: report once the client is connected.
+                    await go.Task.WaitAsync(Timeout);
+#pragma warning restore VSTHRD003
+                    ctx.Report(new { percent = 50, note = "half" });
+                    ctx.Report(new { percent = 100, note = "all" });
+                    return ctx.Output("ok");
+                },
+            },
+        ]));
+        var id = await Host.Scheduler.ScheduleAsync(flow);
+        await using var sse = await SseClient.OpenAsync(Viewer, $"envoy/api/events?jobId={id}");
+        go.SetResult();
+
+        var events = await sse.ReadUntilAsync(e => IsEnd(e, id), Timeout);
+
+        var progress = events.Where(e => e.Event == "progress").ToList();
+        Assert.NotEmpty(progress);
+        var last = Data(progress[^1]);
+        Assert.Equal((id, flow, "Work", 1, 2L), (last["jobId"]!.GetValue<string>(), last["flow"]!.GetValue<string>(), last["state"]!.GetValue<string>(), last["step"]!.GetValue<int>(), last["sequence"]!.GetValue<long>()));
+        Assert.Equal((100, "all"), (last["progress"]!["percent"]!.GetValue<int>(), last["progress"]!["note"]!.GetValue<string>()));
+        Assert.True(events.IndexOf(progress[^1]) < events.FindIndex(e => e.Event == "stepCompleted"));
+        Assert.All(progress, e => Assert.False(string.IsNullOrEmpty(e.Id)));
+    }
+
     private static JsonNode Data(SseMessage e) => JsonNode.Parse(e.Data)!;
 
     private static string? JobOf(SseMessage e) => Data(e)["jobId"]?.GetValue<string>();

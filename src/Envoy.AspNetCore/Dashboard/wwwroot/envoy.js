@@ -3,6 +3,8 @@
 // - live updates: follows the server's event stream (GET {root}api/events, the session cookie authenticates it) and, on an
 //   event, reloads the page in the background and swaps the parts marked data-live (by id), never the one being typed in;
 //   says "Live", or "Reconnecting…" while the stream is lost (EventSource reconnects by itself);
+// - live progress: on a job's page, its progress events (not stored) fill the #job-progress section: the latest value as
+//   JSON, or a ToolAgent's answer ({"kind":"answer","text","offset"}) as text while it is written;
 // - times shown in the browser's time zone.
 const root = document.documentElement;
 
@@ -30,7 +32,7 @@ export function localTimes(scope = document) {
   }
 }
 
-const EVENT_KINDS = ['stepStarted', 'stepCompleted', 'jobFinished', 'escalationCreated', 'progress'];
+const EVENT_KINDS = ['stepStarted', 'stepCompleted', 'jobFinished', 'escalationCreated']; // progress: shown, no reload
 let refreshTimer = null;
 let refreshing = false;
 let lastRefresh = 0;
@@ -74,6 +76,20 @@ function setLiveStatus(state, text) {
   status.textContent = text;
 }
 
+export function showProgress(data) {
+  const region = document.getElementById('job-progress');
+  if (!region || !data || region.dataset.jobId !== data.jobId) return;
+  const value = data.progress;
+  const answer = value && typeof value === 'object' && value.kind === 'answer' && typeof value.text === 'string';
+  region.querySelector('.progress-value').textContent = answer
+    ? (value.offset > 0 ? '…' : '') + value.text
+    : JSON.stringify(value, null, 2);
+  region.querySelector('.progress-meta').textContent =
+    `${answer ? 'Answer being written' : 'Latest report'} · ${data.state} (step ${data.step}) · #${data.sequence}`;
+  region.dataset.kind = answer ? 'answer' : 'value';
+  region.hidden = false;
+}
+
 function follow() {
   const url = document.body.dataset.events;
   if (!url || typeof EventSource === 'undefined') return;
@@ -91,6 +107,7 @@ function follow() {
       if (source.readyState === EventSource.CLOSED) setTimeout(connect, 3000); // the browser gave up: start again
     };
     for (const kind of EVENT_KINDS) source.addEventListener(kind, scheduleRefresh);
+    source.addEventListener('progress', e => { try { showProgress(JSON.parse(e.data)); } catch { /* a malformed event: skipped */ } });
   };
   connect();
   // Some changes send no event (a job scheduled but not yet started): a slow periodic refresh catches them.

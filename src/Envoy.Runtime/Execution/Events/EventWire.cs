@@ -8,7 +8,7 @@ namespace Envoy.Runtime.Execution.Events;
 /// <summary>
 /// The compact wire format of the store-wide event feed: one payload is <c>{"o":origin,"e":[event,...]}</c>, each event an
 /// object with a kind <c>k</c> (<c>ss</c> step started, <c>sc</c> step completed, <c>jf</c> job finished, <c>ec</c> escalation
-/// created, <c>er</c> escalation created by reference), the job <c>j</c> and the time <c>t</c> (UTC ticks), then the kind's
+/// created, <c>er</c> escalation created by reference, <c>jp</c> job progress), the job <c>j</c> and the time <c>t</c> (UTC ticks), then the kind's
 /// fields. The JSON is ASCII (the writer escapes the rest), so a payload's length in characters is its length in bytes.
 /// </summary>
 internal static class EventWire
@@ -133,6 +133,19 @@ internal static class EventWire
                 }
 
                 break;
+            case JobProgressEvent p:
+                Head(w, "jp", e);
+                w.WriteString("f", p.Flow);
+                w.WriteString("s", p.State);
+                w.WriteNumber("n", p.Step);
+                w.WriteNumber("q", p.Sequence);
+                if (p.Progress is not null)
+                {
+                    w.WritePropertyName("p");
+                    p.Progress.WriteTo(w);
+                }
+
+                break;
             case EscalationCreatedEvent c when byReference:
                 Head(w, "er", e);
                 w.WriteString("i", c.Escalation.Id);
@@ -201,6 +214,9 @@ internal static class EventWire
                 jobId, at, Text(e, "f"), Text(e, "s"), e.GetProperty("n").GetInt32(), (JobStatus)e.GetProperty("x").GetInt32(), TimeSpan.FromTicks(e.GetProperty("d").GetInt64())),
             "jf" => new JobFinishedEvent(jobId, at, Text(e, "f"), (JobStatus)e.GetProperty("x").GetInt32(), OptionalText(e, "r")),
             "ec" => new EscalationCreatedEvent(jobId, at, ReadEscalation(e.GetProperty("e"))),
+            "jp" => new JobProgressEvent(
+                jobId, at, Text(e, "f"), Text(e, "s"), e.GetProperty("n").GetInt32(), e.GetProperty("q").GetInt64(),
+                e.TryGetProperty("p", out var progress) ? JsonNode.Parse(progress.GetRawText()) : null),
             "er" => new EscalationCreatedReference(jobId, at, Text(e, "i")),
             _ => null, // a kind a newer version sends: skipped
         };
