@@ -91,7 +91,8 @@ public abstract partial class StoreConformanceTests
 
         Assert.Equal(2, fired.Count);
         var keys = (await Task.WhenAll(fired.Select(f => scheduler.GetJobAsync(f)))).Select(j => j.IdempotencyKey).Order(StringComparer.Ordinal);
-        Assert.Equal(["recurring:" + minutes + ":2026-01-05T10:05:00.000Z", "recurring:" + seconds + ":2026-01-05T10:05:00.000Z"], keys.Order(StringComparer.Ordinal));
+        string[] expected = ["recurring:" + minutes + ":2026-01-05T10:05:00.000Z", "recurring:" + seconds + ":2026-01-05T10:05:00.000Z"];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), keys);
     }
 
     [Fact]
@@ -267,6 +268,27 @@ public abstract partial class StoreConformanceTests
             var occurrence = DateTimeOffset.Parse(job.IdempotencyKey!["recurring:".Length..][(id.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
             Assert.InRange(job.CreatedAt - occurrence, TimeSpan.Zero, TimeSpan.FromSeconds(5));
         }
+    }
+
+    [Fact]
+    public async Task Recurring_TheDocsSnippet_Runs()
+    {
+        var time = new FakeTimeProvider(CronStart);
+        var scheduler = CronScheduler(time, out _);
+        scheduler.AddFlow("report", Chain(null)).AddFlow("ping", Chain(null));
+
+        // docs/scheduling.md, "Recurring jobs (cron)":
+        await scheduler.AddRecurringAsync("nightly-report", "report", "30 2 * * *", new { Days = 1 },
+            new RecurringOptions { TimeZone = "Europe/Berlin", Priority = 5 });
+        await scheduler.AddRecurringAsync("heartbeat", "ping", "*/15 * * * * *");
+        IReadOnlyList<RecurringSchedule> schedules = await scheduler.ListRecurringAsync();
+        string jobId = await scheduler.TriggerRecurringAsync("nightly-report");
+        await scheduler.RemoveRecurringAsync("heartbeat");
+
+        Assert.Contains(schedules, s => s.Id == "heartbeat" && s.NextRunAt == CronStart.AddSeconds(15));
+        Assert.Equal(new DateTimeOffset(2026, 1, 6, 1, 30, 0, TimeSpan.Zero), Assert.Single(schedules, s => s.Id == "nightly-report").NextRunAt);
+        Assert.Equal(5, (await scheduler.GetJobAsync(jobId)).Priority);
+        await scheduler.RemoveRecurringAsync("nightly-report");
     }
 
     /// <summary>A scheduler on <paramref name="store"/> (default <see cref="Store"/>) at <paramref name="time"/>, not started, with a chain flow.</summary>
