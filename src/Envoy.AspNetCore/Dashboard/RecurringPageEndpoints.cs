@@ -2,6 +2,7 @@ using Envoy.AspNetCore.Dashboard.Pages;
 using Envoy.AspNetCore.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 
@@ -50,7 +51,7 @@ internal static class RecurringPageEndpoints
         return Results.Redirect(DashboardContext.Of(http).Href("recurring") + "?triggered=" + Uri.EscapeDataString(jobId));
     }
 
-    private static IResult Message(HttpContext http, int status, string title, string text) =>
+    private static RazorComponentResult<JobMessagePage> Message(HttpContext http, int status, string title, string text) =>
         DashboardPage.Render<JobMessagePage>(
             new Dictionary<string, object?>
             {
