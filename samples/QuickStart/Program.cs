@@ -22,6 +22,10 @@ using var finished = new CancellationTokenSource();
 var watcher = Watcher.RunAsync(scheduler, finished.Token);
 await scheduler.StartAsync();
 
+// A recurring job (cron): "hello" every night at 02:00 Berlin time, stored with the jobs (every process on the store sees it,
+// one job per occurrence); triggered once by hand here to see it run.
+await scheduler.AddRecurringAsync("nightly-hello", "hello", "0 2 * * *", options: new RecurringOptions { TimeZone = "Europe/Berlin" });
+
 (string Title, string Id)[] jobs =
 [
     ("Routing, the seed's first example", await scheduler.ScheduleAsync("hello")),
@@ -31,6 +35,7 @@ await scheduler.StartAsync();
     ("External wait (a payment webhook)", await scheduler.ScheduleAsync("payment", 1042)),
     ("Escalation to alice, approved", await scheduler.ScheduleAsync("refund", 30)),
     ("Escalation to alice, rejected", await scheduler.ScheduleAsync("refund", 900)),
+    ("Recurring nightly-hello, triggered by hand", await scheduler.TriggerRecurringAsync("nightly-hello")),
 ];
 Console.WriteLine($"Scheduled {jobs.Length} jobs; progress:");
 

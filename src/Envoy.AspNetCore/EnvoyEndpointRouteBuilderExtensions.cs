@@ -35,6 +35,7 @@ public static class EnvoyEndpointRouteBuilderExtensions
         Endpoints.FlowsEndpoints.Map(api);
         Endpoints.EscalationsEndpoints.Map(api);
         Endpoints.StatsEndpoints.Map(api);
+        Endpoints.RecurringEndpoints.Map(api);
 
         // The events route (GET {prefix}/api/events) is mapped here.
         Events.EventsEndpoints.Map(api, endpoints.ServiceProvider);

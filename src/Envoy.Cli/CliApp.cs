@@ -24,6 +24,7 @@ internal static class CliApp
         root.Subcommands.Add(ReplyCommand.Create());
         root.Subcommands.Add(WatchCommand.Create());
         root.Subcommands.Add(StatsCommand.Create());
+        root.Subcommands.Add(RecurringCommand.Create());
         root.Subcommands.Add(MigrateCommand.Create());
         return root;
     }

@@ -145,8 +145,28 @@ internal static class PostgresSql
         UPDATE envoy.jobs SET total_retries = retries WHERE retries > total_retries
         """;
 
+    /// <summary>
+    /// Recurring jobs (cron, issue 17): one row per schedule; <c>next_run_at</c> is the next occurrence to fire (Unix ms, UTC),
+    /// moved on by a compare-and-set when it fires.
+    /// </summary>
+    public const string Migration9 = """
+        CREATE TABLE IF NOT EXISTS envoy.recurring (
+            id text PRIMARY KEY,
+            flow text NOT NULL,
+            cron text NOT NULL,
+            time_zone text NOT NULL,
+            input text,
+            priority integer NOT NULL DEFAULT 0,
+            enabled boolean NOT NULL DEFAULT true,
+            next_run_at bigint,
+            last_run_at bigint,
+            last_job_id text,
+            updated_at bigint NOT NULL
+        )
+        """;
+
     /// <summary>Every migration in order: the one at index <c>i</c> brings the schema to version <c>i + 1</c>.</summary>
-    public static readonly string[] Migrations = [Migration1, Migration2, Migration3, Migration4, Migration5, Migration6, Migration7, Migration8];
+    public static readonly string[] Migrations = [Migration1, Migration2, Migration3, Migration4, Migration5, Migration6, Migration7, Migration8, Migration9];
 
     /// <summary>The channel of the store-wide event feed (apart from the wake-ups on <see cref="NotifyChannel"/>).</summary>
     public const string EventsChannel = "envoy_events";
@@ -480,4 +500,34 @@ internal static class PostgresSql
 
     /// <summary>Pending jobs that came due in ($1, $2], counted up to 1,000 (enough to know that workers must wake).</summary>
     public const string PromotedJobs = "SELECT count(*) FROM (SELECT 1 FROM envoy.jobs WHERE status = 0 AND run_at > $1 AND run_at <= $2 LIMIT 1000) due";
+
+    /// <summary>The columns of a recurring schedule, in reading order.</summary>
+    public const string RecurringColumns = "id, flow, cron, time_zone, input, priority, enabled, next_run_at, last_run_at, last_job_id, updated_at";
+
+    /// <summary>Inserts a recurring schedule or replaces one, keeping its last run.</summary>
+    public const string SaveRecurring = """
+        INSERT INTO envoy.recurring (id, flow, cron, time_zone, input, priority, enabled, next_run_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        ON CONFLICT (id) DO UPDATE SET flow = excluded.flow, cron = excluded.cron, time_zone = excluded.time_zone,
+            input = excluded.input, priority = excluded.priority, enabled = excluded.enabled, next_run_at = excluded.next_run_at,
+            updated_at = excluded.updated_at
+        """;
+
+    /// <summary>Deletes a recurring schedule.</summary>
+    public const string DeleteRecurring = "DELETE FROM envoy.recurring WHERE id = $1";
+
+    /// <summary>Records a run and moves the next occurrence on, only if it is still the expected one.</summary>
+    public const string AdvanceRecurring = """
+        UPDATE envoy.recurring SET last_run_at = $2, last_job_id = $3, next_run_at = $5
+        WHERE id = $1 AND next_run_at = $4
+        """;
+
+    /// <summary>Records a run by hand.</summary>
+    public const string RecordRecurringRun = "UPDATE envoy.recurring SET last_run_at = $2, last_job_id = $3 WHERE id = $1";
+
+    /// <summary>One recurring schedule.</summary>
+    public const string GetRecurring = $"SELECT {RecurringColumns} FROM envoy.recurring WHERE id = $1";
+
+    /// <summary>Every recurring schedule.</summary>
+    public const string ListRecurring = $"SELECT {RecurringColumns} FROM envoy.recurring ORDER BY id COLLATE \"C\"";
 }

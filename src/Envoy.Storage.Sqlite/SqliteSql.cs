@@ -98,6 +98,56 @@ internal static class SqliteSql
         UPDATE jobs SET total_retries = retries WHERE retries > total_retries;
         """;
 
+    /// <summary>
+    /// Recurring jobs (cron, issue 17): one row per schedule; <c>next_run_at</c> is the next occurrence to fire (Unix ms, UTC),
+    /// moved on by a compare-and-set when it fires.
+    /// </summary>
+    public const string Migration5 = """
+        CREATE TABLE IF NOT EXISTS recurring (
+            id TEXT PRIMARY KEY,
+            flow TEXT NOT NULL,
+            cron TEXT NOT NULL,
+            time_zone TEXT NOT NULL,
+            input TEXT,
+            priority INTEGER NOT NULL DEFAULT 0,
+            enabled INTEGER NOT NULL DEFAULT 1,
+            next_run_at INTEGER,
+            last_run_at INTEGER,
+            last_job_id TEXT,
+            updated_at INTEGER NOT NULL
+        );
+        """;
+
+    /// <summary>The columns of a recurring schedule, in <c>StoreRows</c>' reading order.</summary>
+    public const string RecurringColumns = "id, flow, cron, time_zone, input, priority, enabled, next_run_at, last_run_at, last_job_id, updated_at";
+
+    /// <summary>Inserts a recurring schedule or replaces one, keeping its last run.</summary>
+    public const string SaveRecurring = """
+        INSERT INTO recurring (id, flow, cron, time_zone, input, priority, enabled, next_run_at, updated_at)
+        VALUES (@id, @flow, @cron, @time_zone, @input, @priority, @enabled, @next_run_at, @updated_at)
+        ON CONFLICT (id) DO UPDATE SET flow = excluded.flow, cron = excluded.cron, time_zone = excluded.time_zone,
+            input = excluded.input, priority = excluded.priority, enabled = excluded.enabled, next_run_at = excluded.next_run_at,
+            updated_at = excluded.updated_at
+        """;
+
+    /// <summary>Deletes a recurring schedule.</summary>
+    public const string DeleteRecurring = "DELETE FROM recurring WHERE id = @id";
+
+    /// <summary>Records a run and moves the next occurrence on, only if it is still the expected one.</summary>
+    public const string AdvanceRecurring = """
+        UPDATE recurring SET next_run_at = @next_run_at, last_run_at = @last_run_at, last_job_id = @last_job_id
+        WHERE id = @id AND next_run_at = @expected
+        """;
+
+    /// <summary>Records a run by hand.</summary>
+    public const string RecordRecurringRun = "UPDATE recurring SET last_run_at = @last_run_at, last_job_id = @last_job_id WHERE id = @id";
+
+    /// <summary>One recurring schedule.</summary>
+    public const string GetRecurring = $"SELECT {RecurringColumns} FROM recurring WHERE id = @id";
+
+    /// <summary>Every recurring schedule.</summary>
+    public const string ListRecurring = $"SELECT {RecurringColumns} FROM recurring ORDER BY id";
+
     /// <summary>The columns of a claimed job (the worker runs from the context: no scheduled input).</summary>
     public const string JobColumns =
         "id, flow, status, context, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers";

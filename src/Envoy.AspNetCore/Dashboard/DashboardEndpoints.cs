@@ -29,5 +29,6 @@ internal static class DashboardEndpoints
         JobPageEndpoints.Map(pages);
         FlowPageEndpoints.Map(pages);
         EscalationsInboxEndpoints.Map(pages);
+        RecurringPageEndpoints.Map(pages);
     }
 }

@@ -56,4 +56,13 @@ public static class EnvoyProblemCodes
 
     /// <summary><c>403</c>: the caller's role (or user) may not do this.</summary>
     public const string Forbidden = "forbidden";
+
+    /// <summary><c>404</c>: an unknown recurring schedule id.</summary>
+    public const string RecurringNotFound = "recurring_not_found";
+
+    /// <summary><c>400</c>: a recurring schedule's cron expression is invalid (the detail names it and says why).</summary>
+    public const string InvalidCron = "invalid_cron";
+
+    /// <summary><c>400</c>: a recurring schedule's time zone is unknown (the detail names it).</summary>
+    public const string InvalidTimeZone = "invalid_time_zone";
 }

@@ -27,4 +27,7 @@ namespace Envoy.AspNetCore.Json;
 [JsonSerializable(typeof(StatsJson))]
 [JsonSerializable(typeof(HealthJson))]
 [JsonSerializable(typeof(JsonNode))]
+[JsonSerializable(typeof(RecurringJson))]
+[JsonSerializable(typeof(List<RecurringJson>))]
+[JsonSerializable(typeof(RecurringRequest))]
 public sealed partial class EnvoyApiJsonContext : JsonSerializerContext;

@@ -26,4 +26,7 @@ namespace Envoy.Cli.Api;
 [JsonSerializable(typeof(ProfileFile))]
 [JsonSerializable(typeof(MigrationReport))]
 [JsonSerializable(typeof(JsonNode))]
+[JsonSerializable(typeof(List<RecurringView>))]
+[JsonSerializable(typeof(RecurringView))]
+[JsonSerializable(typeof(RecurringSetRequest))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

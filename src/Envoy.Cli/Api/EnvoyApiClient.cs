@@ -42,6 +42,14 @@ internal sealed class EnvoyApiClient : IDisposable
     public Task<ApiResponse> PostAsync<T>(string path, T body, JsonTypeInfo<T> type, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, path, new StringContent(JsonSerializer.Serialize(body, type), Encoding.UTF8, "application/json"), cancellationToken);
 
+    /// <summary><c>PUT {url}/api/{path}</c> with <paramref name="body"/> as JSON.</summary>
+    public Task<ApiResponse> PutAsync<T>(string path, T body, JsonTypeInfo<T> type, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Put, path, new StringContent(JsonSerializer.Serialize(body, type), Encoding.UTF8, "application/json"), cancellationToken);
+
+    /// <summary><c>DELETE {url}/api/{path}</c>.</summary>
+    public Task<ApiResponse> DeleteAsync(string path, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Delete, path, null, cancellationToken);
+
     /// <summary><c>POST {url}/api/{path}</c> without a body.</summary>
     public Task<ApiResponse> PostAsync(string path, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, path, null, cancellationToken);

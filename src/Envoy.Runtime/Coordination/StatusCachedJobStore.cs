@@ -205,4 +205,19 @@ public sealed class StatusCachedJobStore : IJobStore, IStoreHealthProbe, ISchema
 
     /// <inheritdoc />
     public ILeaderLock CreateLeaderLock() => _store.CreateLeaderLock();
+
+    /// <inheritdoc />
+    public Task SaveRecurringAsync(RecurringRow row, CancellationToken cancellationToken = default) => _store.SaveRecurringAsync(row, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> DeleteRecurringAsync(string id, CancellationToken cancellationToken = default) => _store.DeleteRecurringAsync(id, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> RecordRecurringRunAsync(RecurringRun run, CancellationToken cancellationToken = default) => _store.RecordRecurringRunAsync(run, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<RecurringRow?> GetRecurringAsync(string id, CancellationToken cancellationToken = default) => _store.GetRecurringAsync(id, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<RecurringRow>> ListRecurringAsync(CancellationToken cancellationToken = default) => _store.ListRecurringAsync(cancellationToken);
 }

@@ -17,8 +17,10 @@ public sealed partial class Scheduler : IAsyncDisposable
     private readonly bool _ownsStore;
     private readonly JobWaiters _waiters;
     private readonly StaleWhileRevalidate<IReadOnlyDictionary<JobStatus, long>> _counts;
+    private readonly RecurringFiring _recurringFiring;
     private WorkerPool? _pool;
     private MaintenanceLeader? _maintenance;
+    private RecurringTrigger? _recurring;
     private bool _disposed;
 
     /// <summary>Creates a scheduler over a store, with a deep copy of <paramref name="options"/>.</summary>
@@ -39,6 +41,7 @@ public sealed partial class Scheduler : IAsyncDisposable
         _ownsStore = ownsStore;
         _waiters = new JobWaiters(store, store.Signals, _services.Time, config.PollInterval, logger);
         _counts = new StaleWhileRevalidate<IReadOnlyDictionary<JobStatus, long>>(store.CountJobsAsync, _services.Time, StatsCountsMinAge);
+        _recurringFiring = new RecurringFiring(_services, ScheduleJobAsync);
     }
 
     /// <summary>This worker's id in leases and logs.</summary>
@@ -107,6 +110,7 @@ public sealed partial class Scheduler : IAsyncDisposable
                 await _services.Store.InitializeAsync(cancellationToken).ConfigureAwait(false);
                 _pool = new WorkerPool(_services);
                 _maintenance = new MaintenanceLeader(_services);
+                _recurring = new RecurringTrigger(_services, _recurringFiring);
                 RuntimeLog.WorkerStarted(_services.Logger, WorkerId, _services.Store.Description, _services.Config.Concurrency);
             }
         }
@@ -127,6 +131,12 @@ public sealed partial class Scheduler : IAsyncDisposable
         {
             if (_pool is { } pool)
             {
+                if (_recurring is { } recurring)
+                {
+                    _recurring = null;
+                    await recurring.DisposeAsync().ConfigureAwait(false);
+                }
+
                 if (_maintenance is { } maintenance)
                 {
                     _maintenance = null;
@@ -159,6 +169,11 @@ public sealed partial class Scheduler : IAsyncDisposable
         }
 
         _disposed = true;
+        if (_recurring is not null)
+        {
+            await _recurring.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_maintenance is not null)
         {
             await _maintenance.DisposeAsync().ConfigureAwait(false);

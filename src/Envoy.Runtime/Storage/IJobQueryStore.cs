@@ -50,4 +50,10 @@ public interface IJobQueryStore
     /// this store.
     /// </summary>
     Task<IReadOnlyDictionary<JobStatus, long>> CountJobsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>One recurring schedule, or null.</summary>
+    Task<RecurringRow?> GetRecurringAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Every recurring schedule, by id.</summary>
+    Task<IReadOnlyList<RecurringRow>> ListRecurringAsync(CancellationToken cancellationToken = default);
 }

@@ -54,4 +54,20 @@ public interface IJobWriteStore
     /// and due at once. <see cref="StoreResult.Status"/> is the job's new status.
     /// </summary>
     Task<StoreResult> RetryJobAsync(string jobId, long nowMs, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Inserts a recurring schedule, or replaces the one with its id: every column from <paramref name="row"/> except
+    /// <see cref="RecurringRow.LastRunAtMs"/> and <see cref="RecurringRow.LastJobId"/>, which an update keeps.
+    /// </summary>
+    Task SaveRecurringAsync(RecurringRow row, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a recurring schedule; false when no schedule has this id. Its jobs stay.</summary>
+    Task<bool> DeleteRecurringAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records a job a recurring schedule created (its last run and job) and, with <see cref="RecurringRun.Advance"/>, moves its
+    /// next occurrence on, only if the stored next occurrence is still the expected one. False when nothing changed (an unknown
+    /// id, or another process moved the occurrence on first).
+    /// </summary>
+    Task<bool> RecordRecurringRunAsync(RecurringRun run, CancellationToken cancellationToken = default);
 }

@@ -17,4 +17,7 @@ public enum DashboardSection
 
     /// <summary>The escalations inbox.</summary>
     Escalations,
+
+    /// <summary>The recurring schedules (cron).</summary>
+    Recurring,
 }
