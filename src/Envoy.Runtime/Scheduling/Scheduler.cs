@@ -65,6 +65,16 @@ public sealed partial class Scheduler : IAsyncDisposable
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> FlowVersions => _services.Flows.VersionSnapshot();
 
+    /// <summary>
+    /// The flow registered here under <paramref name="name"/> at <paramref name="version"/> (<see cref="Job.FlowVersion"/>;
+    /// null: the newest, which a job with no recorded version also runs on), or null when this scheduler does not have it.
+    /// </summary>
+    public StateFlow? FindFlow(string name, string? version = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return _services.Flows.TryGet(name, version ?? string.Empty)?.Flow;
+    }
+
     /// <summary>Step started, step completed, job finished and escalation created, as they happen in this scheduler.</summary>
     public IObservable<SchedulerEvent> Events => _services.Events;
 
