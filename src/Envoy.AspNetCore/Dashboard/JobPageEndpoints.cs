@@ -57,7 +57,8 @@ internal static class JobPageEndpoints
         }
 
         // The graph of the job's own version (a job of an older version keeps its shape in a rolling deploy).
-        var graph = scheduler.FindFlow(job.Flow, job.FlowVersion) is { } flow
+        var flow = scheduler.FindFlow(job.Flow, job.FlowVersion);
+        var graph = flow is not null
             ? FlowGraph.Of(flow, job.Context.State, FlowGraph.Visited(history, job.Context.State))
             : null;
         var model = new JobPageModel(
