@@ -17,6 +17,7 @@ public sealed partial class PostgresJobStore : ISchemaMigrations
         "Create envoy.event_listeners (processes listening to the store-wide event feed)",
         "Add envoy.jobs.total_retries (every retry, never reset), counted for existing jobs from their history",
         "Create envoy.recurring (recurring jobs: cron schedules)",
+        "Add envoy.jobs.flow_version (the version of its flow a job started with; '' for existing jobs)",
     ];
 
     /// <inheritdoc />

@@ -69,6 +69,14 @@ public sealed partial class PostgresJobStore
             Filter("flow <> ALL($?)", P(excluded.ToArray()));
         }
 
+        if (query.ExcludeFlowVersions is { Count: > 0 } pairs)
+        {
+            // A job of one of these pairs, or with no recorded version ('') of one of these flows, is served: left out.
+            parameters.Add(P(pairs.Select(p => p.Flow).Distinct(StringComparer.Ordinal).ToArray()));
+            var flowsAt = "$" + parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Filter("NOT (flow = ANY(" + flowsAt + ") AND (flow_version = '' OR flow || chr(31) || flow_version = ANY($?)))", P(pairs.Select(p => FlowVersionKey.Of(p.Flow, p.Version)).ToArray()));
+        }
+
         if (query.ParentId is not null)
         {
             Filter("parent_id = $?", P(query.ParentId));

@@ -20,6 +20,7 @@ public sealed partial class PostgresJobStore
     {
         ArgumentNullException.ThrowIfNull(request);
         var flows = request.Flows.ToArray();
+        var flowVersions = request.FlowVersions?.ToArray();
         // One batch, one round trip: the settings and the claim run as one implicit transaction, committed with the batch.
         return BatchAsync<IReadOnlyList<JobRecord>>(
             async (connection, effects) =>
@@ -40,7 +41,8 @@ public sealed partial class PostgresJobStore
                         P(request.Max),
                         P((short)JobEventKind.Claimed),
                         P((short)JobStatus.Running),
-                        P((short)JobStatus.Pending)));
+                        P((short)JobStatus.Pending),
+                        P(flowVersions)));
                     batch.BatchCommands.Add(Batched(PostgresSql.ResolutionsOfClaim, P(request.Owner), P(request.LeaseUntilMs)));
                     var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                     await using (reader.ConfigureAwait(false))
@@ -550,6 +552,7 @@ public sealed partial class PostgresJobStore
         [
             P(job.Id), P(job.Flow), P(job.ContextJson), P(job.Priority), P(job.RunAtMs), P(job.CreatedAtMs), P(job.ParentId), P(job.ParentWaitId),
             P(job.IdempotencyKey), P((short)job.Status), P(job.Lease?.Owner), P(job.Lease?.UntilMs), P(job.Version), P(job.InputJson),
+            P(job.FlowVersion),
         ];
 
     private static NpgsqlCommand EventCommand(NpgsqlConnection connection, NpgsqlTransaction? tx, JobEvent entry) =>

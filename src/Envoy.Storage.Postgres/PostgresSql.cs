@@ -165,8 +165,16 @@ internal static class PostgresSql
         )
         """;
 
+    /// Issue 17, flow versions: <c>flow_version</c>, the version of its flow a job started with (<c>Job.FlowVersion</c>); claims
+    /// take a job only for a worker that has its (flow, version) pair. Existing jobs get <c>''</c> (none recorded), which any
+    /// worker that has the flow runs on its newest version. A column with a constant default (no table rewrite), not indexed:
+    /// claims filter on it row by row while walking the ready and lease indexes, as they do on the flow, and commits never
+    /// write it (they stay heap-only).
+    /// </summary>
+    public const string MigrationFlowVersions = "ALTER TABLE envoy.jobs ADD COLUMN IF NOT EXISTS flow_version text NOT NULL DEFAULT ''";
+
     /// <summary>Every migration in order: the one at index <c>i</c> brings the schema to version <c>i + 1</c>.</summary>
-    public static readonly string[] Migrations = [Migration1, Migration2, Migration3, Migration4, Migration5, Migration6, Migration7, Migration8, Migration9];
+    public static readonly string[] Migrations = [Migration1, Migration2, Migration3, Migration4, Migration5, Migration6, Migration7, Migration8, Migration9, MigrationFlowVersions];
 
     /// <summary>The channel of the store-wide event feed (apart from the wake-ups on <see cref="NotifyChannel"/>).</summary>
     public const string EventsChannel = "envoy_events";
@@ -185,7 +193,7 @@ internal static class PostgresSql
     public const string StoreIdentity = "SELECT id FROM envoy.store_identity LIMIT 1";
 
     public const string JobColumns =
-        "id, flow, status, context::text, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers, input::text AS input, total_retries";
+        "id, flow, status, context::text, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers, input::text AS input, total_retries, flow_version";
 
     /// <summary>
     /// The text <see cref="JobQuery.Search"/> matches in a job: its id, flow, error, scheduled input and current output
@@ -206,25 +214,25 @@ internal static class PostgresSql
 
     public const string InsertJob = """
         INSERT INTO envoy.jobs (id, flow, status, context, priority, run_at, created_at, updated_at, parent_id, parent_wait_id, idempotency_key,
-          lease_owner, lease_until, version, attempts, started_at, input)
-        VALUES ($1, $2, $10, $3::jsonb, $4, $5, $6, $6, $7, $8, $9, $11, $12, $13, $13, CASE WHEN $13 = 1 THEN $6 END, $14::jsonb)
+          lease_owner, lease_until, version, attempts, started_at, input, flow_version)
+        VALUES ($1, $2, $10, $3::jsonb, $4, $5, $6, $6, $7, $8, $9, $11, $12, $13, $13, CASE WHEN $13 = 1 THEN $6 END, $14::jsonb, $15)
         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
         """;
 
     /// <summary>
-    /// <see cref="InsertJob"/> ($1–$14) and the job's one history entry ($15–$22: at, kind, state, step, from, to, duration, error) in one
+    /// <see cref="InsertJob"/> ($1–$15) and the job's one history entry ($16–$23: at, kind, state, step, from, to, duration, error) in one
     /// statement: the entry is written only if the job row was (not on a used idempotency key), so the statement's row count
     /// (the history insert's) says whether the job was inserted.
     /// </summary>
     public const string InsertJobWithEvent = """
         WITH inserted AS (
           INSERT INTO envoy.jobs (id, flow, status, context, priority, run_at, created_at, updated_at, parent_id, parent_wait_id, idempotency_key,
-            lease_owner, lease_until, version, attempts, started_at, input)
-          VALUES ($1, $2, $10, $3::jsonb, $4, $5, $6, $6, $7, $8, $9, $11, $12, $13, $13, CASE WHEN $13 = 1 THEN $6 END, $14::jsonb)
+            lease_owner, lease_until, version, attempts, started_at, input, flow_version)
+          VALUES ($1, $2, $10, $3::jsonb, $4, $5, $6, $6, $7, $8, $9, $11, $12, $13, $13, CASE WHEN $13 = 1 THEN $6 END, $14::jsonb, $15)
           ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
           RETURNING id)
         INSERT INTO envoy.job_events (job_id, at, kind, state, step, from_status, to_status, duration_ms, error)
-        SELECT id, $15, $16, $17, $18, $19, $20, $21, $22 FROM inserted
+        SELECT id, $16, $17, $18, $19, $20, $21, $22, $23 FROM inserted
         """;
 
     public const string JobIdsByKeys = "SELECT idempotency_key, id FROM envoy.jobs WHERE idempotency_key = ANY($1) AND idempotency_key IS NOT NULL";
@@ -240,12 +248,15 @@ internal static class PostgresSql
     /// picked ids with <c>= ANY (ARRAY (...))</c> on the primary key, so that it is an index lookup whatever the planner
     /// guesses of the CTEs' sizes (a join on <c>seq</c>, which has no index, or a hash join on <c>id</c> planned from a wrong
     /// size guess, scanned the whole table on every claim). Besides the job's columns it returns whether the job was taken
-    /// over (<c>was_running</c>); <see cref="ResolutionsOfClaim"/> follows it in the same batch.
+    /// over (<c>was_running</c>); <see cref="ResolutionsOfClaim"/> follows it in the same batch. Flow versions: a job with a
+    /// recorded version is taken only when its (flow, version) key (<c>FlowVersionKey</c>: the flow, U+001F, the version) is
+    /// in $9; $9 null takes every version; a job with none recorded (<c>''</c>) only needs its flow in $4. The test is on the
+    /// few rows the index walks reach, like the flow's: the claim reads no more rows than before.
     /// </summary>
     public const string Claim = """
         WITH expired AS (
           SELECT id FROM envoy.jobs
-          WHERE status = 1 AND lease_until < $3 AND flow = ANY($4)
+          WHERE status = 1 AND lease_until < $3 AND flow = ANY($4) AND ($9::text[] IS NULL OR flow_version = '' OR flow || chr(31) || flow_version = ANY($9))
           ORDER BY lease_until
           LIMIT $5
           FOR UPDATE SKIP LOCKED),
@@ -260,6 +271,7 @@ internal static class PostgresSql
           CROSS JOIN LATERAL (
             SELECT id FROM envoy.jobs
             WHERE status = 0 AND priority = level.p AND run_at <= $3 AND flow = ANY($4)
+              AND ($9::text[] IS NULL OR flow_version = '' OR flow || chr(31) || flow_version = ANY($9))
             ORDER BY run_at, seq
             LIMIT $5
             FOR UPDATE SKIP LOCKED) due
@@ -269,7 +281,7 @@ internal static class PostgresSql
             takeovers = CASE WHEN j.status = 1 THEN j.takeovers + 1 ELSE j.takeovers END, started_at = coalesce(j.started_at, $3), updated_at = $3
           WHERE j.id = ANY (ARRAY (SELECT id FROM expired UNION ALL SELECT id FROM pending))
           RETURNING j.id, j.flow, j.status, j.context::text AS context, j.priority, j.run_at, j.created_at, j.updated_at, j.started_at,
-            j.finished_at, j.error, j.parent_id, j.retries, j.attempts, j.idempotency_key, j.version, j.takeovers,
+            j.finished_at, j.error, j.parent_id, j.retries, j.attempts, j.idempotency_key, j.version, j.takeovers, j.flow_version,
             j.id = ANY (ARRAY (SELECT id FROM expired)) AS was_running),
         history AS (
           INSERT INTO envoy.job_events (job_id, at, kind, from_status, to_status)

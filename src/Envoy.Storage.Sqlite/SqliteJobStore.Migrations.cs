@@ -13,6 +13,7 @@ public sealed partial class SqliteJobStore : ISchemaMigrations
         "Add jobs.input (the scheduled input) and the jobs_flow_created index",
         "Add jobs.total_retries (every retry, never reset), counted for existing jobs from their history",
         "Create the recurring table (recurring jobs: cron schedules)",
+        "Add jobs.flow_version (the version of its flow a job started with; '' for existing jobs)",
     ];
 
     /// <inheritdoc />

@@ -77,6 +77,12 @@ public sealed partial class SqliteJobStore
             sql.Append(" AND flow NOT IN (SELECT value FROM json_each(@exclude_flows))");
         }
 
+        if (query.ExcludeFlowVersions is { Count: > 0 })
+        {
+            // A job of one of these pairs, or with no recorded version ('') of one of these flows, is served: left out.
+            sql.Append(" AND NOT (flow IN (SELECT value FROM json_each(@exclude_pair_flows)) AND (flow_version = '' OR flow || char(31) || flow_version IN (SELECT value FROM json_each(@exclude_pairs))))");
+        }
+
         if (query.ParentId is not null)
         {
             sql.Append(" AND parent_id = @parent_id");
@@ -106,6 +112,8 @@ public sealed partial class SqliteJobStore
                     .Bind("@status", query.Status is { } s ? (int)s : null)
                     .Bind("@flow", query.Flow)
                     .Bind("@exclude_flows", query.ExcludeFlows is { Count: > 0 } excluded ? ToJsonArray(excluded) : null)
+                    .Bind("@exclude_pair_flows", query.ExcludeFlowVersions is { Count: > 0 } pairs ? ToJsonArray(pairs.Select(p => p.Flow).Distinct(StringComparer.Ordinal)) : null)
+                    .Bind("@exclude_pairs", query.ExcludeFlowVersions is { Count: > 0 } keyed ? ToJsonArray(keyed.Select(p => FlowVersionKey.Of(p.Flow, p.Version))) : null)
                     .Bind("@parent_id", query.ParentId)
                     .Bind("@after", query.CreatedAfter?.ToUnixTimeMilliseconds())
                     .Bind("@before", query.CreatedBefore?.ToUnixTimeMilliseconds())

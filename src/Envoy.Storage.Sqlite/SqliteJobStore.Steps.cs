@@ -43,15 +43,16 @@ public sealed partial class SqliteJobStore
     {
         ArgumentNullException.ThrowIfNull(request);
         var flows = ToJsonArray(request.Flows);
+        var flowVersions = request.FlowVersions is null ? null : ToJsonArray(request.FlowVersions);
         return GroupWriteAsync<IReadOnlyList<JobRecord>>(
             tx =>
             {
                 var claimed = new List<JobRecord>();
-                ClaimInto(claimed, SqliteSql.ClaimExpired, request, flows, request.Max, tx);
+                ClaimInto(claimed, SqliteSql.ClaimExpired, request, (flows, flowVersions), request.Max, tx);
                 var expired = claimed.Count;
                 if (claimed.Count < request.Max)
                 {
-                    ClaimPendingInto(claimed, request, flows, tx);
+                    ClaimPendingInto(claimed, request, (flows, flowVersions), tx);
                 }
 
                 if (claimed.Count == 0)
@@ -265,7 +266,7 @@ public sealed partial class SqliteJobStore
     }
 
     /// <summary>Claims due pending jobs one priority level at a time, highest first, until the request is full.</summary>
-    private void ClaimPendingInto(List<JobRecord> claimed, ClaimRequest request, string flows, SqliteTransaction tx)
+    private void ClaimPendingInto(List<JobRecord> claimed, ClaimRequest request, (string Flows, string? Versions) flows, SqliteTransaction tx)
     {
         var below = long.MaxValue;
         while (claimed.Count < request.Max && Commands.Get(SqliteSql.NextPriorityLevel, tx).Bind("@below", below).ExecuteScalar() is long level)
@@ -275,13 +276,14 @@ public sealed partial class SqliteJobStore
         }
     }
 
-    private void ClaimInto(List<JobRecord> claimed, string sql, ClaimRequest request, string flows, int max, SqliteTransaction tx, long? priority = null)
+    private void ClaimInto(List<JobRecord> claimed, string sql, ClaimRequest request, (string Flows, string? Versions) flows, int max, SqliteTransaction tx, long? priority = null)
     {
         var command = Commands.Get(sql, tx)
             .Bind("@owner", request.Owner)
             .Bind("@until", request.LeaseUntilMs)
             .Bind("@now", request.NowMs)
-            .Bind("@flows", flows)
+            .Bind("@flows", flows.Flows)
+            .Bind("@flow_versions", flows.Versions)
             .Bind("@max", max);
         if (priority is { } level)
         {
@@ -358,6 +360,7 @@ public sealed partial class SqliteJobStore
             .Bind("@lease_until", job.Lease?.UntilMs)
             .Bind("@version", job.Version)
             .Bind("@input", job.InputJson)
+            .Bind("@flow_version", job.FlowVersion)
             .ExecuteNonQuery() == 1;
 
     private void InsertEvent(JobEvent entry, SqliteTransaction tx) =>

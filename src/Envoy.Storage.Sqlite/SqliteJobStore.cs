@@ -12,7 +12,7 @@ namespace Envoy.Storage.Sqlite;
 /// </summary>
 public sealed partial class SqliteJobStore : IJobStore
 {
-    private const int SchemaVersion = 5;
+    private const int SchemaVersion = 6;
 
     private readonly SqliteConfig _options;
     private readonly string _connectionString;
@@ -195,6 +195,13 @@ public sealed partial class SqliteJobStore : IJobStore
             {
                 Execute(_writer, SqliteSql.Migration5, tx);
                 Execute(_writer, "INSERT INTO envoy_schema (version) VALUES (5)", tx);
+            }
+
+            if (current < 6)
+            {
+                // Issue 17, flow versions.
+                Execute(_writer, SqliteSql.MigrationFlowVersions, tx);
+                Execute(_writer, "INSERT INTO envoy_schema (version) VALUES (6)", tx);
             }
 
             tx.Commit();

@@ -147,10 +147,15 @@ internal static class SqliteSql
 
     /// <summary>Every recurring schedule.</summary>
     public const string ListRecurring = $"SELECT {RecurringColumns} FROM recurring ORDER BY id";
+    /// Issue 17, flow versions: <c>flow_version</c>, the version of its flow a job started with (<c>Job.FlowVersion</c>); claims
+    /// take a job only for a worker that has its (flow, version) pair. Existing jobs get <c>''</c> (none recorded), which any
+    /// worker that has the flow runs on its newest version.
+    /// </summary>
+    public const string MigrationFlowVersions = "ALTER TABLE jobs ADD COLUMN flow_version TEXT NOT NULL DEFAULT ''";
 
     /// <summary>The columns of a claimed job (the worker runs from the context: no scheduled input).</summary>
     public const string JobColumns =
-        "id, flow, status, context, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers";
+        "id, flow, status, context, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers, flow_version";
 
     /// <summary>The columns of a job read for a caller: <see cref="JobColumns"/>, the scheduled input and the count of every retry.</summary>
     public const string JobReadColumns = JobColumns + ", input, total_retries";
@@ -167,9 +172,9 @@ internal static class SqliteSql
 
     public const string InsertJob = """
         INSERT INTO jobs (id, flow, status, context, priority, run_at, created_at, updated_at, parent_id, parent_wait_id, idempotency_key,
-          lease_owner, lease_until, version, attempts, started_at, input)
+          lease_owner, lease_until, version, attempts, started_at, input, flow_version)
         VALUES (@id, @flow, @status, @context, @priority, @run_at, @now, @now, @parent_id, @parent_wait_id, @key,
-          @lease_owner, @lease_until, @version, @version, CASE WHEN @version = 1 THEN @now END, @input)
+          @lease_owner, @lease_until, @version, @version, CASE WHEN @version = 1 THEN @now END, @input, @flow_version)
         ON CONFLICT (idempotency_key) DO NOTHING
         """;
 
@@ -178,13 +183,16 @@ internal static class SqliteSql
     /// <summary>
     /// Claims due pending jobs of one priority level. The claim walks the levels from the highest (<see cref="NextPriorityLevel"/>):
     /// within a level the ready index is in run-at order, so the scan stops at the first job not yet due. One scan ordered by
-    /// (priority, run-at) would read past every job scheduled for later whenever fewer jobs are due than asked for.
+    /// (priority, run-at) would read past every job scheduled for later whenever fewer jobs are due than asked for. Flow
+    /// versions: a job with a recorded version is taken only when its (flow, version) key (<c>FlowVersionKey</c>) is in
+    /// @flow_versions (null: every version); a job with none recorded (<c>''</c>) only needs its flow in @flows.
     /// </summary>
     public const string ClaimPending = $"""
         UPDATE jobs SET status = 1, lease_owner = @owner, lease_until = @until, version = version + 1, attempts = attempts + 1,
           started_at = coalesce(started_at, @now), updated_at = @now
         WHERE seq IN (SELECT seq FROM jobs INDEXED BY jobs_ready
                       WHERE status = 0 AND priority = @priority AND run_at <= @now AND flow IN (SELECT value FROM json_each(@flows))
+                        AND (@flow_versions IS NULL OR flow_version = '' OR flow || char(31) || flow_version IN (SELECT value FROM json_each(@flow_versions)))
                       ORDER BY run_at, seq LIMIT @max)
         RETURNING {JobColumns}
         """;
@@ -195,6 +203,7 @@ internal static class SqliteSql
     public const string ClaimExpired = $"""
         UPDATE jobs SET lease_owner = @owner, lease_until = @until, version = version + 1, attempts = attempts + 1, takeovers = takeovers + 1, updated_at = @now
         WHERE seq IN (SELECT seq FROM jobs INDEXED BY jobs_leases WHERE status = 1 AND lease_until < @now AND flow IN (SELECT value FROM json_each(@flows))
+                        AND (@flow_versions IS NULL OR flow_version = '' OR flow || char(31) || flow_version IN (SELECT value FROM json_each(@flow_versions)))
                       ORDER BY lease_until LIMIT @max)
         RETURNING {JobColumns}
         """;

@@ -12,10 +12,30 @@ public static class Flows
     /// <summary>Two states A, B (a done job has 2 and "AB"): the trivial flow of the 10,000-job runs.</summary>
     public const string Pair = "pair";
 
-    public static StateFlow Build(string name, CounterTable counter, TimeSpan work) => name switch
+    /// <summary>
+    /// The rolling deploy's flow, one shape per version (<c>--flow-version</c>): <c>Wait</c> blocks on the external event
+    /// <c>go</c>, then <c>Finish-{version}</c> records its run and ends with the output <c>"v{version}"</c>: what a job wrote
+    /// tells which version ran it.
+    /// </summary>
+    public const string Deploy = "deploy";
+
+    public static StateFlow Build(string name, CounterTable counter, TimeSpan work, string? version = null) => name switch
     {
         Chain => new StateFlow([Counted("A", counter, work, Router.Next("B")), Counted("B", counter, work, Router.Next("C")), Counted("C", counter, work, Router.End)]),
         Pair => new StateFlow([Counted("A", counter, work, Router.Next("B")), Counted("B", counter, work, Router.End)]),
+        Deploy => new StateFlow(
+        [
+            new State("Wait") { OnState = async ctx => ctx.WaitFor(new WaitFor("go", "signal")), Router = Router.Next("Finish-" + version) },
+            new State("Finish-" + version)
+            {
+                OnState = async ctx =>
+                {
+                    await counter.RecordAsync(ctx.JobId!, ctx.State, ctx.Step, ctx.CancellationToken);
+                    return ctx.Output("v" + version);
+                },
+                Router = Router.End,
+            },
+        ]),
         _ => throw new ArgumentException($"Unknown flow '{name}'.", nameof(name)),
     };
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using Envoy;
 using Envoy.PgWorker;
 
-// Usage: Envoy.PgWorker --postgres <connection string> [--redis 127.0.0.1:port] [--flow chain|pair] [--schedule N]
+// Usage: Envoy.PgWorker --postgres <connection string> [--redis 127.0.0.1:port] [--flow chain|pair|deploy] [--flow-version V] [--schedule N]
 //                       [--no-run] [--concurrency 4] [--lease-ms 2000] [--work-ms 30] [--poll-ms 500] [--exit-after-s 300]
 // Prints "SCHEDULED <n> <ms>" after scheduling (and exits there with --no-run), "STARTED <pid>" once its workers run. Then it
 // reads commands on standard input: "stop <deadline-ms>" calls StopAsync with that deadline and prints "STOPPED <ms>".
@@ -21,7 +21,10 @@ await using var scheduler = await Scheduler.InitAsync(new SchedulerConfig
     LeaseDuration = TimeSpan.FromMilliseconds(options.LeaseMs),
     PollInterval = TimeSpan.FromMilliseconds(options.PollMs),
 });
-scheduler.AddFlow(options.Flow, Flows.Build(options.Flow, counter, TimeSpan.FromMilliseconds(options.WorkMs)));
+scheduler.AddFlow(
+    options.Flow,
+    Flows.Build(options.Flow, counter, TimeSpan.FromMilliseconds(options.WorkMs), options.FlowVersion),
+    options.FlowVersion is null ? null : new FlowOptions { Version = options.FlowVersion });
 
 if (options.Schedule > 0)
 {
@@ -69,7 +72,7 @@ catch (OperationCanceledException) when (exitAfter.IsCancellationRequested)
 Console.WriteLine("EXITING");
 return 0;
 
-internal sealed record Options(string Postgres, string? Redis, string Flow, int Schedule, bool NoRun, int Concurrency, int LeaseMs, int WorkMs, int PollMs, int ExitAfterSeconds)
+internal sealed record Options(string Postgres, string? Redis, string Flow, string? FlowVersion, int Schedule, bool NoRun, int Concurrency, int LeaseMs, int WorkMs, int PollMs, int ExitAfterSeconds)
 {
     public static Options Parse(string[] args)
     {
@@ -96,6 +99,7 @@ internal sealed record Options(string Postgres, string? Redis, string Flow, int 
             values.GetValueOrDefault("--postgres") ?? throw new ArgumentException("--postgres <connection string> is required."),
             values.GetValueOrDefault("--redis"),
             values.GetValueOrDefault("--flow") ?? Flows.Chain,
+            values.GetValueOrDefault("--flow-version"),
             Int("--schedule", 0),
             noRun,
             Int("--concurrency", 4),

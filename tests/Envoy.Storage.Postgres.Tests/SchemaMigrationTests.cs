@@ -55,6 +55,11 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
         FROM information_schema.columns WHERE table_schema = 'envoy' AND table_name = 'jobs' AND column_name = 'takeovers'
         """;
 
+    private const string FlowVersionColumn = """
+        SELECT format('%s%s DEFAULT %s', data_type, CASE WHEN is_nullable = 'NO' THEN ' NOT NULL' ELSE '' END, column_default)
+        FROM information_schema.columns WHERE table_schema = 'envoy' AND table_name = 'jobs' AND column_name = 'flow_version'
+        """;
+
     private const string TotalRetriesColumn = """
         SELECT format('%s%s DEFAULT %s', data_type, CASE WHEN is_nullable = 'NO' THEN ' NOT NULL' ELSE '' END, column_default)
         FROM information_schema.columns WHERE table_schema = 'envoy' AND table_name = 'jobs' AND column_name = 'total_retries'
@@ -216,7 +221,12 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
 
     private static async Task AssertCurrentSchemaAsync(string connectionString)
     {
-        Assert.Equal(8, await TestSql.ScalarAsync<int>(connectionString, "SELECT max(version) FROM envoy.schema_version"));
+        await using (var latest = new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString }))
+        {
+            Assert.Equal(latest.LatestSchemaVersion, await TestSql.ScalarAsync<int>(connectionString, "SELECT max(version) FROM envoy.schema_version"));
+        }
+
+        Assert.Equal("text NOT NULL DEFAULT ''::text", await TestSql.ScalarAsync<string>(connectionString, FlowVersionColumn));
         Assert.Equal("integer NOT NULL DEFAULT 0", await TestSql.ScalarAsync<string>(connectionString, TotalRetriesColumn));
         Assert.Equal("jsonb", await TestSql.ScalarAsync<string>(connectionString, InputColumn));
         Assert.Equal("id text,until_ms bigint", await TestSql.ScalarAsync<string>(connectionString, EventListenersColumns));

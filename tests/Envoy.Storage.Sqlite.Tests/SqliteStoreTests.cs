@@ -9,7 +9,11 @@ namespace Envoy.Storage.Sqlite.Tests;
 public sealed class SqliteStoreTests : IDisposable
 {
     /// <summary>Undoes migration 4 (the count of every retry), as a version 3 Envoy left the file.</summary>
-    private const string UndoMigration4 = "ALTER TABLE jobs DROP COLUMN total_retries; ";
+    private const string UndoMigration4 = UndoMigrationFlowVersions + "ALTER TABLE jobs DROP COLUMN total_retries; ";
+
+    /// <summary>Undoes the flow versions migration (issue 17: <c>jobs.flow_version</c>), as an Envoy before it left the file.</summary>
+    private const string UndoMigrationFlowVersions = "ALTER TABLE jobs DROP COLUMN flow_version; ";
+
 
     /// <summary>Undoes migrations 4 and 3 (the scheduled input and the flow index), as a version 2 Envoy left the file.</summary>
     private const string UndoMigration3 = UndoMigration4 + "DROP INDEX jobs_flow_created; ALTER TABLE jobs DROP COLUMN input; ";
@@ -86,7 +90,7 @@ public sealed class SqliteStoreTests : IDisposable
 
         await using var connection = await OpenRawAsync();
         Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode"));
-        Assert.Equal("1,2,3,4", Scalar(connection, "SELECT group_concat(version) FROM envoy_schema"));
+        Assert.Equal(await AllSchemaVersionsAsync(), Scalar(connection, "SELECT group_concat(version) FROM envoy_schema"));
     }
 
     [Fact]
@@ -109,7 +113,7 @@ public sealed class SqliteStoreTests : IDisposable
         }
 
         await using var connection = await OpenRawAsync();
-        Assert.Equal("1,2,3,4", Scalar(connection, "SELECT group_concat(version) FROM envoy_schema"));
+        Assert.Equal(await AllSchemaVersionsAsync(), Scalar(connection, "SELECT group_concat(version) FROM envoy_schema"));
     }
 
     [Fact]
@@ -134,7 +138,7 @@ public sealed class SqliteStoreTests : IDisposable
         }
 
         await using var check = await OpenRawAsync();
-        Assert.Equal("1,2,3,4", Scalar(check, "SELECT group_concat(version) FROM envoy_schema"));
+        Assert.Equal(await AllSchemaVersionsAsync(), Scalar(check, "SELECT group_concat(version) FROM envoy_schema"));
     }
 
     [Fact]
@@ -160,7 +164,7 @@ public sealed class SqliteStoreTests : IDisposable
         }
 
         await using var check = await OpenRawAsync();
-        Assert.Equal("1,2,3,4", Scalar(check, "SELECT group_concat(version) FROM envoy_schema"));
+        Assert.Equal(await AllSchemaVersionsAsync(), Scalar(check, "SELECT group_concat(version) FROM envoy_schema"));
         Assert.Equal("1", Scalar(check, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'jobs_flow_created'"));
     }
 
@@ -198,7 +202,7 @@ public sealed class SqliteStoreTests : IDisposable
         }
 
         await using var check = await OpenRawAsync();
-        Assert.Equal("1,2,3,4", Scalar(check, "SELECT group_concat(version) FROM envoy_schema"));
+        Assert.Equal(await AllSchemaVersionsAsync(), Scalar(check, "SELECT group_concat(version) FROM envoy_schema"));
     }
 
     [Fact]
@@ -352,5 +356,12 @@ public sealed class SqliteStoreTests : IDisposable
     {
         var id = Guid.NewGuid().ToString();
         return new NewJob(id, flow, Context(id, "A"), 0, T0, T0, null, null, key);
+    }
+
+    /// <summary>Every schema version of this Envoy, as <c>group_concat(version)</c> of <c>envoy_schema</c> lists them.</summary>
+    private static async Task<string> AllSchemaVersionsAsync()
+    {
+        await using var store = new SqliteJobStore(new SqliteConfig { Path = ":memory:" });
+        return string.Join(",", Enumerable.Range(1, store.LatestSchemaVersion));
     }
 }

@@ -56,7 +56,9 @@ internal static class JobPageEndpoints
             }
         }
 
-        var graph = scheduler.Flows.TryGetValue(job.Flow, out var flow)
+        // The graph of the job's own version (a job of an older version keeps its shape in a rolling deploy).
+        var flow = scheduler.FindFlow(job.Flow, job.FlowVersion);
+        var graph = flow is not null
             ? FlowGraph.Of(flow, job.Context.State, FlowGraph.Visited(history, job.Context.State))
             : null;
         var model = new JobPageModel(
@@ -68,7 +70,10 @@ internal static class JobPageEndpoints
             graph,
             AgentRun.Read(job.Context),
             job.TotalRetries,
-            time.GetUtcNow());
+            time.GetUtcNow())
+        {
+            VersionServedHere = flow is not null,
+        };
         return DashboardPage.Render<JobPage>(new Dictionary<string, object?>
         {
             [nameof(JobPage.Context)] = DashboardContext.Of(http),

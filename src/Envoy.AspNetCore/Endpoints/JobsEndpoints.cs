@@ -29,6 +29,12 @@ internal static class JobsEndpoints
             .Produces<JobListJson>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
+        jobs.MapGet("/unserved", JobReadEndpoints.UnservedAsync)
+            .WithName("ListUnservedJobs")
+            .WithSummary("Pending jobs whose flow, or flow version, this server's scheduler does not have (jobs it never runs), newest first.")
+            .Produces<JobListJson>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
         jobs.MapGet("/{id}", JobReadEndpoints.GetAsync)
             .WithName("GetJob")
             .WithSummary("One job.")

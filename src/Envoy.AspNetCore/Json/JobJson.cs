@@ -11,6 +11,12 @@ public sealed record JobJson
     /// <summary>The flow's name.</summary>
     public required string Flow { get; init; }
 
+    /// <summary>
+    /// The version of the flow the job started with and runs on (<see cref="Job.FlowVersion"/>); null for a job created before
+    /// flow versions.
+    /// </summary>
+    public string? FlowVersion { get; init; }
+
     /// <summary><c>pending</c>, <c>running</c>, <c>blocking</c>, <c>done</c>, <c>failed</c> or <c>cancelled</c>.</summary>
     public required string Status { get; init; }
 
@@ -80,6 +86,7 @@ public sealed record JobJson
         {
             Id = job.Id,
             Flow = job.Flow,
+            FlowVersion = job.FlowVersion,
             Status = JsonNames.Of(job.Status),
             State = context.State,
             Step = context.Step,

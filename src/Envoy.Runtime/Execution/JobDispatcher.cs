@@ -61,7 +61,7 @@ internal sealed class JobDispatcher : IDisposable
                 {
                     claimed = flows.Names.Count == 0
                         ? []
-                        : await _services.Coordination.ClaimAsync(new ClaimRequest(_services.WorkerId, want, _services.NowMs, _services.LeaseUntilMs, flows.Names), stop).ConfigureAwait(false);
+                        : await _services.Coordination.ClaimAsync(new ClaimRequest(_services.WorkerId, want, _services.NowMs, _services.LeaseUntilMs, flows.Names) { FlowVersions = flows.Keys }, stop).ConfigureAwait(false);
                 }
                 catch
                 {

@@ -22,6 +22,7 @@ internal static class JobMapper
         {
             Id = record.Id,
             Flow = record.Flow,
+            FlowVersion = record.FlowVersion.Length == 0 ? null : record.FlowVersion,
             Status = record.Status,
             Context = context,
             Input = record.InputJson is null ? null : JsonNode.Parse(record.InputJson),

@@ -35,7 +35,7 @@ internal sealed class JobRunner : IDisposable
     /// </summary>
     public void Start(JobRecord record, bool slotHeld = true)
     {
-        _services.Flows.TryGet(record.Flow, out _, out var options);
+        var options = _services.Flows.TryGet(record.Flow, record.FlowVersion)?.Options;
         var job = new RunningJob(record, options?.MaxRetries ?? _services.Config.MaxRetries);
         _running.Add(job);
         _running.Track(Task.Run(() => RunAsync(job, record, slotHeld)));
@@ -59,7 +59,7 @@ internal sealed class JobRunner : IDisposable
         try
         {
             var context = JobMapper.ContextOf(record);
-            var flow = _services.Flows.Get(job.Flow);
+            var registered = _services.Flows.TryGet(job.Flow, record.FlowVersion);
             if (!slotHeld)
             {
                 if (!await _slots.WaitForHandoffAsync(job).ConfigureAwait(false))
@@ -83,6 +83,15 @@ internal sealed class JobRunner : IDisposable
                 return;
             }
 
+            if (FlowVersionCheck.Problem(_services.Flows, record, registered, context) is { } problem)
+            {
+                // Its version, or its state in that version, is not here: no handler can run it, now or on a retry.
+                RuntimeLog.JobVersionMissing(_services.Logger, job.Id, job.Flow, record.FlowVersion, problem);
+                await _committer.CommitAsync(job, _planner.Failed(job, context, problem, null, TimeSpan.Zero, retryable: false), context).ConfigureAwait(false);
+                return;
+            }
+
+            var flow = registered!.Flow;
             while (true)
             {
                 var planned = await RunStepAsync(job, flow, context, progress).ConfigureAwait(false);

@@ -230,7 +230,7 @@ internal sealed class StepPlanner(RuntimeServices services)
     private NewJob? Child(RunningJob parent, Wait wait)
     {
         var flowName = wait.Params?["flow"]?.GetValue<string>() ?? string.Empty;
-        if (!services.Flows.TryGet(flowName, out var flow, out _))
+        if (services.Flows.TryGetNewest(flowName) is not { Flow: var flow } newest)
         {
             return null;
         }
@@ -239,7 +239,11 @@ internal sealed class StepPlanner(RuntimeServices services)
         var context = flow.NewContext(wait.Params?["input"]?.DeepClone());
         context.JobId = id;
         var now = services.NowMs;
-        return new NewJob(id, flowName, context.Serialize(), parent.Priority, now, now, parent.Id, wait.Id, null) { InputJson = JobInputs.ToJson(context.Input()) };
+        return new NewJob(id, flowName, context.Serialize(), parent.Priority, now, now, parent.Id, wait.Id, null)
+        {
+            InputJson = JobInputs.ToJson(context.Input()),
+            FlowVersion = newest.Version,
+        };
     }
 
     public static Escalation EscalationOf(string jobId, Wait wait, long nowMs)

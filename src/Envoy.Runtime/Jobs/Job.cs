@@ -11,6 +11,12 @@ public sealed record Job
     /// <summary>The flow's registered name.</summary>
     public required string Flow { get; init; }
 
+    /// <summary>
+    /// The version of the flow the job started with and runs on to the end (<see cref="FlowOptions.Version"/>, or the hash of
+    /// the flow's shape); null for a job created before versions, which runs on the newest version of its flow.
+    /// </summary>
+    public string? FlowVersion { get; init; }
+
     /// <summary>Where the job stands.</summary>
     public required JobStatus Status { get; init; }
 

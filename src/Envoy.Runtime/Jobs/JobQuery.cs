@@ -21,6 +21,13 @@ public sealed class JobQuery
     /// </summary>
     public IReadOnlyCollection<string>? ExcludeFlows { get; init; }
 
+    /// <summary>
+    /// Only jobs whose (flow, version) pair is none of these (for example the versions a scheduler has, to find the jobs it
+    /// never runs: <c>ListUnservedJobsAsync</c>). A job with no recorded version (<see cref="Job.FlowVersion"/> null, made
+    /// before versions) is left out when its flow is among the pairs (any version runs it). Null or empty: no such filter.
+    /// </summary>
+    public IReadOnlyCollection<FlowVersion>? ExcludeFlowVersions { get; init; }
+
     /// <summary>Only children of this job.</summary>
     public string? ParentId { get; init; }
 
@@ -73,6 +80,13 @@ public sealed class JobQuery
         foreach (var flow in ExcludeFlows ?? [])
         {
             ThrowIfNul(flow, nameof(ExcludeFlows));
+        }
+
+        foreach (var pair in ExcludeFlowVersions ?? [])
+        {
+            ArgumentNullException.ThrowIfNull(pair, nameof(ExcludeFlowVersions));
+            ThrowIfNul(pair.Flow, nameof(ExcludeFlowVersions));
+            ThrowIfNul(pair.Version, nameof(ExcludeFlowVersions));
         }
 
         if (Offset < 0)

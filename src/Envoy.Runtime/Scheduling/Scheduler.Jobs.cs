@@ -36,10 +36,8 @@ public partial class Scheduler
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentException.ThrowIfNullOrWhiteSpace(flow);
-        if (!_services.Flows.TryGet(flow, out var stateFlow, out _))
-        {
-            throw new FlowNotFoundException(flow);
-        }
+        var newest = _services.Flows.TryGetNewest(flow) ?? throw new FlowNotFoundException(flow);
+        var stateFlow = newest.Flow;
 
         options ??= new ScheduleOptions();
         if (options.Delay is { } delay && delay < TimeSpan.Zero)
@@ -67,6 +65,7 @@ public partial class Scheduler
         var job = new NewJob(id, flow, contextJson, options.Priority, runAt.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), options.ParentId, null, options.IdempotencyKey)
         {
             InputJson = JobInputs.ToJson(context.Input()),
+            FlowVersion = newest.Version,
         };
         var eager = runAt <= now ? ReserveEagerStart() : null;
         if (eager is null)
@@ -217,17 +216,21 @@ public partial class Scheduler
         (query.Status is not { } status || job.Status == status)
         && (query.Flow is null || string.Equals(job.Flow, query.Flow, StringComparison.Ordinal))
         && (query.ExcludeFlows is not { Count: > 0 } excluded || !excluded.Contains(job.Flow))
+        && (query.ExcludeFlowVersions is not { Count: > 0 } pairs || !pairs.Any(p => string.Equals(p.Flow, job.Flow, StringComparison.Ordinal)
+            && (job.FlowVersion.Length == 0 || string.Equals(p.Version, job.FlowVersion, StringComparison.Ordinal))))
         && (query.ParentId is null || string.Equals(job.ParentId, query.ParentId, StringComparison.Ordinal))
         && (query.CreatedAfter is not { } after || job.CreatedAtMs >= after.ToUnixTimeMilliseconds())
         && (query.CreatedBefore is not { } before || job.CreatedAtMs < before.ToUnixTimeMilliseconds());
 
     /// <summary>
-    /// Pending jobs of flows not registered with this scheduler, newest first: jobs it never claims, which wait until a process
-    /// that has their flow runs them. A started scheduler also logs a warning (once per flow every 15 minutes) when such jobs
-    /// have waited over a minute. With no flow registered here, every pending job is listed.
+    /// Pending jobs of flows, or of flow versions (<see cref="Job.FlowVersion"/>), not registered with this scheduler, newest
+    /// first: jobs it never claims, which wait until a process that has their flow and version runs them (for example the jobs
+    /// of an old version after every process of a rolling deploy runs the new one). A started scheduler also logs a warning
+    /// (once per flow and version every 15 minutes) when such jobs have waited over a minute. With no flow registered here,
+    /// every pending job is listed.
     /// </summary>
     public Task<IReadOnlyList<Job>> ListUnservedJobsAsync(int limit = JobQuery.DefaultLimit, CancellationToken cancellationToken = default) =>
-        ListJobsAsync(new JobQuery { Status = JobStatus.Pending, ExcludeFlows = _services.Flows.Names, Limit = limit }, cancellationToken);
+        ListJobsAsync(new JobQuery { Status = JobStatus.Pending, ExcludeFlowVersions = _services.Flows.Pairs, Limit = limit }, cancellationToken);
 
     /// <summary>Blocking jobs; each job's <c>Context.WaitingFor</c> says what it waits for.</summary>
     public Task<IReadOnlyList<Job>> ListBlockingJobsAsync(CancellationToken cancellationToken = default) =>

@@ -59,8 +59,24 @@ public sealed partial class Scheduler : IAsyncDisposable
     /// </summary>
     public bool IsMaintenanceLeader => Volatile.Read(ref _maintenance)?.IsLeading ?? false;
 
-    /// <summary>The registered flows by name.</summary>
+    /// <summary>The registered flows by name (the newest version of each, the one new jobs take).</summary>
     public IReadOnlyDictionary<string, StateFlow> Flows => _services.Flows.Snapshot();
+
+    /// <summary>
+    /// The registered versions of each flow, by name, oldest first: the last is the newest, which new jobs and spawned children
+    /// take (see <see cref="FlowOptions.Version"/>).
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> FlowVersions => _services.Flows.VersionSnapshot();
+
+    /// <summary>
+    /// The flow registered here under <paramref name="name"/> at <paramref name="version"/> (<see cref="Job.FlowVersion"/>;
+    /// null: the newest, which a job with no recorded version also runs on), or null when this scheduler does not have it.
+    /// </summary>
+    public StateFlow? FindFlow(string name, string? version = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return _services.Flows.TryGet(name, version ?? string.Empty)?.Flow;
+    }
 
     /// <summary>Step started, step completed, job finished and escalation created, as they happen in this scheduler.</summary>
     public IObservable<SchedulerEvent> Events => _services.Events;
@@ -90,7 +106,13 @@ public sealed partial class Scheduler : IAsyncDisposable
     /// <summary>What happened to the progress reports of this scheduler's steps (for tests).</summary>
     internal ProgressCounters ProgressCounters => _services.Progress;
 
-    /// <summary>Registers (or replaces) a flow under a name; returns this scheduler.</summary>
+    /// <summary>
+    /// Registers a version of a flow under a name (<see cref="FlowOptions.Version"/>, or the hash of the flow's shape) and
+    /// makes it the newest, which new jobs take; the versions registered before stay, so that jobs started on them finish on
+    /// them. The same version again replaces it; returns this scheduler.
+    /// </summary>
+    /// <exception cref="FlowVersionConflictException">The version was set by hand and is already registered for another flow object.</exception>
+    /// <exception cref="ArgumentException">The version set by hand is empty, white space, too long, or holds U+001F or U+0000.</exception>
     public Scheduler AddFlow(string name, StateFlow flow, FlowOptions? options = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

@@ -9,6 +9,12 @@ public sealed record JobRecord
     /// <summary>The flow name.</summary>
     public required string Flow { get; init; }
 
+    /// <summary>
+    /// The version of the flow the job started with; empty for a job created before versions, which any scheduler that has its
+    /// flow runs on its newest version.
+    /// </summary>
+    public string FlowVersion { get; init; } = string.Empty;
+
     /// <summary>The status.</summary>
     public required JobStatus Status { get; init; }
 

@@ -24,6 +24,9 @@ public sealed record NewJob(
     /// </summary>
     public string? InputJson { get; init; }
 
+    /// <summary>The version of the flow the job starts with (<c>FlowOptions.Version</c> or its shape's hash); empty: none recorded.</summary>
+    public string FlowVersion { get; init; } = string.Empty;
+
     /// <summary>The stored status: <see cref="JobStatus.Running"/> with a lease, else <see cref="JobStatus.Pending"/>.</summary>
     public JobStatus Status => Lease is null ? JobStatus.Pending : JobStatus.Running;
 
@@ -58,6 +61,7 @@ public sealed record NewJob(
         Status = JobStatus.Pending,
         ContextJson = ContextJson,
         InputJson = InputJson,
+        FlowVersion = FlowVersion,
         Priority = Priority,
         RunAtMs = RunAtMs,
         CreatedAtMs = CreatedAtMs,

@@ -8,7 +8,7 @@ namespace Envoy.Runtime.Storage;
 /// Reads job, event and escalation rows for any ADO.NET store, in the column order every store selects:
 /// jobs <c>id, flow, status, context, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id,
 /// retries, attempts, idempotency_key, version, takeovers[, input][, total_retries]</c> (a store whose rows end at <c>version</c> reads as
-/// no takeovers; after <c>takeovers</c>, a column named <c>input</c> is the scheduled input and one named <c>total_retries</c> the
+/// no takeovers; after <c>takeovers</c>, a column named <c>input</c> is the scheduled input, one named <c>flow_version</c> the job's flow version and one named <c>total_retries</c> the
 /// count of every retry, and rows without them read as none and 0); events <c>job_id, at, kind, state, step, from_status, to_status,
 /// duration_ms, error</c>; escalations <c>id, job_id, wait_id, user_name, message, inputs, status, response, replied_by,
 /// created_at, answered_at</c>. Times are Unix milliseconds; JSON columns are read as text.
@@ -45,6 +45,7 @@ public static class StoreRows
         ArgumentNullException.ThrowIfNull(reader);
         string? input = null;
         var totalRetries = 0;
+        var flowVersion = string.Empty;
         for (var ordinal = 17; ordinal < reader.FieldCount; ordinal++)
         {
             switch (reader.GetName(ordinal))
@@ -54,6 +55,9 @@ public static class StoreRows
                     break;
                 case "total_retries":
                     totalRetries = reader.GetInt32(ordinal);
+                    break;
+                case "flow_version":
+                    flowVersion = reader.GetString(ordinal);
                     break;
                 default:
                     break;
@@ -81,6 +85,7 @@ public static class StoreRows
             Takeovers = reader.FieldCount > 16 ? reader.GetInt32(16) : 0,
             InputJson = input,
             TotalRetries = totalRetries,
+            FlowVersion = flowVersion,
         };
     }
 

@@ -70,7 +70,10 @@ public sealed class EnvoyBuilder
         return UseRedis(redis => redis.ConnectionString = connectionString);
     }
 
-    /// <summary>Registers a flow under a name.</summary>
+    /// <summary>
+    /// Registers a flow under a name: a version of it (<see cref="FlowOptions.Version"/>, or the hash of its shape); several
+    /// versions of one name may be registered, in order, and the last is the newest, which new jobs take.
+    /// </summary>
     public EnvoyBuilder AddFlow(string name, StateFlow flow, FlowOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(flow);

@@ -203,6 +203,24 @@ public abstract class JobsListApiTests(ApiStore store) : ApiTestBase(store)
         Assert.Equal(2, (await ItemsAsync(Viewer, "")).Count);
     }
 
+    [Fact]
+    public async Task Unserved_lists_the_pending_jobs_of_a_flow_version_this_server_lacks_and_every_job_has_its_flowVersion()
+    {
+        var served = await Host.Scheduler.ScheduleAsync("square", 2, Later);
+        var retiredId = Guid.NewGuid().ToString();
+        await Host.Scheduler.Store.CreateJobAsync(new Envoy.Runtime.Storage.NewJob(
+            retiredId, "square", new StateContext("Square", 3) { JobId = retiredId }.Serialize(), 0, 0, 0, null, null, null) { FlowVersion = "retired" });
+
+        var unserved = await ItemsAsync(Viewer, "/unserved");
+        var job = await Problems.AssertJsonAsync(await Viewer.GetAsync($"envoy/api/jobs/{served}"));
+
+        Assert.Equal([retiredId], unserved.Select(JobsApi.Id));
+        Assert.Equal("retired", unserved[0]["flowVersion"]!.GetValue<string>());
+        Assert.Equal("pending", unserved[0]["status"]!.GetValue<string>());
+        Assert.Equal(Host.Scheduler.FlowVersions["square"][^1], job["flowVersion"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.BadRequest, (await Viewer.GetAsync("envoy/api/jobs/unserved?limit=0")).StatusCode);
+    }
+
     private static async Task<List<JsonNode>> ItemsAsync(HttpClient client, string query)
     {
         var page = await Problems.AssertJsonAsync(await client.GetAsync($"envoy/api/jobs{query}"));

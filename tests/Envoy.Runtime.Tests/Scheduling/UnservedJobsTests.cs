@@ -51,6 +51,34 @@ public sealed class UnservedJobsTests : SchedulerTestBase
         }
     }
 
+    [Fact]
+    public async Task Start_WithPendingJobsOfAFlowVersionItLacks_WarnsNamingTheFlowAndVersion()
+    {
+        var time = NewClock();
+        var producer = await NewSchedulerAsync(time: time);
+        producer.AddFlow("deploy", OneState(async ctx => ctx), new FlowOptions { Version = "1" });
+        var old = await producer.ScheduleAsync("deploy");
+        var logs = new CapturingLoggerFactory();
+        var worker = await Scheduler.InitAsync(
+            new SchedulerConfig { Sqlite = new SqliteConfig { Path = DatabasePath, FullSync = false }, MaintenanceInterval = TimeSpan.FromSeconds(1) },
+            time,
+            logs);
+        await using (worker)
+        {
+            worker.AddFlow("deploy", OneState(async ctx => ctx), new FlowOptions { Version = "2" });
+            await worker.StartAsync();
+            Assert.Equal([old], (await worker.ListUnservedJobsAsync()).Select(j => j.Id));
+
+            var warned = logs.WaitForAsync(m => m.Contains("'deploy' version '1'", StringComparison.Ordinal));
+            await AdvanceArmedTimersUntilAsync(time, warned, due => due == TimeSpan.FromSeconds(1));
+
+            var message = await warned.WaitAsync(Timeout);
+            Assert.Contains(old, message, StringComparison.Ordinal);
+            Assert.Contains("has other versions of that flow (2)", message, StringComparison.Ordinal);
+            Assert.Equal(JobStatus.Pending, (await worker.GetJobAsync(old)).Status);
+        }
+    }
+
     private sealed class CapturingLoggerFactory : ILoggerFactory, ILogger
     {
         private readonly Lock _gate = new();

@@ -21,6 +21,12 @@ public sealed record JobPageModel(
     int Retries,
     DateTimeOffset Now)
 {
+    /// <summary>
+    /// Whether the scheduler of this server has the job's flow at its version (<see cref="Job.FlowVersion"/>): when not, the page
+    /// says that no worker here runs it (a job of a version every process has left, in a rolling deploy).
+    /// </summary>
+    public bool VersionServedHere { get; init; } = true;
+
     /// <summary>The most history entries the timeline shows (the newest).</summary>
     public const int MaxTimeline = 200;
 

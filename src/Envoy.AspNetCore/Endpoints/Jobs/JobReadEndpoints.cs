@@ -27,6 +27,18 @@ internal static class JobReadEndpoints
         return TypedResults.Json(new JobListJson(items), EnvoyApiJsonContext.Default.JobListJson);
     }
 
+    /// <summary>
+    /// <c>GET /jobs/unserved?limit=</c>: <c>{ items }</c>, the pending jobs whose flow, or flow version (<c>flowVersion</c>), the
+    /// scheduler of this server does not have (<see cref="Scheduler.ListUnservedJobsAsync"/>), newest first; a bad limit is
+    /// <c>400</c> <c>invalid_query</c>.
+    /// </summary>
+    public static async Task<JsonHttpResult<JobListJson>> UnservedAsync(Scheduler scheduler, [FromQuery] string? limit, CancellationToken cancellationToken)
+    {
+        var query = JobListQuery.Parse(null, null, null, null, null, null, limit, null);
+        var jobs = await scheduler.ListUnservedJobsAsync(query.Limit, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Json(new JobListJson(JobAnswers.Of(jobs)), EnvoyApiJsonContext.Default.JobListJson);
+    }
+
     /// <summary><c>GET /jobs/{id}</c>: the job; <c>404</c> <c>job_not_found</c>.</summary>
     public static async Task<JsonHttpResult<JobJson>> GetAsync(string id, Scheduler scheduler, CancellationToken cancellationToken)
     {
