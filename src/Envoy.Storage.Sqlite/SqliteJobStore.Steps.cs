@@ -358,6 +358,7 @@ public sealed partial class SqliteJobStore
             .Bind("@lease_until", job.Lease?.UntilMs)
             .Bind("@version", job.Version)
             .Bind("@input", job.InputJson)
+            .Bind("@trace_parent", job.TraceParent)
             .ExecuteNonQuery() == 1;
 
     private void InsertEvent(JobEvent entry, SqliteTransaction tx) =>

@@ -98,9 +98,15 @@ internal static class SqliteSql
         UPDATE jobs SET total_retries = retries WHERE retries > total_retries;
         """;
 
-    /// <summary>The columns of a claimed job (the worker runs from the context: no scheduled input).</summary>
+    /// <summary>
+    /// Telemetry (issue 18): <c>trace_parent</c>, the W3C trace context of the span that scheduled the job (or of its parent's
+    /// step), written once by its insert; null when nobody traced. Step spans link to it in whichever process runs the step.
+    /// </summary>
+    public const string Migration5 = "ALTER TABLE jobs ADD COLUMN trace_parent TEXT";
+
+    /// <summary>The columns of a claimed job (the worker runs from the context: no scheduled input; the trace context for the step spans).</summary>
     public const string JobColumns =
-        "id, flow, status, context, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers";
+        "id, flow, status, context, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers, trace_parent";
 
     /// <summary>The columns of a job read for a caller: <see cref="JobColumns"/>, the scheduled input and the count of every retry.</summary>
     public const string JobReadColumns = JobColumns + ", input, total_retries";
@@ -117,9 +123,9 @@ internal static class SqliteSql
 
     public const string InsertJob = """
         INSERT INTO jobs (id, flow, status, context, priority, run_at, created_at, updated_at, parent_id, parent_wait_id, idempotency_key,
-          lease_owner, lease_until, version, attempts, started_at, input)
+          lease_owner, lease_until, version, attempts, started_at, input, trace_parent)
         VALUES (@id, @flow, @status, @context, @priority, @run_at, @now, @now, @parent_id, @parent_wait_id, @key,
-          @lease_owner, @lease_until, @version, @version, CASE WHEN @version = 1 THEN @now END, @input)
+          @lease_owner, @lease_until, @version, @version, CASE WHEN @version = 1 THEN @now END, @input, @trace_parent)
         ON CONFLICT (idempotency_key) DO NOTHING
         """;
 

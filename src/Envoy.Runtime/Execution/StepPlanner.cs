@@ -239,7 +239,12 @@ internal sealed class StepPlanner(RuntimeServices services)
         var context = flow.NewContext(wait.Params?["input"]?.DeepClone());
         context.JobId = id;
         var now = services.NowMs;
-        return new NewJob(id, flowName, context.Serialize(), parent.Priority, now, now, parent.Id, wait.Id, null) { InputJson = JobInputs.ToJson(context.Input()) };
+        return new NewJob(id, flowName, context.Serialize(), parent.Priority, now, now, parent.Id, wait.Id, null)
+        {
+            InputJson = JobInputs.ToJson(context.Input()),
+            // The parent's step span is current here: the child's steps link to it.
+            TraceParent = StoredTraceContext.Capture(),
+        };
     }
 
     public static Escalation EscalationOf(string jobId, Wait wait, long nowMs)

@@ -67,6 +67,7 @@ public partial class Scheduler
         var job = new NewJob(id, flow, contextJson, options.Priority, runAt.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), options.ParentId, null, options.IdempotencyKey)
         {
             InputJson = JobInputs.ToJson(context.Input()),
+            TraceParent = StoredTraceContext.Capture(),
         };
         var eager = runAt <= now ? ReserveEagerStart() : null;
         if (eager is null)

@@ -19,6 +19,7 @@ public sealed partial class Scheduler : IAsyncDisposable
     private readonly StaleWhileRevalidate<IReadOnlyDictionary<JobStatus, long>> _counts;
     private WorkerPool? _pool;
     private MaintenanceLeader? _maintenance;
+    private JobStatsSampler? _statsSampler;
     private bool _disposed;
 
     /// <summary>Creates a scheduler over a store, with a deep copy of <paramref name="options"/>.</summary>
@@ -104,6 +105,8 @@ public sealed partial class Scheduler : IAsyncDisposable
                 await _services.Store.InitializeAsync(cancellationToken).ConfigureAwait(false);
                 _pool = new WorkerPool(_services);
                 _maintenance = new MaintenanceLeader(_services);
+                _statsSampler = new JobStatsSampler(_services.Store.Description, GetJobStatsAsync, _services.Time);
+                JobStatsGauges.Add(_statsSampler);
                 RuntimeLog.WorkerStarted(_services.Logger, WorkerId, _services.Store.Description, _services.Config.Concurrency);
             }
         }
@@ -124,6 +127,12 @@ public sealed partial class Scheduler : IAsyncDisposable
         {
             if (_pool is { } pool)
             {
+                if (_statsSampler is { } sampler)
+                {
+                    _statsSampler = null;
+                    JobStatsGauges.Remove(sampler);
+                }
+
                 if (_maintenance is { } maintenance)
                 {
                     _maintenance = null;

@@ -45,6 +45,7 @@ public static class StoreRows
         ArgumentNullException.ThrowIfNull(reader);
         string? input = null;
         var totalRetries = 0;
+        string? traceParent = null;
         for (var ordinal = 17; ordinal < reader.FieldCount; ordinal++)
         {
             switch (reader.GetName(ordinal))
@@ -54,6 +55,9 @@ public static class StoreRows
                     break;
                 case "total_retries":
                     totalRetries = reader.GetInt32(ordinal);
+                    break;
+                case "trace_parent":
+                    traceParent = NullableString(reader, ordinal);
                     break;
                 default:
                     break;
@@ -81,6 +85,7 @@ public static class StoreRows
             Takeovers = reader.FieldCount > 16 ? reader.GetInt32(16) : 0,
             InputJson = input,
             TotalRetries = totalRetries,
+            TraceParent = traceParent,
         };
     }
 
