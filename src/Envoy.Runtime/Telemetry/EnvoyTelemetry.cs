@@ -24,7 +24,7 @@ public static class EnvoyTelemetry
     /// <summary>Span tag: the state the step ran.</summary>
     public const string StateTag = "envoy.state";
 
-    /// <summary>Span tag: the step number (the job's step count when the step started).</summary>
+    /// <summary>Span tag: the step number (1 for the job's first step).</summary>
     public const string StepTag = "envoy.step";
 
     /// <summary>Span tag: the job id.</summary>
