@@ -8,11 +8,16 @@ namespace Envoy.LoadDriver;
 /// alternates measured phases of <c>--n</c> jobs with an <see cref="ActivityListener"/> recording every step span and a
 /// <see cref="MeterListener"/> taking every measurement of the <c>Envoy</c> meter (as an OpenTelemetry SDK with a no-op exporter
 /// would, with the gauges collected every second), and without them, twice each; prints the steps/s of both and their ratio.
+/// A listening phase runs inside a span of the driver's, so every job it schedules stores its trace context and every step
+/// span carries a link, as with jobs scheduled from traced HTTP requests.
 /// </summary>
 internal static class TelemetryComparison
 {
     /// <summary>How many (listening, not listening) pairs of phases follow the run.</summary>
     public const int Rounds = 2;
+
+    /// <summary>The driver's own span around a listening phase: every job scheduled in it stores its trace context.</summary>
+    private static readonly ActivitySource Phases = new("Envoy.LoadDriver");
 
     public static async Task RunAsync(DriverOptions options, Driver driver, PhaseResult first, CancellationToken timeout)
     {
@@ -24,7 +29,7 @@ internal static class TelemetryComparison
         {
             using (var activities = new ActivityListener
             {
-                ShouldListenTo = s => s.Name == EnvoyTelemetry.SourceName,
+                ShouldListenTo = s => s.Name == EnvoyTelemetry.SourceName || s.Name == Phases.Name,
                 Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
                 ActivityStopped = _ => Interlocked.Increment(ref spans),
             })
@@ -52,7 +57,12 @@ internal static class TelemetryComparison
                         }
                     },
                     timeout);
-                var phase = await driver.RunPhaseAsync($"telemetry-listening-{round + 1}", options.N, timeout);
+                PhaseResult phase;
+                using (Phases.StartActivity("telemetry-phase"))
+                {
+                    phase = await driver.RunPhaseAsync($"telemetry-listening-{round + 1}", options.N, timeout);
+                }
+
                 listening.Add(phase.Steps / phase.Elapsed.TotalSeconds);
                 await collect.CancelAsync();
                 await collecting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
