@@ -9,7 +9,7 @@ internal sealed class DriverOptions
         usage: Envoy.LoadDriver --workload single|chain|fanout --n N --concurrency C --store sqlite
                                 [--sync full|normal] [--db PATH] [--batch B] [--max-backlog M]
                                 [--warmup W] [--latency-probe K] [--claim-batch X] [--claim-ahead A] [--commit-batch Y]
-                                [--verify-history H] [--timeout SECONDS] [--keep-db] [--quiet] [--eager-start on|off] [--probe-remote] [--store-events-compare]
+                                [--verify-history H] [--timeout SECONDS] [--keep-db] [--quiet] [--eager-start on|off] [--probe-remote] [--store-events-compare] [--telemetry-compare]
                --store postgres|postgres+redis --pg CONNSTRING [--redis HOST:PORT] [--processes P]
                                 [--pending-backlog B]   (B pending jobs due in a year inserted before the run)
                (--worker: internal, the extra worker processes of --processes P)
@@ -59,6 +59,9 @@ internal sealed class DriverOptions
 
     /// <summary>After the run, alternate phases with and without a store-events listener (see StoreEventsComparison).</summary>
     public bool StoreEventsCompare { get; private set; }
+
+    /// <summary>After the run, phases with Envoy's traces and metrics listened to and without (<see cref="TelemetryComparison"/>).</summary>
+    public bool TelemetryCompare { get; private set; }
 
     public int? CommitBatch { get; private set; }
 
@@ -135,6 +138,7 @@ internal sealed class DriverOptions
                     break;
                 case "--probe-remote": o.ProbeRemote = true; break;
                 case "--store-events-compare": o.StoreEventsCompare = true; break;
+                case "--telemetry-compare": o.TelemetryCompare = true; break;
                 case "--verify-history": o.VerifyHistory = NonNegativeInt(name, Value()); break;
                 case "--timeout": o.Timeout = TimeSpan.FromSeconds(PositiveInt(name, Value())); break;
                 case "--quiet": o.Quiet = true; break;

@@ -41,7 +41,7 @@ if (!postgres && File.Exists(dbPath))
 }
 
 var workload = Workload.Create(options.Workload);
-var totalTop = (long)options.N + options.Warmup + options.LatencyProbe + StoreEventsComparison.ExtraJobs(options);
+var totalTop = (long)options.N + options.Warmup + options.LatencyProbe + StoreEventsComparison.ExtraJobs(options) + TelemetryComparison.ExtraJobs(options);
 var tracker = new JobTracker(workload.TopFlow, (int)Math.Min(int.MaxValue - 64, (totalTop * workload.StepsPerTop) + 64));
 using var loggerFactory = DriverLogging.Create();
 using var timeout = new CancellationTokenSource(options.Timeout);
@@ -118,6 +118,12 @@ try
         {
             await StoreEventsComparison.RunAsync(options, config, scheduler, driver, result, timeout.Token);
         }
+
+        if (options.TelemetryCompare)
+        {
+            await TelemetryComparison.RunAsync(options, driver, result, timeout.Token);
+        }
+
         if (options.LatencyProbe > 0)
         {
             // The probe waits for each job through the scheduler's own wake-ups: the finished-jobs poll (a count every 3 ms,

@@ -19,9 +19,12 @@ ServerStart.UseShutdownTimeout(builder);
 ServerConfiguration.Apply(builder.Services.AddEnvoy(), builder.Configuration).AddSampleFlows();
 builder.Services.AddEnvoyServer();
 builder.Services.AddHostedService<ServerAnnouncer>();
+var telemetry = ServerTelemetry.OptionsOf(builder.Configuration);
+ServerTelemetry.Add(builder, telemetry);
 
 var app = builder.Build();
 app.MapEnvoy(ServerAnnouncer.Prefix);
+ServerTelemetry.Map(app, telemetry);
 try
 {
     await app.RunAsync().ConfigureAwait(false);

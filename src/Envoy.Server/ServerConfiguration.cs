@@ -13,7 +13,7 @@ internal static class ServerConfiguration
     public const string SectionName = "Envoy";
 
     /// <summary>The subsections <see cref="SectionName"/> may hold.</summary>
-    public static readonly IReadOnlyList<string> Subsections = ["Sqlite", "Postgres", "Redis", "Scheduler", "Server"];
+    public static readonly IReadOnlyList<string> Subsections = ["Sqlite", "Postgres", "Redis", "Scheduler", "Server", "Telemetry"];
 
     /// <summary>Applies the section to Envoy's registration: the store, the coordination and the scheduler settings.</summary>
     public static EnvoyBuilder Apply(EnvoyBuilder envoy, IConfiguration configuration)
@@ -77,6 +77,7 @@ internal static class ServerConfiguration
         var server = new EnvoyServerOptions();
         TryBind(configuration.GetSection(EnvoyServerOptions.SectionName), server, problems);
         problems.AddRange(server.Validate());
+        TryBind(configuration.GetSection(ServerTelemetryOptions.SectionName), new ServerTelemetryOptions(), problems);
         return problems;
     }
 

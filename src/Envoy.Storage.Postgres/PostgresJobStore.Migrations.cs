@@ -18,6 +18,7 @@ public sealed partial class PostgresJobStore : ISchemaMigrations
         "Add envoy.jobs.total_retries (every retry, never reset), counted for existing jobs from their history",
         "Create envoy.recurring (recurring jobs: cron schedules)",
         "Add envoy.jobs.flow_version (the version of its flow a job started with; '' for existing jobs)",
+        "Add envoy.jobs.trace_parent (the trace context the job was scheduled in, for the step spans' links)",
     ];
 
     /// <inheritdoc />

@@ -553,6 +553,7 @@ public sealed partial class PostgresJobStore
             P(job.Id), P(job.Flow), P(job.ContextJson), P(job.Priority), P(job.RunAtMs), P(job.CreatedAtMs), P(job.ParentId), P(job.ParentWaitId),
             P(job.IdempotencyKey), P((short)job.Status), P(job.Lease?.Owner), P(job.Lease?.UntilMs), P(job.Version), P(job.InputJson),
             P(job.FlowVersion),
+            P(job.TraceParent),
         ];
 
     private static NpgsqlCommand EventCommand(NpgsqlConnection connection, NpgsqlTransaction? tx, JobEvent entry) =>

@@ -165,6 +165,8 @@ internal static class PostgresSql
         )
         """;
 
+
+    /// <summary>
     /// Issue 17, flow versions: <c>flow_version</c>, the version of its flow a job started with (<c>Job.FlowVersion</c>); claims
     /// take a job only for a worker that has its (flow, version) pair. Existing jobs get <c>''</c> (none recorded), which any
     /// worker that has the flow runs on its newest version. A column with a constant default (no table rewrite), not indexed:
@@ -173,8 +175,15 @@ internal static class PostgresSql
     /// </summary>
     public const string MigrationFlowVersions = "ALTER TABLE envoy.jobs ADD COLUMN IF NOT EXISTS flow_version text NOT NULL DEFAULT ''";
 
+    /// <summary>
+    /// Telemetry (issue 18): <c>trace_parent</c>, the W3C trace context of the span that scheduled the job (or of its parent's
+    /// step), written once by its insert; null when nobody traced. Not indexed (commits stay heap-only); a column without a
+    /// default: no table rewrite.
+    /// </summary>
+    public const string MigrationTraceParent = "ALTER TABLE envoy.jobs ADD COLUMN IF NOT EXISTS trace_parent text";
+
     /// <summary>Every migration in order: the one at index <c>i</c> brings the schema to version <c>i + 1</c>.</summary>
-    public static readonly string[] Migrations = [Migration1, Migration2, Migration3, Migration4, Migration5, Migration6, Migration7, Migration8, Migration9, MigrationFlowVersions];
+    public static readonly string[] Migrations = [Migration1, Migration2, Migration3, Migration4, Migration5, Migration6, Migration7, Migration8, Migration9, MigrationFlowVersions, MigrationTraceParent];
 
     /// <summary>The channel of the store-wide event feed (apart from the wake-ups on <see cref="NotifyChannel"/>).</summary>
     public const string EventsChannel = "envoy_events";
@@ -193,7 +202,7 @@ internal static class PostgresSql
     public const string StoreIdentity = "SELECT id FROM envoy.store_identity LIMIT 1";
 
     public const string JobColumns =
-        "id, flow, status, context::text, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers, input::text AS input, total_retries, flow_version";
+        "id, flow, status, context::text, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers, input::text AS input, total_retries, flow_version, trace_parent";
 
     /// <summary>
     /// The text <see cref="JobQuery.Search"/> matches in a job: its id, flow, error, scheduled input and current output
@@ -214,25 +223,25 @@ internal static class PostgresSql
 
     public const string InsertJob = """
         INSERT INTO envoy.jobs (id, flow, status, context, priority, run_at, created_at, updated_at, parent_id, parent_wait_id, idempotency_key,
-          lease_owner, lease_until, version, attempts, started_at, input, flow_version)
-        VALUES ($1, $2, $10, $3::jsonb, $4, $5, $6, $6, $7, $8, $9, $11, $12, $13, $13, CASE WHEN $13 = 1 THEN $6 END, $14::jsonb, $15)
+          lease_owner, lease_until, version, attempts, started_at, input, flow_version, trace_parent)
+        VALUES ($1, $2, $10, $3::jsonb, $4, $5, $6, $6, $7, $8, $9, $11, $12, $13, $13, CASE WHEN $13 = 1 THEN $6 END, $14::jsonb, $15, $16)
         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
         """;
 
     /// <summary>
-    /// <see cref="InsertJob"/> ($1–$15) and the job's one history entry ($16–$23: at, kind, state, step, from, to, duration, error) in one
+    /// <see cref="InsertJob"/> ($1–$16) and the job's one history entry ($17–$24: at, kind, state, step, from, to, duration, error) in one
     /// statement: the entry is written only if the job row was (not on a used idempotency key), so the statement's row count
     /// (the history insert's) says whether the job was inserted.
     /// </summary>
     public const string InsertJobWithEvent = """
         WITH inserted AS (
           INSERT INTO envoy.jobs (id, flow, status, context, priority, run_at, created_at, updated_at, parent_id, parent_wait_id, idempotency_key,
-            lease_owner, lease_until, version, attempts, started_at, input, flow_version)
-          VALUES ($1, $2, $10, $3::jsonb, $4, $5, $6, $6, $7, $8, $9, $11, $12, $13, $13, CASE WHEN $13 = 1 THEN $6 END, $14::jsonb, $15)
+            lease_owner, lease_until, version, attempts, started_at, input, flow_version, trace_parent)
+          VALUES ($1, $2, $10, $3::jsonb, $4, $5, $6, $6, $7, $8, $9, $11, $12, $13, $13, CASE WHEN $13 = 1 THEN $6 END, $14::jsonb, $15, $16)
           ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
           RETURNING id)
         INSERT INTO envoy.job_events (job_id, at, kind, state, step, from_status, to_status, duration_ms, error)
-        SELECT id, $16, $17, $18, $19, $20, $21, $22, $23 FROM inserted
+        SELECT id, $17, $18, $19, $20, $21, $22, $23, $24 FROM inserted
         """;
 
     public const string JobIdsByKeys = "SELECT idempotency_key, id FROM envoy.jobs WHERE idempotency_key = ANY($1) AND idempotency_key IS NOT NULL";
@@ -281,7 +290,7 @@ internal static class PostgresSql
             takeovers = CASE WHEN j.status = 1 THEN j.takeovers + 1 ELSE j.takeovers END, started_at = coalesce(j.started_at, $3), updated_at = $3
           WHERE j.id = ANY (ARRAY (SELECT id FROM expired UNION ALL SELECT id FROM pending))
           RETURNING j.id, j.flow, j.status, j.context::text AS context, j.priority, j.run_at, j.created_at, j.updated_at, j.started_at,
-            j.finished_at, j.error, j.parent_id, j.retries, j.attempts, j.idempotency_key, j.version, j.takeovers, j.flow_version,
+            j.finished_at, j.error, j.parent_id, j.retries, j.attempts, j.idempotency_key, j.version, j.takeovers, j.flow_version, j.trace_parent,
             j.id = ANY (ARRAY (SELECT id FROM expired)) AS was_running),
         history AS (
           INSERT INTO envoy.job_events (job_id, at, kind, from_status, to_status)

@@ -14,6 +14,7 @@ public sealed partial class SqliteJobStore : ISchemaMigrations
         "Add jobs.total_retries (every retry, never reset), counted for existing jobs from their history",
         "Create the recurring table (recurring jobs: cron schedules)",
         "Add jobs.flow_version (the version of its flow a job started with; '' for existing jobs)",
+        "Add jobs.trace_parent (the trace context the job was scheduled in, for the step spans' links)",
     ];
 
     /// <inheritdoc />

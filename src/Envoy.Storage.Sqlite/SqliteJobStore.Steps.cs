@@ -361,6 +361,7 @@ public sealed partial class SqliteJobStore
             .Bind("@version", job.Version)
             .Bind("@input", job.InputJson)
             .Bind("@flow_version", job.FlowVersion)
+            .Bind("@trace_parent", job.TraceParent)
             .ExecuteNonQuery() == 1;
 
     private void InsertEvent(JobEvent entry, SqliteTransaction tx) =>

@@ -12,7 +12,7 @@ namespace Envoy.Storage.Sqlite;
 /// </summary>
 public sealed partial class SqliteJobStore : IJobStore
 {
-    private const int SchemaVersion = 6;
+    private const int SchemaVersion = 7;
 
     private readonly SqliteConfig _options;
     private readonly string _connectionString;
@@ -202,6 +202,13 @@ public sealed partial class SqliteJobStore : IJobStore
                 // Issue 17, flow versions.
                 Execute(_writer, SqliteSql.MigrationFlowVersions, tx);
                 Execute(_writer, "INSERT INTO envoy_schema (version) VALUES (6)", tx);
+            }
+
+            if (current < 7)
+            {
+                // Telemetry (issue 18): the job's stored trace context.
+                Execute(_writer, SqliteSql.MigrationTraceParent, tx);
+                Execute(_writer, "INSERT INTO envoy_schema (version) VALUES (7)", tx);
             }
 
             tx.Commit();

@@ -147,15 +147,23 @@ internal static class SqliteSql
 
     /// <summary>Every recurring schedule.</summary>
     public const string ListRecurring = $"SELECT {RecurringColumns} FROM recurring ORDER BY id";
+
+    /// <summary>
     /// Issue 17, flow versions: <c>flow_version</c>, the version of its flow a job started with (<c>Job.FlowVersion</c>); claims
     /// take a job only for a worker that has its (flow, version) pair. Existing jobs get <c>''</c> (none recorded), which any
     /// worker that has the flow runs on its newest version.
     /// </summary>
     public const string MigrationFlowVersions = "ALTER TABLE jobs ADD COLUMN flow_version TEXT NOT NULL DEFAULT ''";
 
-    /// <summary>The columns of a claimed job (the worker runs from the context: no scheduled input).</summary>
+    /// <summary>
+    /// Telemetry (issue 18): <c>trace_parent</c>, the W3C trace context of the span that scheduled the job (or of its parent's
+    /// step), written once by its insert; null when nobody traced. Step spans link to it in whichever process runs the step.
+    /// </summary>
+    public const string MigrationTraceParent = "ALTER TABLE jobs ADD COLUMN trace_parent TEXT";
+
+    /// <summary>The columns of a claimed job (the worker runs from the context: no scheduled input; the trace context for the step spans).</summary>
     public const string JobColumns =
-        "id, flow, status, context, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers, flow_version";
+        "id, flow, status, context, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers, flow_version, trace_parent";
 
     /// <summary>The columns of a job read for a caller: <see cref="JobColumns"/>, the scheduled input and the count of every retry.</summary>
     public const string JobReadColumns = JobColumns + ", input, total_retries";
@@ -172,9 +180,9 @@ internal static class SqliteSql
 
     public const string InsertJob = """
         INSERT INTO jobs (id, flow, status, context, priority, run_at, created_at, updated_at, parent_id, parent_wait_id, idempotency_key,
-          lease_owner, lease_until, version, attempts, started_at, input, flow_version)
+          lease_owner, lease_until, version, attempts, started_at, input, flow_version, trace_parent)
         VALUES (@id, @flow, @status, @context, @priority, @run_at, @now, @now, @parent_id, @parent_wait_id, @key,
-          @lease_owner, @lease_until, @version, @version, CASE WHEN @version = 1 THEN @now END, @input, @flow_version)
+          @lease_owner, @lease_until, @version, @version, CASE WHEN @version = 1 THEN @now END, @input, @flow_version, @trace_parent)
         ON CONFLICT (idempotency_key) DO NOTHING
         """;
 

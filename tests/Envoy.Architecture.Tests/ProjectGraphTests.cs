@@ -71,6 +71,22 @@ public sealed class ProjectGraphTests
         Assert.Empty(runtime.FrameworkReferences);
     }
 
+    /// <summary>
+    /// Telemetry: the libraries report through System.Diagnostics (ActivitySource, Meter) only; the OpenTelemetry SDK, its
+    /// exporters and the drivers' OpenTelemetry packages belong to the apps (the ready server), never to the runtime.
+    /// </summary>
+    [Fact]
+    public void OnlyTheServer_ReferencesOpenTelemetryPackages()
+    {
+        static bool IsOpenTelemetry(string package) =>
+            package.StartsWith("OpenTelemetry", StringComparison.Ordinal) || package.EndsWith(".OpenTelemetry", StringComparison.Ordinal);
+
+        var users = Repository.Projects.Values.Where(p => p.PackageReferences.Any(IsOpenTelemetry)).Select(p => p.Name).ToList();
+
+        Assert.Equal([Layers.Server], users);
+        Assert.DoesNotContain(Repository.PackageClosure(Layers.Runtime), IsOpenTelemetry);
+    }
+
     [Fact]
     public void Stores_DoNotReferenceEachOther_NorAnotherStoresDriver()
     {

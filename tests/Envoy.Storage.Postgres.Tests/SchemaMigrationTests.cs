@@ -7,7 +7,8 @@ namespace Envoy.Storage.Postgres.Tests;
 /// 30% of each <c>envoy.jobs</c> page free (heap-only updates), version 3 indexes only the idempotency keys that are set and drops
 /// the history's unused primary key index, version 4 gives the database its store identity (the Redis namespace), version 5
 /// counts each job's takeovers since its last commit, version 6 keeps each job's scheduled input and indexes jobs by flow and age,
-/// version 7 adds the store-wide event feed's listeners, version 8 counts every retry of a job (from the history of older jobs).
+/// version 7 adds the store-wide event feed's listeners, version 8 counts every retry of a job (from the history of older jobs),
+/// version 9 keeps the trace context a job was scheduled in (telemetry).
 /// </summary>
 [Collection(SharedServers.Name)]
 public sealed class SchemaMigrationTests(PostgresFixture postgres)
@@ -16,6 +17,7 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
 
     /// <summary>Undoes migration 8, as a version 7 Envoy left the schema.</summary>
     private const string BackToVersionSeven = """
+        ALTER TABLE envoy.jobs DROP COLUMN trace_parent;
         ALTER TABLE envoy.jobs DROP COLUMN total_retries;
         DELETE FROM envoy.schema_version WHERE version > 7;
         SELECT 1
@@ -23,6 +25,7 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
 
     /// <summary>Undoes migrations 8, 7 and 6, as a version 5 Envoy left the schema.</summary>
     private const string BackToVersionFive = """
+        ALTER TABLE envoy.jobs DROP COLUMN trace_parent;
         ALTER TABLE envoy.jobs DROP COLUMN total_retries;
         DROP TABLE envoy.event_listeners;
         DROP INDEX envoy.jobs_flow_status_created;
@@ -33,6 +36,7 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
 
     /// <summary>Undoes migrations 8, 7, 6, 5, 4, 3 and 2, as a version 1 Envoy left the schema.</summary>
     private const string BackToVersionOne = """
+        ALTER TABLE envoy.jobs DROP COLUMN trace_parent;
         ALTER TABLE envoy.jobs DROP COLUMN total_retries;
         DROP TABLE envoy.event_listeners;
         DROP INDEX envoy.jobs_flow_status_created;
@@ -64,6 +68,9 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
         SELECT format('%s%s DEFAULT %s', data_type, CASE WHEN is_nullable = 'NO' THEN ' NOT NULL' ELSE '' END, column_default)
         FROM information_schema.columns WHERE table_schema = 'envoy' AND table_name = 'jobs' AND column_name = 'total_retries'
         """;
+
+    private const string TraceParentColumn =
+        "SELECT data_type FROM information_schema.columns WHERE table_schema = 'envoy' AND table_name = 'jobs' AND column_name = 'trace_parent' AND is_nullable = 'YES'";
 
     private const string InputColumn =
         "SELECT data_type FROM information_schema.columns WHERE table_schema = 'envoy' AND table_name = 'jobs' AND column_name = 'input' AND is_nullable = 'YES'";
@@ -227,6 +234,7 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
         }
 
         Assert.Equal("text NOT NULL DEFAULT ''::text", await TestSql.ScalarAsync<string>(connectionString, FlowVersionColumn));
+        Assert.Equal("text", await TestSql.ScalarAsync<string>(connectionString, TraceParentColumn));
         Assert.Equal("integer NOT NULL DEFAULT 0", await TestSql.ScalarAsync<string>(connectionString, TotalRetriesColumn));
         Assert.Equal("jsonb", await TestSql.ScalarAsync<string>(connectionString, InputColumn));
         Assert.Equal("id text,until_ms bigint", await TestSql.ScalarAsync<string>(connectionString, EventListenersColumns));

@@ -29,6 +29,16 @@ public sealed class SqliteStoreTests : IDisposable
         _directory.Dispose();
     }
 
+    /// <summary>Every schema version of this Envoy, "1,2,...,latest" (from the store's <c>LatestSchemaVersion</c>).</summary>
+    private static async Task<string> AllSchemaVersionsAsync()
+    {
+        var store = new SqliteJobStore(new SqliteConfig { Path = Path.Combine(Path.GetTempPath(), "envoy-never-opened-" + Guid.NewGuid().ToString("N") + ".db") });
+        await using (store)
+        {
+            return string.Join(",", Enumerable.Range(1, store.LatestSchemaVersion));
+        }
+    }
+
     [Fact]
     public async Task Reopen_File_KeepsJobsWaitsEscalationsAndHistory()
     {

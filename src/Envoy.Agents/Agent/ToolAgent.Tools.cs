@@ -71,6 +71,7 @@ public sealed partial class ToolAgent
         }
 
         var token = ctx.CancellationToken;
+        using var activity = LlmTelemetry.StartTool(tool.Name, call.Id);
         try
         {
             var value = await tool.InvokeAsync(arguments, ctx, token).ConfigureAwait(false);
@@ -78,6 +79,7 @@ public sealed partial class ToolAgent
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
         {
+            LlmTelemetry.Fail(activity, ex);
             return new AgentToolResult(call.Id, call.Name, $"tool '{tool.Name}' failed: {ex.GetType().Name}: {ex.Message}", true);
         }
     }

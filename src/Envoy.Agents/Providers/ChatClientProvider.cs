@@ -43,6 +43,8 @@ public sealed class ChatClientProvider : IStreamingLlmProvider
         var effective = Config.Merge(config);
         effective.Validate();
         var call = new Call(_clientFor(effective), ChatMapping.ToChatMessages(messages), ChatMapping.ToChatOptions(effective));
+        var model = effective.Model ?? LlmConfig.DefaultModel;
+        using var activity = LlmTelemetry.StartChat(ProviderOf(call.Client), model);
         ChatResponse response;
         try
         {
@@ -64,11 +66,24 @@ public sealed class ChatClientProvider : IStreamingLlmProvider
         }
         catch (TimeoutRejectedException ex)
         {
-            throw LlmErrors.Timeout(effective.Timeout ?? LlmConfig.DefaultTimeout, call.Attempts, ex);
+            var timeout = LlmErrors.Timeout(effective.Timeout ?? LlmConfig.DefaultTimeout, call.Attempts, ex);
+            LlmTelemetry.Fail(activity, timeout);
+            throw timeout;
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            LlmTelemetry.Fail(activity, ex);
+            throw;
         }
 
-        return ChatMapping.ToResponse(response, effective.Mode ?? LlmMode.Text);
+        var mapped = ChatMapping.ToResponse(response, effective.Mode ?? LlmMode.Text);
+        LlmTelemetry.Record(activity, model, mapped.Model, mapped.Usage, mapped.FinishReason);
+        return mapped;
     }
+
+    /// <summary>The provider's name for the GenAI attributes (<c>openai</c>, ...), as the chat client describes itself.</summary>
+    private static string? ProviderOf(IChatClient client) =>
+        LlmTelemetry.Source.HasListeners() ? client.GetService<ChatClientMetadata>()?.ProviderName : null;
 
     /// <inheritdoc />
     public async IAsyncEnumerable<LlmStreamUpdate> GenerateStreamingAsync(

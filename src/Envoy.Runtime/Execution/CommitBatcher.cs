@@ -11,15 +11,17 @@ internal sealed class CommitBatcher
 
     private readonly IJobWriteStore _store;
     private readonly int _maxBatch;
+    private readonly TimeProvider _time;
     private readonly Channel<(StepCommit Commit, Action<CommitResult>? OnApplied, TaskCompletionSource<CommitResult> Done)> _queue =
         Channel.CreateUnbounded<(StepCommit, Action<CommitResult>?, TaskCompletionSource<CommitResult>)>(new UnboundedChannelOptions { SingleReader = true });
 
     private readonly Task _loop;
 
-    public CommitBatcher(IJobWriteStore store, int maxBatch)
+    public CommitBatcher(IJobWriteStore store, int maxBatch, TimeProvider time)
     {
         _store = store;
         _maxBatch = maxBatch;
+        _time = time;
         _loop = Task.Run(RunAsync);
     }
 
@@ -84,7 +86,9 @@ internal sealed class CommitBatcher
     {
         try
         {
+            var started = _time.GetTimestamp();
             var results = await _store.CommitStepsAsync(batch.ConvertAll(item => item.Commit)).ConfigureAwait(false);
+            EnvoyInstruments.RecordSince(EnvoyInstruments.CommitDuration, _time, started);
             for (var i = 0; i < batch.Count; i++)
             {
                 if (results[i].Applied)

@@ -59,9 +59,11 @@ internal sealed class JobDispatcher : IDisposable
                 IReadOnlyList<JobRecord> claimed;
                 try
                 {
+                    var claimStarted = _services.Time.GetTimestamp();
                     claimed = flows.Names.Count == 0
                         ? []
                         : await _services.Coordination.ClaimAsync(new ClaimRequest(_services.WorkerId, want, _services.NowMs, _services.LeaseUntilMs, flows.Names) { FlowVersions = flows.Keys }, stop).ConfigureAwait(false);
+                    EnvoyInstruments.RecordSince(EnvoyInstruments.ClaimDuration, _services.Time, claimStarted);
                 }
                 catch
                 {

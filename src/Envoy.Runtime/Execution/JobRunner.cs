@@ -138,8 +138,26 @@ internal sealed class JobRunner : IDisposable
 
     private async Task<PlannedCommit?> RunStepAsync(RunningJob job, StateFlow flow, StateContext before, JobProgressReporter progress)
     {
-        var token = job.Cancellation.Token;
         var started = _services.Time.GetTimestamp();
+        var activity = StepTelemetry.Start(job, before);
+        PlannedCommit? planned = null;
+        var released = false;
+        string? error = null;
+        try
+        {
+            (planned, released, error) = await PlanStepAsync(job, flow, before, progress, started).ConfigureAwait(false);
+            return planned;
+        }
+        finally
+        {
+            StepTelemetry.Stop(activity, job, StepTelemetry.OutcomeOf(planned, released), _services.Time.GetElapsedTime(started), error ?? planned?.Commit.Error);
+        }
+    }
+
+    /// <summary>Runs one step and plans its commit; also says whether it was released (the pool stops) and its error, if any.</summary>
+    private async Task<(PlannedCommit? Planned, bool Released, string? Error)> PlanStepAsync(RunningJob job, StateFlow flow, StateContext before, JobProgressReporter progress, long started)
+    {
+        var token = job.Cancellation.Token;
         if (_services.Events.HasObservers)
         {
             _services.Events.Publish(new StepStartedEvent(job.Id, JobMapper.FromMs(_services.NowMs), job.Flow, before.State, before.Step));
@@ -149,7 +167,7 @@ internal sealed class JobRunner : IDisposable
         {
             if (before.Done is not null)
             {
-                return _planner.Failed(job, before, before.Error ?? $"The job's context already ended ({before.Done}).", null, TimeSpan.Zero);
+                return (_planner.Failed(job, before, before.Error ?? $"The job's context already ended ({before.Done}).", null, TimeSpan.Zero), false, null);
             }
 
             before.ProgressReporter = progress;
@@ -163,13 +181,13 @@ internal sealed class JobRunner : IDisposable
                 progress.Flush(); // the step's last report goes out before the step's own events
             }
 
-            return _planner.Completed(job, before, after, _services.Time.GetElapsedTime(started));
+            return (_planner.Completed(job, before, after, _services.Time.GetElapsedTime(started)), false, null);
         }
 #pragma warning disable CA1031 // Whatever a signalled step throws, the signal decides: release on stop, drop on cancel.
         catch (Exception) when (token.IsCancellationRequested)
 #pragma warning restore CA1031
         {
-            return job.StopReason == JobStopReason.Stopping ? _planner.Released(job, before) : null;
+            return job.StopReason == JobStopReason.Stopping ? (_planner.Released(job, before), true, null) : (null, false, null);
         }
 #pragma warning disable CA1031 // Any failure of user code fails the step; the job is retried or failed, never lost.
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -178,7 +196,7 @@ internal sealed class JobRunner : IDisposable
             var message = ex is StateFlowException { InnerException: { } inner } ? inner.Message : ex.Message;
             // A wait registered while routing is a bug of the flow: every run would repeat it, so the job fails at once.
             var retryable = ex is not StateFlowException { InnerException: WaitOutsideHandlerException };
-            return _planner.Failed(job, before, message, ex, _services.Time.GetElapsedTime(started), retryable);
+            return (_planner.Failed(job, before, message, ex, _services.Time.GetElapsedTime(started), retryable), false, message);
         }
     }
 }

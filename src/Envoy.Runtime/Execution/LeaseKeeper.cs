@@ -145,6 +145,11 @@ internal sealed class LeaseKeeper : IDisposable
             if (!keptSet.Contains(id) && _running.TryGet(id, out var job) && !job.Committing)
             {
                 RuntimeLog.LeaseLost(_services.Logger, id);
+                if (EnvoyInstruments.LeasesLost.Enabled)
+                {
+                    EnvoyInstruments.LeasesLost.Add(1, new KeyValuePair<string, object?>(EnvoyTelemetry.FlowTag, job.Flow));
+                }
+
                 job.Stop(JobStopReason.LeaseLost);
             }
         }

@@ -15,6 +15,9 @@ internal sealed class RunningJob(JobRecord record, int maxRetries) : IDisposable
 
     public string? ParentId { get; } = record.ParentId;
 
+    /// <summary>The trace context stored with the job (<see cref="JobRecord.TraceParent"/>): its step spans link to it.</summary>
+    public string? TraceParent { get; } = record.TraceParent;
+
     public int MaxRetries { get; } = maxRetries;
 
     public int Retries { get; } = record.Retries;

@@ -243,6 +243,8 @@ internal sealed class StepPlanner(RuntimeServices services)
         {
             InputJson = JobInputs.ToJson(context.Input()),
             FlowVersion = newest.Version,
+            // The parent's step span is current here: the child's steps link to it.
+            TraceParent = StoredTraceContext.Capture(),
         };
     }
 

@@ -24,7 +24,7 @@ internal sealed class WorkerPool : IDisposable
     {
         _running = new RunningJobs(services.Logger);
         _slots = new WorkerSlots(services.Config.Concurrency);
-        _batcher = new CommitBatcher(services.Writes, services.Config.CommitBatchSize);
+        _batcher = new CommitBatcher(services.Writes, services.Config.CommitBatchSize, services.Time);
         var jobTime = new RecentJobTime();
         _runner = new JobRunner(services, _slots, jobTime, _running, _batcher);
         _dispatcher = new JobDispatcher(services, _slots, jobTime, _runner);

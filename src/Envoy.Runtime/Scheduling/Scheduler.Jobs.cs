@@ -66,6 +66,7 @@ public partial class Scheduler
         {
             InputJson = JobInputs.ToJson(context.Input()),
             FlowVersion = newest.Version,
+            TraceParent = StoredTraceContext.Capture(),
         };
         var eager = runAt <= now ? ReserveEagerStart() : null;
         if (eager is null)

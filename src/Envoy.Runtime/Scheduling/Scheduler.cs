@@ -21,6 +21,7 @@ public sealed partial class Scheduler : IAsyncDisposable
     private WorkerPool? _pool;
     private MaintenanceLeader? _maintenance;
     private RecurringTrigger? _recurring;
+    private JobStatsSampler? _statsSampler;
     private bool _disposed;
 
     /// <summary>Creates a scheduler over a store, with a deep copy of <paramref name="options"/>.</summary>
@@ -133,6 +134,8 @@ public sealed partial class Scheduler : IAsyncDisposable
                 _pool = new WorkerPool(_services);
                 _maintenance = new MaintenanceLeader(_services);
                 _recurring = new RecurringTrigger(_services, _recurringFiring);
+                _statsSampler = new JobStatsSampler(_services.Store.Description, GetJobStatsAsync, _services.Time);
+                JobStatsGauges.Add(_statsSampler);
                 RuntimeLog.WorkerStarted(_services.Logger, WorkerId, _services.Store.Description, _services.Config.Concurrency);
             }
         }
@@ -157,6 +160,12 @@ public sealed partial class Scheduler : IAsyncDisposable
                 {
                     _recurring = null;
                     await recurring.DisposeAsync().ConfigureAwait(false);
+                }
+
+                if (_statsSampler is { } sampler)
+                {
+                    _statsSampler = null;
+                    JobStatsGauges.Remove(sampler);
                 }
 
                 if (_maintenance is { } maintenance)

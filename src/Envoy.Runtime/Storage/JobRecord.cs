@@ -76,6 +76,12 @@ public sealed record JobRecord
     /// <summary>Commit version.</summary>
     public long Version { get; init; }
 
+    /// <summary>
+    /// The W3C trace context stored with the job (<see cref="NewJob.TraceParent"/>), null when none was current as it was
+    /// scheduled; returned by claims too, for the step spans' links.
+    /// </summary>
+    public string? TraceParent { get; init; }
+
     /// <summary>Waits resolved since the context was committed.</summary>
     public IReadOnlyList<WaitRow> Resolutions { get; init; } = [];
 }

@@ -26,6 +26,12 @@ public sealed record NewJob(
 
     /// <summary>The version of the flow the job starts with (<c>FlowOptions.Version</c> or its shape's hash); empty: none recorded.</summary>
     public string FlowVersion { get; init; } = string.Empty;
+    /// <summary>
+    /// The W3C trace context of the span that scheduled the job (for a child, the parent's step span): its <c>traceparent</c>,
+    /// then a line feed and its <c>tracestate</c> when it has one; null when no span was current (nobody traces). Stored once
+    /// with the job, never changed; each step's span links to it, in whichever process runs the step.
+    /// </summary>
+    public string? TraceParent { get; init; }
 
     /// <summary>The stored status: <see cref="JobStatus.Running"/> with a lease, else <see cref="JobStatus.Pending"/>.</summary>
     public JobStatus Status => Lease is null ? JobStatus.Pending : JobStatus.Running;
@@ -68,5 +74,6 @@ public sealed record NewJob(
         UpdatedAtMs = CreatedAtMs,
         ParentId = ParentId,
         IdempotencyKey = IdempotencyKey,
+        TraceParent = TraceParent,
     };
 }

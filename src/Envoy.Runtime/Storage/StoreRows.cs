@@ -46,6 +46,7 @@ public static class StoreRows
         string? input = null;
         var totalRetries = 0;
         var flowVersion = string.Empty;
+        string? traceParent = null;
         for (var ordinal = 17; ordinal < reader.FieldCount; ordinal++)
         {
             switch (reader.GetName(ordinal))
@@ -58,6 +59,9 @@ public static class StoreRows
                     break;
                 case "flow_version":
                     flowVersion = reader.GetString(ordinal);
+                    break;
+                case "trace_parent":
+                    traceParent = NullableString(reader, ordinal);
                     break;
                 default:
                     break;
@@ -86,6 +90,7 @@ public static class StoreRows
             InputJson = input,
             TotalRetries = totalRetries,
             FlowVersion = flowVersion,
+            TraceParent = traceParent,
         };
     }
 
