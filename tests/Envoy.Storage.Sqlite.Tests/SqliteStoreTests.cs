@@ -367,11 +367,4 @@ public sealed class SqliteStoreTests : IDisposable
         var id = Guid.NewGuid().ToString();
         return new NewJob(id, flow, Context(id, "A"), 0, T0, T0, null, null, key);
     }
-
-    /// <summary>Every schema version of this Envoy, as <c>group_concat(version)</c> of <c>envoy_schema</c> lists them.</summary>
-    private static async Task<string> AllSchemaVersionsAsync()
-    {
-        await using var store = new SqliteJobStore(new SqliteConfig { Path = ":memory:" });
-        return string.Join(",", Enumerable.Range(1, store.LatestSchemaVersion));
-    }
 }
