@@ -1,5 +1,4 @@
 using Envoy.Cli.Tests.Harness;
-using Envoy.Server.Tests.Harness;
 
 namespace Envoy.Cli.Tests;
 
