@@ -8,8 +8,11 @@ namespace Envoy.Storage.Sqlite.Tests;
 /// <summary>What only the SQLite store promises: one durable file, WAL, versioned schema, clear errors.</summary>
 public sealed class SqliteStoreTests : IDisposable
 {
-    /// <summary>Undoes migration 4 (the count of every retry), as a version 3 Envoy left the file.</summary>
-    private const string UndoMigration4 = "ALTER TABLE jobs DROP COLUMN total_retries; ";
+    /// <summary>Undoes migrations 5 and 4 (the trace context, the count of every retry), as a version 3 Envoy left the file.</summary>
+    private const string UndoMigration4 = UndoMigration5 + "ALTER TABLE jobs DROP COLUMN total_retries; ";
+
+    /// <summary>Undoes migration 5 (telemetry: the stored trace context).</summary>
+    private const string UndoMigration5 = "ALTER TABLE jobs DROP COLUMN trace_parent; ";
 
     /// <summary>Undoes migrations 4 and 3 (the scheduled input and the flow index), as a version 2 Envoy left the file.</summary>
     private const string UndoMigration3 = UndoMigration4 + "DROP INDEX jobs_flow_created; ALTER TABLE jobs DROP COLUMN input; ";
