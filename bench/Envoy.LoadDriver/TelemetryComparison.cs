@@ -17,7 +17,9 @@ internal static class TelemetryComparison
     public const int Rounds = 2;
 
     /// <summary>The driver's own span around a listening phase: every job scheduled in it stores its trace context.</summary>
-    private static readonly ActivitySource Phases = new("Envoy.LoadDriver");
+    private const string PhasesName = "Envoy.LoadDriver";
+
+    private static readonly ActivitySource Phases = new(PhasesName);
 
     public static async Task RunAsync(DriverOptions options, Driver driver, PhaseResult first, CancellationToken timeout)
     {
@@ -29,7 +31,7 @@ internal static class TelemetryComparison
         {
             using (var activities = new ActivityListener
             {
-                ShouldListenTo = s => s.Name == EnvoyTelemetry.SourceName || s.Name == Phases.Name,
+                ShouldListenTo = s => s.Name == EnvoyTelemetry.SourceName || s.Name == PhasesName,
                 Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
                 ActivityStopped = _ => Interlocked.Increment(ref spans),
             })

@@ -8,11 +8,14 @@ namespace Envoy.Storage.Sqlite.Tests;
 /// <summary>What only the SQLite store promises: one durable file, WAL, versioned schema, clear errors.</summary>
 public sealed class SqliteStoreTests : IDisposable
 {
-    /// <summary>Undoes migration 4 (the count of every retry), as a version 3 Envoy left the file.</summary>
-    private const string UndoMigration4 = UndoMigrationFlowVersions + "ALTER TABLE jobs DROP COLUMN total_retries; ";
+    /// <summary>Undoes migration 4 (the count of every retry) and every later one, as a version 3 Envoy left the file.</summary>
+    private const string UndoMigration4 = UndoLaterMigrations + "ALTER TABLE jobs DROP COLUMN total_retries; ";
 
-    /// <summary>Undoes the flow versions migration (issue 17: <c>jobs.flow_version</c>), as an Envoy before it left the file.</summary>
-    private const string UndoMigrationFlowVersions = "ALTER TABLE jobs DROP COLUMN flow_version; ";
+    /// <summary>
+    /// Undoes the migrations after 4 that a version 3 file cannot have: the recurring table stays (created if missing, so
+    /// harmless), the columns go (flow versions, issue 17: <c>jobs.flow_version</c>; telemetry, issue 18: <c>jobs.trace_parent</c>).
+    /// </summary>
+    private const string UndoLaterMigrations = "ALTER TABLE jobs DROP COLUMN flow_version; ALTER TABLE jobs DROP COLUMN trace_parent; ";
 
 
     /// <summary>Undoes migrations 4 and 3 (the scheduled input and the flow index), as a version 2 Envoy left the file.</summary>
