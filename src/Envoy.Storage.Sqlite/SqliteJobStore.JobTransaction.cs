@@ -66,7 +66,7 @@ public sealed partial class SqliteJobStore
         public ValueTask<WaitState?> ReadWaitAsync(string jobId, string waitId, CancellationToken cancellationToken)
         {
             using var reader = Commands.Get(SqliteSql.WaitStatus, tx).Bind("@job_id", jobId).Bind("@wait_id", waitId).ExecuteReader();
-            return new(reader.Read() ? new WaitState((WaitResolutionKind)reader.GetInt32(0), reader.GetString(1)) : null);
+            return new(reader.Read() ? new WaitState((WaitResolutionKind)reader.GetInt32(0), reader.GetString(1)) { DueAtMs = reader.GetNullableInt64(2) } : null);
         }
 
         public ValueTask WriteFinishedAsync(string jobId, JobStatus status, string error, long nowMs, CancellationToken cancellationToken)

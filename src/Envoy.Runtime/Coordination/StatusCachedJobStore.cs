@@ -205,4 +205,11 @@ public sealed class StatusCachedJobStore : IJobStore, IStoreHealthProbe, ISchema
 
     /// <inheritdoc />
     public ILeaderLock CreateLeaderLock() => _store.CreateLeaderLock();
+
+    /// <inheritdoc />
+    public Task<int> ResolveDueTimersAsync(long nowMs, int limit, CancellationToken cancellationToken = default) =>
+        _store.ResolveDueTimersAsync(nowMs, limit, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<long?> NextTimerDueAtAsync(CancellationToken cancellationToken = default) => _store.NextTimerDueAtAsync(cancellationToken);
 }

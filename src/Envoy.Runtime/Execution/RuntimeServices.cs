@@ -24,6 +24,9 @@ internal sealed record RuntimeServices(
     /// <summary>The store's coordination port (the same store as <see cref="Store"/>).</summary>
     public IJobCoordinationStore Coordination => Store;
 
+    /// <summary>Where a step committed here tells this scheduler's <see cref="TimerFiring"/> that it armed a timer.</summary>
+    public TimerArming Timers { get; } = new();
+
     public long NowMs => Time.GetUtcNow().ToUnixTimeMilliseconds();
 
     public long LeaseUntilMs => NowMs + (long)Config.LeaseDuration.TotalMilliseconds;
