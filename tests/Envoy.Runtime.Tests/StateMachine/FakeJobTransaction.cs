@@ -55,7 +55,7 @@ internal sealed class FakeJobTransaction : IJobTransaction
     public ValueTask<WaitState?> ReadWaitAsync(string jobId, string waitId, CancellationToken cancellationToken)
     {
         Calls.Add($"read wait {jobId}/{waitId}");
-        return new(Waits.TryGetValue((jobId, waitId), out var wait) ? new WaitState(wait.Status, wait.Type) : null);
+        return new(Waits.TryGetValue((jobId, waitId), out var wait) ? new WaitState(wait.Status, wait.Type) { DueAtMs = wait.DueAtMs } : null);
     }
 
     public ValueTask WriteFinishedAsync(string jobId, JobStatus status, string error, long nowMs, CancellationToken cancellationToken)
@@ -217,5 +217,7 @@ internal sealed class FakeJobTransaction : IJobTransaction
         public string? Output { get; set; }
 
         public string? Error { get; set; }
+
+        public long? DueAtMs { get; set; }
     }
 }
