@@ -3,7 +3,7 @@ namespace Envoy.Runtime.Execution;
 /// <summary>
 /// Fires the store's durable timers (sleeps, wait and escalation timeouts) while the scheduler is started: it sleeps until the
 /// next due timer (a <see cref="TimeProvider"/> timer), woken sooner when a step committed here arms an earlier one, and looks
-/// at the store at least every <see cref="SchedulerOptions.MaintenanceInterval"/> for timers armed by other processes; then it
+/// at the store at least every <see cref="SchedulerOptions.PollInterval"/> (the safety poll) for timers armed by other processes; then it
 /// fires the due ones in batches of <see cref="BatchLimit"/>. Every started scheduler runs one: the store's
 /// <see cref="Storage.IJobCoordinationStore.ResolveDueTimersAsync"/> fires each timer exactly once whichever fires it, so a
 /// timer fires on time while any scheduler of the store runs, also right after another process died.
@@ -69,7 +69,7 @@ internal sealed class TimerFiring : IAsyncDisposable
 
     private async Task RunAsync(CancellationToken stop)
     {
-        var interval = _services.Config.MaintenanceInterval;
+        var interval = _services.Config.PollInterval;
         while (!stop.IsCancellationRequested)
         {
             TimeSpan delay;
