@@ -126,6 +126,8 @@ public abstract partial class StoreConformanceTests
     [Fact]
     public async Task Scheduler_Sleep_ResumesAfterTheDelay_HoldingNoWorkerMeanwhile()
     {
+        // Long enough for the test to see the job sleeping on a loaded machine.
+        var napFor = TimeSpan.FromSeconds(3);
         var scheduler = NewScheduler(configure: c => c.Concurrency = 1);
         var flow = NewFlow("nap");
         var other = NewFlow("other");
@@ -133,7 +135,7 @@ public abstract partial class StoreConformanceTests
         [
             new State("Nap")
             {
-                OnEnter = async ctx => { ctx.Sleep("nap", TimeSpan.FromMilliseconds(400)); return ctx; },
+                OnEnter = async ctx => { ctx.Sleep("nap", napFor); return ctx; },
                 OnState = async ctx => ctx.Output(ctx.GetWait("nap")!.Status.ToString()),
             },
         ]));
@@ -149,10 +151,10 @@ public abstract partial class StoreConformanceTests
         Assert.Equal(JobStatus.Done, meanwhile.Status); // the one worker slot was free while the job slept
         Assert.Equal(JobStatus.Done, job.Status);
         Assert.Equal(nameof(WaitStatus.Success), job.Context.Output<string>());
-        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(400), $"Resumed after {watch.Elapsed}.");
+        Assert.True(watch.Elapsed >= napFor, $"Resumed after {watch.Elapsed}.");
         var resolved = Assert.Single(await scheduler.GetJobHistoryAsync(id), e => e.Kind == JobEventKind.WaitResolved);
         var slept = Assert.Single(await scheduler.GetJobHistoryAsync(id), e => e.Kind == JobEventKind.StepCompleted && e.To == JobStatus.Blocking);
-        Assert.True(resolved.At - slept.At >= TimeSpan.FromMilliseconds(400), $"Fired {resolved.At - slept.At} after the sleep began.");
+        Assert.True(resolved.At - slept.At >= napFor, $"Fired {resolved.At - slept.At} after the sleep began.");
     }
 
     [Fact]
