@@ -14,8 +14,9 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
 {
     private const string Flow = "migrated";
 
-    /// <summary>Undoes migration 8, as a version 7 Envoy left the schema.</summary>
+    /// <summary>Undoes migrations 8 and the timers' (9), as a version 7 Envoy left the schema.</summary>
     private const string BackToVersionSeven = """
+        ALTER TABLE envoy.waits DROP COLUMN due_at;
         ALTER TABLE envoy.jobs DROP COLUMN total_retries;
         DELETE FROM envoy.schema_version WHERE version > 7;
         SELECT 1
@@ -23,6 +24,7 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
 
     /// <summary>Undoes migrations 8, 7 and 6, as a version 5 Envoy left the schema.</summary>
     private const string BackToVersionFive = """
+        ALTER TABLE envoy.waits DROP COLUMN due_at;
         ALTER TABLE envoy.jobs DROP COLUMN total_retries;
         DROP TABLE envoy.event_listeners;
         DROP INDEX envoy.jobs_flow_status_created;
@@ -33,6 +35,7 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
 
     /// <summary>Undoes migrations 8, 7, 6, 5, 4, 3 and 2, as a version 1 Envoy left the schema.</summary>
     private const string BackToVersionOne = """
+        ALTER TABLE envoy.waits DROP COLUMN due_at;
         ALTER TABLE envoy.jobs DROP COLUMN total_retries;
         DROP TABLE envoy.event_listeners;
         DROP INDEX envoy.jobs_flow_status_created;
@@ -216,7 +219,12 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
 
     private static async Task AssertCurrentSchemaAsync(string connectionString)
     {
-        Assert.Equal(8, await TestSql.ScalarAsync<int>(connectionString, "SELECT max(version) FROM envoy.schema_version"));
+        await using (var store = new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString }))
+        {
+            Assert.Equal(store.LatestSchemaVersion, await TestSql.ScalarAsync<int>(connectionString, "SELECT max(version) FROM envoy.schema_version"));
+        }
+
+        Assert.Equal("bigint", await TestSql.ScalarAsync<string>(connectionString, "SELECT data_type FROM information_schema.columns WHERE table_schema = 'envoy' AND table_name = 'waits' AND column_name = 'due_at'"));
         Assert.Equal("integer NOT NULL DEFAULT 0", await TestSql.ScalarAsync<string>(connectionString, TotalRetriesColumn));
         Assert.Equal("jsonb", await TestSql.ScalarAsync<string>(connectionString, InputColumn));
         Assert.Equal("id text,until_ms bigint", await TestSql.ScalarAsync<string>(connectionString, EventListenersColumns));
