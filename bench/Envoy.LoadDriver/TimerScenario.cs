@@ -106,7 +106,7 @@ internal static class TimerScenario
                 Console.Error.WriteLine($"timers: {sleepers} sleepers scheduled in {setup.Elapsed.TotalSeconds:0.0} s; first due in {firstDue - TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds()} ms");
                 await allDone.Task.WaitAsync(spread + TimeSpan.FromMinutes(10));
                 var sorted = late.Order().ToArray();
-                Console.WriteLine(string.Create(
+                await Console.Out.WriteLineAsync(string.Create(
                     CultureInfo.InvariantCulture,
                     $"TIMERS store={store} sleepers={sleepers} spread_s={spread.TotalSeconds} late_p50_ms={Pct(sorted, 0.50)} late_p99_ms={Pct(sorted, 0.99)} late_max_ms={sorted[^1]} setup_s={setup.Elapsed.TotalSeconds:0.0}"));
             }
@@ -119,7 +119,7 @@ internal static class TimerScenario
                 await SeedSleepersAsync(store, pg, dbPath, idle);
                 Console.Error.WriteLine($"timers: {idle} idle sleepers seeded in {seed.Elapsed.TotalSeconds:0.0} s");
                 var after = await WorkAsync(scheduler, claimJobs);
-                Console.WriteLine(string.Create(
+                await Console.Out.WriteLineAsync(string.Create(
                     CultureInfo.InvariantCulture,
                     $"TIMER_CLAIMS store={store} jobs={claimJobs} idle_sleepers={idle} jobs_per_sec_without={before:0} jobs_per_sec_with={after:0} ratio={after / before:0.00}"));
             }
@@ -161,7 +161,7 @@ internal static class TimerScenario
         {
             await using var connection = new SqliteConnection($"Data Source={dbPath}");
             await connection.OpenAsync();
-            await using var tx = connection.BeginTransaction();
+            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync();
             await using var command = connection.CreateCommand();
             command.Transaction = tx;
             command.CommandText = """
