@@ -55,7 +55,7 @@ public sealed partial class PostgresJobStore
             await using (reader.ConfigureAwait(false))
             {
                 var wait = await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-                    ? new WaitState((WaitResolutionKind)reader.GetInt16(0), reader.GetString(1))
+                    ? new WaitState((WaitResolutionKind)reader.GetInt16(0), reader.GetString(1)) { DueAtMs = reader.GetNullableInt64(2) }
                     : null;
                 return new LockedWait(job.Status, wait);
             }

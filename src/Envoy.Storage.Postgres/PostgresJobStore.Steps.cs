@@ -455,7 +455,9 @@ public sealed partial class PostgresJobStore
 
         foreach (var wait in commit.Waits)
         {
-            batch.BatchCommands.Add(Batched(PostgresSql.InsertWait, P(commit.JobId), P(wait.WaitId), P(wait.Type)));
+            batch.BatchCommands.Add(wait.DueAtMs is { } due
+                ? Batched(PostgresSql.InsertTimedWait, P(commit.JobId), P(wait.WaitId), P(wait.Type), P(due))
+                : Batched(PostgresSql.InsertWait, P(commit.JobId), P(wait.WaitId), P(wait.Type)));
         }
 
         foreach (var escalation in commit.Escalations)

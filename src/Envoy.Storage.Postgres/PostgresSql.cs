@@ -165,7 +165,6 @@ internal static class PostgresSql
         )
         """;
 
-
     /// <summary>
     /// Issue 17, flow versions: <c>flow_version</c>, the version of its flow a job started with (<c>Job.FlowVersion</c>); claims
     /// take a job only for a worker that has its (flow, version) pair. Existing jobs get <c>''</c> (none recorded), which any
@@ -182,8 +181,18 @@ internal static class PostgresSql
     /// </summary>
     public const string MigrationTraceParent = "ALTER TABLE envoy.jobs ADD COLUMN IF NOT EXISTS trace_parent text";
 
+    /// <summary>
+    /// Durable timers (issue 17, timers): <c>waits.due_at</c>, when a wait with a timer (a sleep, a wait or escalation timeout)
+    /// fires, and <c>waits_timers</c>, the pending ones by due time (the next due timer, the due ones in order). A column without
+    /// a default: no table rewrite.
+    /// </summary>
+    public const string MigrationTimers = """
+        ALTER TABLE envoy.waits ADD COLUMN IF NOT EXISTS due_at bigint;
+        CREATE INDEX IF NOT EXISTS waits_timers ON envoy.waits (due_at) WHERE status = 0 AND due_at IS NOT NULL
+        """;
+
     /// <summary>Every migration in order: the one at index <c>i</c> brings the schema to version <c>i + 1</c>.</summary>
-    public static readonly string[] Migrations = [Migration1, Migration2, Migration3, Migration4, Migration5, Migration6, Migration7, Migration8, Migration9, MigrationFlowVersions, MigrationTraceParent];
+    public static readonly string[] Migrations = [Migration1, Migration2, Migration3, Migration4, Migration5, Migration6, Migration7, Migration8, Migration9, MigrationFlowVersions, MigrationTraceParent, MigrationTimers];
 
     /// <summary>The channel of the store-wide event feed (apart from the wake-ups on <see cref="NotifyChannel"/>).</summary>
     public const string EventsChannel = "envoy_events";
@@ -368,7 +377,34 @@ internal static class PostgresSql
     // A state that runs again (a loop, a retry) may reuse a wait id; the earlier wait was consumed, so the row starts over.
     public const string InsertWait = """
         INSERT INTO envoy.waits (job_id, wait_id, type) VALUES ($1, $2, $3)
-        ON CONFLICT (job_id, wait_id) DO UPDATE SET type = excluded.type, status = 0, output = NULL, error = NULL, consumed = false, resolved_at = NULL
+        ON CONFLICT (job_id, wait_id) DO UPDATE SET type = excluded.type, status = 0, output = NULL, error = NULL, consumed = false, resolved_at = NULL, due_at = NULL
+        """;
+
+    /// <summary><see cref="InsertWait"/> for a wait with a timer (due at <c>$4</c>); a step that arms no timer never sends it.</summary>
+    public const string InsertTimedWait = """
+        INSERT INTO envoy.waits (job_id, wait_id, type, due_at) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (job_id, wait_id) DO UPDATE SET type = excluded.type, status = 0, output = NULL, error = NULL, consumed = false, resolved_at = NULL, due_at = excluded.due_at
+        """;
+
+    /// <summary>
+    /// The pending timers of blocking jobs due at <c>$1</c>, earliest first, their jobs locked; a job another transaction holds
+    /// (another scheduler firing it, a reply, a cancel) is skipped, so schedulers firing at once share the due timers.
+    /// </summary>
+    public const string DueTimers = """
+        SELECT w.job_id, w.wait_id, w.type FROM envoy.waits w JOIN envoy.jobs j ON j.id = w.job_id
+        WHERE w.status = 0 AND w.due_at IS NOT NULL AND w.due_at <= $1 AND j.status = 2
+        ORDER BY w.due_at LIMIT $2
+        FOR UPDATE OF j SKIP LOCKED
+        """;
+
+    /// <summary>Locks the escalations behind due escalation timers, skipping those another transaction holds (a reply under way).</summary>
+    public const string LockDueEscalations = "SELECT id FROM envoy.escalations WHERE id = ANY($1) FOR UPDATE SKIP LOCKED";
+
+    /// <summary>The due time of the earliest pending timer of a blocking job.</summary>
+    public const string NextTimerDue = """
+        SELECT w.due_at FROM envoy.waits w JOIN envoy.jobs j ON j.id = w.job_id
+        WHERE w.status = 0 AND w.due_at IS NOT NULL AND j.status = 2
+        ORDER BY w.due_at LIMIT 1
         """;
 
     public const string InsertEscalation = """
@@ -389,7 +425,7 @@ internal static class PostgresSql
 
     public const string LockJob = "SELECT status, parent_id, parent_wait_id FROM envoy.jobs WHERE id = $1 FOR UPDATE";
 
-    public const string WaitStatus = "SELECT status, type FROM envoy.waits WHERE job_id = $1 AND wait_id = $2";
+    public const string WaitStatus = "SELECT status, type, due_at FROM envoy.waits WHERE job_id = $1 AND wait_id = $2";
 
     /// <summary>The pending escalations of the jobs in $1 become cancelled: their jobs ended first.</summary>
     public const string CancelEscalations = $"""

@@ -71,7 +71,7 @@ public sealed partial class SqliteJobStore
                 return new((LockedWait?)null);
             }
 
-            var wait = reader.GetNullableString(2) is { } type ? new WaitState((WaitResolutionKind)reader.GetInt32(1), type) : null;
+            var wait = reader.GetNullableString(2) is { } type ? new WaitState((WaitResolutionKind)reader.GetInt32(1), type) { DueAtMs = reader.GetNullableInt64(3) } : null;
             return new(new LockedWait((JobStatus)reader.GetInt32(0), wait));
         }
 

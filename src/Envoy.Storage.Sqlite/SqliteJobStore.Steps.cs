@@ -220,7 +220,14 @@ public sealed partial class SqliteJobStore
 
         foreach (var wait in commit.Waits)
         {
-            Commands.Get(SqliteSql.InsertWait, tx).Bind("@job_id", commit.JobId).Bind("@wait_id", wait.WaitId).Bind("@type", wait.Type).ExecuteNonQuery();
+            if (wait.DueAtMs is { } due)
+            {
+                Commands.Get(SqliteSql.InsertTimedWait, tx).Bind("@job_id", commit.JobId).Bind("@wait_id", wait.WaitId).Bind("@type", wait.Type).Bind("@due_at", due).ExecuteNonQuery();
+            }
+            else
+            {
+                Commands.Get(SqliteSql.InsertWait, tx).Bind("@job_id", commit.JobId).Bind("@wait_id", wait.WaitId).Bind("@type", wait.Type).ExecuteNonQuery();
+            }
         }
 
         foreach (var escalation in commit.Escalations)

@@ -12,7 +12,7 @@ namespace Envoy.Storage.Sqlite;
 /// </summary>
 public sealed partial class SqliteJobStore : IJobStore
 {
-    private const int SchemaVersion = 7;
+    private const int SchemaVersion = 8;
 
     private readonly SqliteConfig _options;
     private readonly string _connectionString;
@@ -209,6 +209,13 @@ public sealed partial class SqliteJobStore : IJobStore
                 // Telemetry (issue 18): the job's stored trace context.
                 Execute(_writer, SqliteSql.MigrationTraceParent, tx);
                 Execute(_writer, "INSERT INTO envoy_schema (version) VALUES (7)", tx);
+            }
+
+            if (current < 8)
+            {
+                // Issue 17, durable timers.
+                Execute(_writer, SqliteSql.MigrationTimers, tx);
+                Execute(_writer, "INSERT INTO envoy_schema (version) VALUES (8)", tx);
             }
 
             tx.Commit();

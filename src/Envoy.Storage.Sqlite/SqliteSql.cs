@@ -161,6 +161,15 @@ internal static class SqliteSql
     /// </summary>
     public const string MigrationTraceParent = "ALTER TABLE jobs ADD COLUMN trace_parent TEXT";
 
+    /// <summary>
+    /// Durable timers (issue 17, timers): <c>waits.due_at</c>, when a wait with a timer (a sleep, a wait or escalation timeout)
+    /// fires, and <c>waits_timers</c>, the pending ones by due time (the next due timer, the due ones in order).
+    /// </summary>
+    public const string MigrationTimers = """
+        ALTER TABLE waits ADD COLUMN due_at INTEGER;
+        CREATE INDEX IF NOT EXISTS waits_timers ON waits (due_at) WHERE status = 0 AND due_at IS NOT NULL;
+        """;
+
     /// <summary>The columns of a claimed job (the worker runs from the context: no scheduled input; the trace context for the step spans).</summary>
     public const string JobColumns =
         "id, flow, status, context, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers, flow_version, trace_parent";
@@ -245,7 +254,27 @@ internal static class SqliteSql
     // consumed by a committed step, so the row starts over as a new pending wait.
     public const string InsertWait = """
         INSERT INTO waits (job_id, wait_id, type) VALUES (@job_id, @wait_id, @type)
-        ON CONFLICT (job_id, wait_id) DO UPDATE SET type = excluded.type, status = 0, output = NULL, error = NULL, consumed = 0, resolved_at = NULL
+        ON CONFLICT (job_id, wait_id) DO UPDATE SET type = excluded.type, status = 0, output = NULL, error = NULL, consumed = 0, resolved_at = NULL, due_at = NULL
+        """;
+
+    /// <summary><see cref="InsertWait"/> for a wait with a timer (due at <c>@due_at</c>).</summary>
+    public const string InsertTimedWait = """
+        INSERT INTO waits (job_id, wait_id, type, due_at) VALUES (@job_id, @wait_id, @type, @due_at)
+        ON CONFLICT (job_id, wait_id) DO UPDATE SET type = excluded.type, status = 0, output = NULL, error = NULL, consumed = 0, resolved_at = NULL, due_at = excluded.due_at
+        """;
+
+    /// <summary>The pending timers of blocking jobs due at <c>@now</c>, earliest first.</summary>
+    public const string DueTimers = """
+        SELECT w.job_id, w.wait_id, w.type FROM waits w INDEXED BY waits_timers JOIN jobs j ON j.id = w.job_id
+        WHERE w.status = 0 AND w.due_at IS NOT NULL AND w.due_at <= @now AND j.status = 2
+        ORDER BY w.due_at LIMIT @limit
+        """;
+
+    /// <summary>The due time of the earliest pending timer of a blocking job.</summary>
+    public const string NextTimerDue = """
+        SELECT w.due_at FROM waits w INDEXED BY waits_timers JOIN jobs j ON j.id = w.job_id
+        WHERE w.status = 0 AND w.due_at IS NOT NULL AND j.status = 2
+        ORDER BY w.due_at LIMIT 1
         """;
 
     public const string InsertEscalation = """
@@ -279,9 +308,9 @@ internal static class SqliteSql
 
     public const string JobStatusAndParent = "SELECT status, parent_id, parent_wait_id FROM jobs WHERE id = @id";
 
-    /// <summary>A job's status and one of its waits (status and type, null when it has no such wait); no row when there is no such job.</summary>
+    /// <summary>A job's status and one of its waits (status, type and timer due time, null when it has no such wait); no row when there is no such job.</summary>
     public const string JobAndWaitStatus = """
-        SELECT j.status, w.status, w.type FROM jobs j LEFT JOIN waits w ON w.job_id = j.id AND w.wait_id = @wait_id
+        SELECT j.status, w.status, w.type, w.due_at FROM jobs j LEFT JOIN waits w ON w.job_id = j.id AND w.wait_id = @wait_id
         WHERE j.id = @job_id
         """;
 

@@ -12,6 +12,22 @@ public static class CountedFlow
     /// <summary>Fan spawns two counted children (left, right) and records their statuses; Join adds one to <c>count</c>.</summary>
     public const string ParentName = "parent";
 
+    /// <summary>Nap sleeps (a durable timer) for its input in milliseconds, then records its run when it wakes and outputs "woke".</summary>
+    public const string NapName = "nap";
+
+    public static StateFlow BuildNap(RunLog runs) => new(
+    [
+        new State("Nap")
+        {
+            OnEnter = async ctx => { ctx.Sleep("nap", TimeSpan.FromMilliseconds(ctx.Input<int>())); return ctx; },
+            OnState = async ctx =>
+            {
+                runs.Record(ctx.JobId!, ctx.State, ctx.Step);
+                return ctx.Output("woke");
+            },
+        },
+    ]);
+
     public static StateFlow Build(RunLog runs, TimeSpan work) => new(
     [
         Counted("A", runs, work, Router.Next("B")),

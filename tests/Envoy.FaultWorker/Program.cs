@@ -2,8 +2,8 @@ using System.Globalization;
 using Envoy;
 using Envoy.FaultWorker;
 
-// Usage: Envoy.FaultWorker --db <jobs.db> --runs <runs.db> [--schedule N] [--parents M] [--no-run] [--concurrency 4] [--lease-ms 1000]
-//                          [--work-ms 30] [--exit-after-s 150]
+// Usage: Envoy.FaultWorker --db <jobs.db> --runs <runs.db> [--schedule N] [--parents M] [--naps K] [--nap-ms 4000] [--no-run]
+//                          [--concurrency 4] [--lease-ms 1000] [--work-ms 30] [--exit-after-s 150]
 // Prints "SCHEDULED <n>" after scheduling and "STARTED <pid>" once its workers run; then runs until killed, until its
 // standard input closes (the test that started it is gone) or until --exit-after-s passes (a safety net).
 var options = Options.Parse(args);
@@ -19,8 +19,9 @@ await using var scheduler = await Scheduler.InitAsync(new SchedulerConfig
 });
 scheduler.AddFlow(CountedFlow.Name, CountedFlow.Build(runs, TimeSpan.FromMilliseconds(options.WorkMs)));
 scheduler.AddFlow(CountedFlow.ParentName, CountedFlow.BuildParent(runs, TimeSpan.FromMilliseconds(options.WorkMs)));
+scheduler.AddFlow(CountedFlow.NapName, CountedFlow.BuildNap(runs));
 
-if (options.Schedule + options.Parents > 0)
+if (options.Schedule + options.Parents + options.Naps > 0)
 {
     for (var i = 0; i < options.Schedule; i++)
     {
@@ -32,7 +33,12 @@ if (options.Schedule + options.Parents > 0)
         await scheduler.ScheduleAsync(CountedFlow.ParentName, i);
     }
 
-    Console.WriteLine($"SCHEDULED {options.Schedule + options.Parents}");
+    for (var i = 0; i < options.Naps; i++)
+    {
+        await scheduler.ScheduleAsync(CountedFlow.NapName, options.NapMs);
+    }
+
+    Console.WriteLine($"SCHEDULED {options.Schedule + options.Parents + options.Naps}");
 }
 
 if (!options.NoRun)
@@ -47,7 +53,7 @@ await Task.WhenAny(stdinClosed, Task.Delay(Timeout.Infinite, exitAfter.Token));
 Console.WriteLine("EXITING");
 return 0;
 
-internal sealed record Options(string Db, string Runs, int Schedule, int Parents, bool NoRun, int Concurrency, int LeaseMs, int WorkMs, int ExitAfterSeconds)
+internal sealed record Options(string Db, string Runs, int Schedule, int Parents, int Naps, int NapMs, bool NoRun, int Concurrency, int LeaseMs, int WorkMs, int ExitAfterSeconds)
 {
     public static Options Parse(string[] args)
     {
@@ -75,6 +81,8 @@ internal sealed record Options(string Db, string Runs, int Schedule, int Parents
             values.GetValueOrDefault("--runs") ?? throw new ArgumentException("--runs <path> is required."),
             Int("--schedule", 0),
             Int("--parents", 0),
+            Int("--naps", 0),
+            Int("--nap-ms", 4000),
             flags.Contains("--no-run"),
             Int("--concurrency", 4),
             Int("--lease-ms", 1000),

@@ -15,9 +15,10 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
 {
     private const string Flow = "migrated";
 
-    /// <summary>Undoes migration 8, as a version 7 Envoy left the schema.</summary>
+    /// <summary>Undoes migrations 8 and the timers' (9), as a version 7 Envoy left the schema.</summary>
     private const string BackToVersionSeven = """
         ALTER TABLE envoy.jobs DROP COLUMN trace_parent;
+        ALTER TABLE envoy.waits DROP COLUMN due_at;
         ALTER TABLE envoy.jobs DROP COLUMN total_retries;
         DELETE FROM envoy.schema_version WHERE version > 7;
         SELECT 1
@@ -26,6 +27,7 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
     /// <summary>Undoes migrations 8, 7 and 6, as a version 5 Envoy left the schema.</summary>
     private const string BackToVersionFive = """
         ALTER TABLE envoy.jobs DROP COLUMN trace_parent;
+        ALTER TABLE envoy.waits DROP COLUMN due_at;
         ALTER TABLE envoy.jobs DROP COLUMN total_retries;
         DROP TABLE envoy.event_listeners;
         DROP INDEX envoy.jobs_flow_status_created;
@@ -37,6 +39,7 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
     /// <summary>Undoes migrations 8, 7, 6, 5, 4, 3 and 2, as a version 1 Envoy left the schema.</summary>
     private const string BackToVersionOne = """
         ALTER TABLE envoy.jobs DROP COLUMN trace_parent;
+        ALTER TABLE envoy.waits DROP COLUMN due_at;
         ALTER TABLE envoy.jobs DROP COLUMN total_retries;
         DROP TABLE envoy.event_listeners;
         DROP INDEX envoy.jobs_flow_status_created;
@@ -235,6 +238,7 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
 
         Assert.Equal("text NOT NULL DEFAULT ''::text", await TestSql.ScalarAsync<string>(connectionString, FlowVersionColumn));
         Assert.Equal("text", await TestSql.ScalarAsync<string>(connectionString, TraceParentColumn));
+        Assert.Equal("bigint", await TestSql.ScalarAsync<string>(connectionString, "SELECT data_type FROM information_schema.columns WHERE table_schema = 'envoy' AND table_name = 'waits' AND column_name = 'due_at'"));
         Assert.Equal("integer NOT NULL DEFAULT 0", await TestSql.ScalarAsync<string>(connectionString, TotalRetriesColumn));
         Assert.Equal("jsonb", await TestSql.ScalarAsync<string>(connectionString, InputColumn));
         Assert.Equal("id text,until_ms bigint", await TestSql.ScalarAsync<string>(connectionString, EventListenersColumns));

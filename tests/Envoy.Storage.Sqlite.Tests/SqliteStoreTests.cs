@@ -13,9 +13,10 @@ public sealed class SqliteStoreTests : IDisposable
 
     /// <summary>
     /// Undoes the migrations after 4 that a version 3 file cannot have: the recurring table stays (created if missing, so
-    /// harmless), the columns go (flow versions, issue 17: <c>jobs.flow_version</c>; telemetry, issue 18: <c>jobs.trace_parent</c>).
+    /// harmless), the columns go (flow versions, issue 17: <c>jobs.flow_version</c>; telemetry, issue 18: <c>jobs.trace_parent</c>;
+    /// timers, issue 17: <c>waits.due_at</c> with its index).
     /// </summary>
-    private const string UndoLaterMigrations = "ALTER TABLE jobs DROP COLUMN flow_version; ALTER TABLE jobs DROP COLUMN trace_parent; ";
+    private const string UndoLaterMigrations = "ALTER TABLE jobs DROP COLUMN flow_version; ALTER TABLE jobs DROP COLUMN trace_parent; DROP INDEX waits_timers; ALTER TABLE waits DROP COLUMN due_at; ";
 
 
     /// <summary>Undoes migrations 4 and 3 (the scheduled input and the flow index), as a version 2 Envoy left the file.</summary>

@@ -56,8 +56,13 @@ public sealed partial class StateContext
     /// <summary>The wait with this id, or <c>null</c>.</summary>
     public Wait? GetWait(string id) => _waits?.Find(w => string.Equals(w.Id, id, StringComparison.Ordinal));
 
-    /// <summary>Blocks the step until each wait is resolved from outside; the step stops after the current handler. Returns this context.</summary>
+    /// <summary>
+    /// Blocks the step until each wait is resolved from outside; the step stops after the current handler. Returns this context.
+    /// A wait with a <see cref="Envoy.WaitFor.Timeout"/> resolves with the error <see cref="Wait.TimeoutError"/> when nobody
+    /// resolved it in time.
+    /// </summary>
     /// <exception cref="ArgumentException">A wait id is empty or already used by this state.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A wait's timeout is zero or negative.</exception>
     public StateContext WaitFor(params WaitFor[] waits)
     {
         ArgumentNullException.ThrowIfNull(waits);
@@ -66,7 +71,12 @@ public sealed partial class StateContext
             ArgumentNullException.ThrowIfNull(wait);
             ArgumentException.ThrowIfNullOrWhiteSpace(wait.Id, nameof(waits));
             ArgumentException.ThrowIfNullOrWhiteSpace(wait.Type, nameof(waits));
-            AddWait(new Wait(wait.Id, wait.Type, JsonValues.ToNode(wait.Params), WaitStatus.Pending, null, null));
+            if (wait.Timeout is { } timeout)
+            {
+                ThrowIfNotPositive(timeout, $"WaitFor '{wait.Id}': its Timeout", nameof(waits));
+            }
+
+            AddWait(new Wait(wait.Id, wait.Type, JsonValues.ToNode(wait.Params), WaitStatus.Pending, null, null) { Timeout = wait.Timeout });
         }
 
         return this;
@@ -102,12 +112,49 @@ public sealed partial class StateContext
         return id;
     }
 
+    /// <summary>
+    /// Blocks the step for <paramref name="delay"/> (counted from the step's commit) on a durable timer: the job holds no worker
+    /// meanwhile, a restart changes nothing, and the scheduler resolves the wait (with success) when the time has come; the
+    /// step then goes on after the current handler, as with any wait. Cancelling the job cancels the timer.
+    /// </summary>
+    /// <param name="id">The wait id; unique among the state's waits.</param>
+    /// <param name="delay">How long to sleep; more than zero.</param>
+    /// <returns>The wait id (<paramref name="id"/>).</returns>
+    /// <exception cref="ArgumentException">The id is empty or already used by this state.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delay"/> is zero or negative.</exception>
+    public string Sleep(string id, TimeSpan delay)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        ThrowIfNotPositive(delay, $"Sleep '{id}': its delay", nameof(delay));
+        var parameters = new JsonObject { ["delayMs"] = (long)Math.Ceiling(delay.TotalMilliseconds) };
+        AddWait(new Wait(id, WaitTypes.Timer, parameters, WaitStatus.Pending, null, null) { Timeout = delay });
+        return id;
+    }
+
     /// <summary>Asks <paramref name="user"/> a question and blocks until a reply; the reply appears under <c>$escalation</c>.</summary>
     /// <returns>The wait id (which is also the escalation id in the scheduler).</returns>
     /// <exception cref="ArgumentException">
     /// An input id is one of <see cref="EscalationMetadataNames"/>, or two inputs share an id; the message names the id.
     /// </exception>
-    public string Escalate(string user, string message, IEnumerable<EscalationInput> inputs)
+    public string Escalate(string user, string message, IEnumerable<EscalationInput> inputs) => Escalate(user, message, inputs, null);
+
+    /// <summary>
+    /// Asks <paramref name="user"/> a question and blocks until a reply or until <paramref name="timeout"/> (counted from the
+    /// step's commit) passes: then the escalation becomes <c>Expired</c>, its wait resolves with the error
+    /// <see cref="Wait.TimeoutError"/> (<c>$escalation.status</c> is <c>expired</c>), and the job goes on: its handler decides.
+    /// </summary>
+    /// <returns>The wait id (which is also the escalation id in the scheduler).</returns>
+    /// <exception cref="ArgumentException">
+    /// An input id is one of <see cref="EscalationMetadataNames"/>, or two inputs share an id; the message names the id.
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is zero or negative.</exception>
+    public string Escalate(string user, string message, IEnumerable<EscalationInput> inputs, TimeSpan timeout)
+    {
+        ThrowIfNotPositive(timeout, "Escalate: its timeout", nameof(timeout));
+        return Escalate(user, message, inputs, (TimeSpan?)timeout);
+    }
+
+    private string Escalate(string user, string message, IEnumerable<EscalationInput> inputs, TimeSpan? timeout)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(user);
         ArgumentNullException.ThrowIfNull(message);
@@ -137,7 +184,7 @@ public sealed partial class StateContext
             ["message"] = message,
             ["inputs"] = JsonValues.ToNode(list, "escalation inputs"),
         };
-        AddWait(new Wait(id, WaitTypes.Escalation, parameters, WaitStatus.Pending, null, null));
+        AddWait(new Wait(id, WaitTypes.Escalation, parameters, WaitStatus.Pending, null, null) { Timeout = timeout });
         return id;
     }
 
@@ -165,7 +212,7 @@ public sealed partial class StateContext
         var index = PendingIndex(waitId);
         var wait = _waits![index] with { Status = WaitStatus.Error, Error = error, Output = JsonValues.ToNode(output, "wait output") };
         _waits[index] = wait;
-        Publish(wait, wait.Type == WaitTypes.Escalation ? "rejected" : "error");
+        Publish(wait, wait.Type != WaitTypes.Escalation ? "error" : error == Wait.TimeoutError ? "expired" : "rejected");
         return this;
     }
 
@@ -292,6 +339,14 @@ public sealed partial class StateContext
         }
 
         return copy;
+    }
+
+    private static void ThrowIfNotPositive(TimeSpan value, string what, string paramName)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(paramName, value, $"{what} must be more than zero (was {value}).");
+        }
     }
 
     private static string NewWaitId() => "w_" + Guid.NewGuid().ToString("N");

@@ -11,6 +11,16 @@ namespace Envoy;
 /// <param name="Error">The error of a failed wait.</param>
 public sealed record Wait(string Id, string Type, JsonNode? Params, WaitStatus Status, JsonNode? Output, string? Error)
 {
+    /// <summary>The error of a wait whose timeout passed before it was resolved: <c>timeout</c>.</summary>
+    public const string TimeoutError = "timeout";
+
+    /// <summary>
+    /// For a wait registered with a timeout (<see cref="WaitFor.Timeout"/>, an escalation's timeout) or a
+    /// <see cref="StateContext.Sleep"/>: how long after the step's commit the scheduler resolves it (a sleep with success, any
+    /// other wait with the error <see cref="TimeoutError"/>). Null: no timer.
+    /// </summary>
+    public TimeSpan? Timeout { get; init; }
+
     /// <summary>True while the wait is unanswered.</summary>
     public bool IsPending => Status == WaitStatus.Pending;
 

@@ -8,4 +8,7 @@ public static class WaitTypes
 
     /// <summary>A question to a human from <see cref="StateContext.Escalate(string, string, IEnumerable{EscalationInput})"/>.</summary>
     public const string Escalation = "escalation";
+
+    /// <summary>A durable timer from <see cref="StateContext.Sleep(string, TimeSpan)"/>: the scheduler resolves it when its time comes.</summary>
+    public const string Timer = "timer";
 }

@@ -220,4 +220,11 @@ public sealed class StatusCachedJobStore : IJobStore, IStoreHealthProbe, ISchema
 
     /// <inheritdoc />
     public Task<IReadOnlyList<RecurringRow>> ListRecurringAsync(CancellationToken cancellationToken = default) => _store.ListRecurringAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public Task<int> ResolveDueTimersAsync(long nowMs, int limit, CancellationToken cancellationToken = default) =>
+        _store.ResolveDueTimersAsync(nowMs, limit, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<long?> NextTimerDueAtAsync(CancellationToken cancellationToken = default) => _store.NextTimerDueAtAsync(cancellationToken);
 }

@@ -59,6 +59,13 @@ internal sealed class JobCommitter(RuntimeServices services, CommitBatcher batch
         {
             job.Version++;
             job.HasResolutions = false;
+            foreach (var wait in planned.Commit.Waits)
+            {
+                if (wait.DueAtMs is { } due)
+                {
+                    services.Timers.Armed(due);
+                }
+            }
         }
         else if (!result.IsRefused)
         {

@@ -27,6 +27,9 @@ internal sealed record RuntimeServices(
     /// <summary>What happened to the progress reports of this scheduler's steps.</summary>
     public ProgressCounters Progress { get; } = new();
 
+    /// <summary>Where a step committed here tells this scheduler's <see cref="TimerFiring"/> that it armed a timer.</summary>
+    public TimerArming Timers { get; } = new();
+
     public long NowMs => Time.GetUtcNow().ToUnixTimeMilliseconds();
 
     public long LeaseUntilMs => NowMs + (long)Config.LeaseDuration.TotalMilliseconds;

@@ -37,7 +37,7 @@ internal sealed class StepPlanner(RuntimeServices services)
                     continue;
                 }
 
-                waits.Add(new NewWait(wait.Id, wait.Type));
+                waits.Add(new NewWait(wait.Id, wait.Type) { DueAtMs = wait.Timeout is { } timeout ? now + (long)Math.Ceiling(timeout.TotalMilliseconds) : null });
                 if (wait.Type == WaitTypes.Spawn)
                 {
                     var child = Child(job, wait);

@@ -6,8 +6,9 @@ namespace Envoy.Runtime.Execution;
 /// <summary>
 /// The workers of one scheduler while it is started, composed of: a <see cref="JobDispatcher"/> that claims batches of jobs
 /// into free <see cref="WorkerSlots"/>, a <see cref="JobRunner"/> that runs each claimed job on a task of its own and commits
-/// its steps through the <see cref="CommitBatcher"/>, the <see cref="EagerStarts"/> of jobs scheduled here to run now, and a
-/// <see cref="LeaseKeeper"/> on a thread of its own that renews the leases of the <see cref="RunningJobs"/>.
+/// its steps through the <see cref="CommitBatcher"/>, the <see cref="EagerStarts"/> of jobs scheduled here to run now, a
+/// <see cref="LeaseKeeper"/> on a thread of its own that renews the leases of the <see cref="RunningJobs"/>, and the
+/// <see cref="TimerFiring"/> of the store's durable timers.
 /// </summary>
 internal sealed class WorkerPool : IDisposable
 {
@@ -19,6 +20,7 @@ internal sealed class WorkerPool : IDisposable
     private readonly EagerStarts _eager;
     private readonly IDisposable _subscription;
     private readonly LeaseKeeper _leaseKeeper;
+    private readonly TimerFiring _timers;
 
     public WorkerPool(RuntimeServices services)
     {
@@ -44,6 +46,7 @@ internal sealed class WorkerPool : IDisposable
         });
         _dispatcher.Start();
         _leaseKeeper = new LeaseKeeper(services, _running);
+        _timers = new TimerFiring(services);
     }
 
     /// <summary>Signals the step of a job running here (cancelled or failed by hand).</summary>
@@ -68,6 +71,7 @@ internal sealed class WorkerPool : IDisposable
     public async Task StopAsync(CancellationToken deadline)
     {
         _subscription.Dispose();
+        await _timers.DisposeAsync().ConfigureAwait(false);
         await _dispatcher.StopAsync().ConfigureAwait(false);
         // Jobs claimed ahead that have not started go back to the queue at once, for any worker.
         _slots.StopWaiting();
@@ -82,6 +86,8 @@ internal sealed class WorkerPool : IDisposable
     public void Dispose()
     {
         _subscription.Dispose();
+        // Stopped by StopAsync; a pool disposed without it stops the loop here without waiting for its pass.
+        _ = _timers.DisposeAsync().AsTask();
         _dispatcher.Dispose();
         _leaseKeeper.Dispose();
         if (_running.HasNoTasks)

@@ -90,6 +90,12 @@ public static partial class JobStateMachine
             return new StoreResult(StoreOutcome.WaitAlreadyResolved);
         }
 
+        return await ApplyResolutionAsync(tx, resolution, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Resolves a wait known to be pending, with a history entry, and unblocks its job when no wait is left.</summary>
+    private static async ValueTask<StoreResult> ApplyResolutionAsync(IJobTransaction tx, WaitResolution resolution, CancellationToken cancellationToken)
+    {
         await tx.WriteWaitResolutionAsync(resolution, cancellationToken).ConfigureAwait(false);
         await tx.AppendEventAsync(new JobEvent(resolution.JobId, FromMs(resolution.NowMs), JobEventKind.WaitResolved, Error: resolution.Error), cancellationToken).ConfigureAwait(false);
         if (await tx.UnblockAsync(resolution.JobId, resolution.NowMs, cancellationToken).ConfigureAwait(false))

@@ -1,4 +1,4 @@
 namespace Envoy.Runtime.Storage;
 
-/// <summary>A reply to an escalation.</summary>
-public sealed record EscalationReply(string EscalationId, EscalationStatus Status, string ResponseJson, string? RepliedBy, long NowMs);
+/// <summary>A reply to an escalation (or its expiry: <see cref="EscalationStatus.Expired"/>, no response, nobody replied).</summary>
+public sealed record EscalationReply(string EscalationId, EscalationStatus Status, string? ResponseJson, string? RepliedBy, long NowMs);

@@ -38,4 +38,20 @@ public interface IJobCoordinationStore
 
     /// <summary>A new holder of the maintenance leader lock shared by every scheduler on this store.</summary>
     ILeaderLock CreateLeaderLock();
+
+    /// <summary>
+    /// Fires up to <paramref name="limit"/> timers due at <paramref name="nowMs"/> (earliest first): pending waits with a due
+    /// time (<see cref="NewWait.DueAtMs"/>) at or before it, of jobs that are blocking. Each is resolved by
+    /// <see cref="StateMachine.JobStateMachine.ResolveTimerAsync"/> in the store's transaction, so a timer fires exactly once
+    /// however many schedulers fire at once, never after its wait was resolved, and never for a job that ended (a cancelled
+    /// job's timers never fire). Jobs left with no pending wait become pending, and idle workers everywhere are woken.
+    /// </summary>
+    /// <returns>
+    /// How many due timers this call took (at most <paramref name="limit"/>): 0 when none was due or another scheduler held
+    /// them all; a timer taken but resolved elsewhere first is left alone.
+    /// </returns>
+    Task<int> ResolveDueTimersAsync(long nowMs, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>The earliest due time of a pending timer of a blocking job (due or not yet), or null when there is none.</summary>
+    Task<long?> NextTimerDueAtAsync(CancellationToken cancellationToken = default);
 }

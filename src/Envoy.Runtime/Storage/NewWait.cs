@@ -1,4 +1,11 @@
 namespace Envoy.Runtime.Storage;
 
 /// <summary>A wait registered by a step.</summary>
-public sealed record NewWait(string WaitId, string Type);
+public sealed record NewWait(string WaitId, string Type)
+{
+    /// <summary>
+    /// When the wait has a timer (a <see cref="WaitTypes.Timer"/> wait, or a wait with a timeout): the time it fires, stored with
+    /// the wait; null for none. See <see cref="IJobCoordinationStore.ResolveDueTimersAsync"/>.
+    /// </summary>
+    public long? DueAtMs { get; init; }
+}

@@ -60,7 +60,7 @@ internal sealed class FakeJobTransaction : IJobTransaction
             return new((LockedWait?)null);
         }
 
-        return new(new LockedWait(job.Status, Waits.TryGetValue((jobId, waitId), out var wait) ? new WaitState(wait.Status, wait.Type) : null));
+        return new(new LockedWait(job.Status, Waits.TryGetValue((jobId, waitId), out var wait) ? new WaitState(wait.Status, wait.Type) { DueAtMs = wait.DueAtMs } : null));
     }
 
     public ValueTask WriteFinishedAsync(string jobId, JobStatus status, string error, long nowMs, CancellationToken cancellationToken)
@@ -222,5 +222,7 @@ internal sealed class FakeJobTransaction : IJobTransaction
         public string? Output { get; set; }
 
         public string? Error { get; set; }
+
+        public long? DueAtMs { get; set; }
     }
 }

@@ -1,0 +1,47 @@
+using Envoy.Runtime.StateMachine;
+using Envoy.Runtime.Storage;
+
+namespace Envoy.Storage.Sqlite;
+
+/// <remarks>Durable timers: the due ones are resolved by the runtime's <see cref="JobStateMachine.ResolveTimerAsync"/>, a batch in one group write.</remarks>
+public sealed partial class SqliteJobStore
+{
+    /// <inheritdoc />
+    public Task<int> ResolveDueTimersAsync(long nowMs, int limit, CancellationToken cancellationToken = default)
+    {
+        var effects = new StoreEffects();
+        return WriteAsync(
+            tx =>
+            {
+                var due = new List<DueTimer>();
+                using (var reader = Commands.Get(SqliteSql.DueTimers, tx).Bind("@now", nowMs).Bind("@limit", limit).ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        due.Add(new DueTimer(reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+                    }
+                }
+
+                var transaction = new SqliteJobTransaction(this, tx, effects);
+                foreach (var timer in due)
+                {
+                    SqliteJobTransaction.RunSynchronously(JobStateMachine.ResolveTimerAsync(transaction, timer, nowMs, CancellationToken.None));
+                }
+
+                return due.Count;
+            },
+            effects,
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<long?> NextTimerDueAtAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync(
+            connection =>
+            {
+                using var command = NewCommand(connection, SqliteSql.NextTimerDue);
+                var value = command.ExecuteScalar();
+                return value is null or DBNull ? (long?)null : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+            },
+            cancellationToken);
+}
