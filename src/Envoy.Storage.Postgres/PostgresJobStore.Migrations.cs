@@ -16,6 +16,7 @@ public sealed partial class PostgresJobStore : ISchemaMigrations
         "Add envoy.jobs.input (the scheduled input) and the job list's flow index",
         "Create envoy.event_listeners (processes listening to the store-wide event feed)",
         "Add envoy.jobs.total_retries (every retry, never reset), counted for existing jobs from their history",
+        "Retention: index finished jobs by finish time (jobs_finished) and escalations by job (escalations_job)",
     ];
 
     /// <inheritdoc />

@@ -12,6 +12,7 @@ public sealed partial class SqliteJobStore : ISchemaMigrations
         "Add jobs.takeovers (lease expiries since the job's last commit)",
         "Add jobs.input (the scheduled input) and the jobs_flow_created index",
         "Add jobs.total_retries (every retry, never reset), counted for existing jobs from their history",
+        "Retention: index finished jobs by finish time, unfinished jobs by flow and age, and escalations by job",
     ];
 
     /// <inheritdoc />

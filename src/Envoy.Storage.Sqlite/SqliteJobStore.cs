@@ -12,7 +12,7 @@ namespace Envoy.Storage.Sqlite;
 /// </summary>
 public sealed partial class SqliteJobStore : IJobStore
 {
-    private const int SchemaVersion = 4;
+    private const int SchemaVersion = 5;
 
     private readonly SqliteConfig _options;
     private readonly string _connectionString;
@@ -189,6 +189,12 @@ public sealed partial class SqliteJobStore : IJobStore
             {
                 Execute(_writer, SqliteSql.Migration4, tx);
                 Execute(_writer, "INSERT INTO envoy_schema (version) VALUES (4)", tx);
+            }
+
+            if (current < 5) // retention (issue 17)
+            {
+                Execute(_writer, SqliteSql.MigrationRetention, tx);
+                Execute(_writer, "INSERT INTO envoy_schema (version) VALUES (5)", tx);
             }
 
             tx.Commit();

@@ -24,7 +24,12 @@ internal sealed class FlowRegistry
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxRetries, $"FlowOptions.MaxRetries of flow '{name}' cannot be negative.");
         }
 
-        _flows[name] = (flow, new FlowOptions { MaxRetries = options?.MaxRetries });
+        if (options?.Validate(name) is { Count: > 0 } errors)
+        {
+            throw new EnvoyConfigurationException(errors);
+        }
+
+        _flows[name] = (flow, options?.Clone() ?? new FlowOptions());
         Volatile.Write(ref _names, [.. _flows.Keys]);
     }
 
@@ -42,6 +47,9 @@ internal sealed class FlowRegistry
     }
 
     public StateFlow Get(string name) => _flows.TryGetValue(name, out var entry) ? entry.Flow : throw new FlowNotFoundException(name);
+
+    /// <summary>The options of every flow registered here, by name.</summary>
+    public IReadOnlyList<KeyValuePair<string, FlowOptions>> Options() => [.. _flows.Select(f => KeyValuePair.Create(f.Key, f.Value.Options))];
 
     public IReadOnlyDictionary<string, StateFlow> Snapshot() => _flows.ToDictionary(f => f.Key, f => f.Value.Flow, StringComparer.Ordinal);
 }
