@@ -4,6 +4,11 @@ using Envoy.LoadDriver;
 
 // End-to-end throughput and latency of real jobs through the real scheduler. See bench/README.md.
 //   dotnet run -c Release --project bench/Envoy.LoadDriver -- --workload chain --n 20000 --concurrency 64 --store sqlite --sync full
+if (args is ["retention-purge", ..])
+{
+    return await RetentionPurgeBench.RunAsync(args[1..]);
+}
+
 DriverOptions options;
 try
 {
