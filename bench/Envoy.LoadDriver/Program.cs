@@ -9,6 +9,11 @@ if (args.Length > 0 && args[0] == "timers")
     return await TimerScenario.RunAsync(args[1..]);
 }
 
+if (args is ["retention-purge", ..])
+{
+    return await RetentionPurgeBench.RunAsync(args[1..]);
+}
+
 DriverOptions options;
 try
 {

@@ -191,8 +191,19 @@ internal static class PostgresSql
         CREATE INDEX IF NOT EXISTS waits_timers ON envoy.waits (due_at) WHERE status = 0 AND due_at IS NOT NULL
         """;
 
+    /// <summary>
+    /// Retention (issue 17): <c>jobs_finished</c>, the finished jobs by finish time, so that a purge batch reads the oldest
+    /// finished jobs at once, never the table (partial: no entry for unfinished jobs, and a commit that keeps a job running
+    /// leaves <c>finished_at</c> null, so it stays heap-only); <c>escalations_job</c>, a deleted job's escalations. On a large
+    /// table, build both beforehand with <c>CREATE INDEX CONCURRENTLY</c>, these names and columns (the migration keeps them).
+    /// </summary>
+    public const string MigrationRetention = """
+        CREATE INDEX IF NOT EXISTS jobs_finished ON envoy.jobs (finished_at) WHERE status >= 3;
+        CREATE INDEX IF NOT EXISTS escalations_job ON envoy.escalations (job_id)
+        """;
+
     /// <summary>Every migration in order: the one at index <c>i</c> brings the schema to version <c>i + 1</c>.</summary>
-    public static readonly string[] Migrations = [Migration1, Migration2, Migration3, Migration4, Migration5, Migration6, Migration7, Migration8, Migration9, MigrationFlowVersions, MigrationTraceParent, MigrationTimers];
+    public static readonly string[] Migrations = [Migration1, Migration2, Migration3, Migration4, Migration5, Migration6, Migration7, Migration8, Migration9, MigrationFlowVersions, MigrationTraceParent, MigrationTimers, MigrationRetention];
 
     /// <summary>The channel of the store-wide event feed (apart from the wake-ups on <see cref="NotifyChannel"/>).</summary>
     public const string EventsChannel = "envoy_events";
@@ -587,4 +598,38 @@ internal static class PostgresSql
 
     /// <summary>Every recurring schedule.</summary>
     public const string ListRecurring = $"SELECT {RecurringColumns} FROM envoy.recurring ORDER BY id COLLATE \"C\"";
+
+    /// <summary>
+    /// One retention batch in one statement: at most $5 finished jobs (oldest finish first, through <c>jobs_finished</c>, rows
+    /// locked elsewhere skipped) finished before $3 (the latest cutoff: the index range) and before their flow's cutoff (the
+    /// flows $1 with their cutoffs $2, else the default $4), that have no child left and whose parent is gone or itself
+    /// finished past its retention (a tree goes bottom up, one level a batch); deleted with their history, waits and
+    /// escalations. Returns the four counts.
+    /// </summary>
+    public const string PurgeJobs = """
+        WITH cut AS (SELECT * FROM unnest($1::text[], $2::bigint[]) AS c(flow, before)),
+        victims AS (
+          SELECT j.id FROM envoy.jobs j
+          WHERE j.status >= 3 AND j.finished_at < $3
+            AND j.finished_at < coalesce((SELECT c.before FROM cut c WHERE c.flow = j.flow), $4)
+            AND NOT EXISTS (SELECT 1 FROM envoy.jobs k WHERE k.parent_id = j.id)
+            AND NOT EXISTS (SELECT 1 FROM envoy.jobs p WHERE p.id = j.parent_id
+              AND NOT (p.status >= 3 AND p.finished_at < coalesce((SELECT c.before FROM cut c WHERE c.flow = p.flow), $4)))
+          ORDER BY j.finished_at
+          LIMIT $5
+          FOR UPDATE OF j SKIP LOCKED),
+        events AS (DELETE FROM envoy.job_events WHERE job_id = ANY (ARRAY (SELECT id FROM victims)) RETURNING 1),
+        waits AS (DELETE FROM envoy.waits WHERE job_id = ANY (ARRAY (SELECT id FROM victims)) RETURNING 1),
+        escalations AS (DELETE FROM envoy.escalations WHERE job_id = ANY (ARRAY (SELECT id FROM victims)) RETURNING 1),
+        jobs AS (DELETE FROM envoy.jobs WHERE id = ANY (ARRAY (SELECT id FROM victims)) RETURNING 1)
+        SELECT (SELECT count(*) FROM jobs), (SELECT count(*) FROM events), (SELECT count(*) FROM waits), (SELECT count(*) FROM escalations)
+        """;
+
+    /// <summary>Unfinished jobs of flow $1 created before $2, oldest first, at most $3 (through <c>jobs_flow_status_created</c>).</summary>
+    public const string AgedJobs = """
+        SELECT id, created_at FROM envoy.jobs
+        WHERE flow = $1 AND status IN (0, 1, 2) AND created_at < $2
+        ORDER BY created_at
+        LIMIT $3
+        """;
 }

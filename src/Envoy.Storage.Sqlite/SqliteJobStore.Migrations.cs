@@ -16,6 +16,7 @@ public sealed partial class SqliteJobStore : ISchemaMigrations
         "Add jobs.flow_version (the version of its flow a job started with; '' for existing jobs)",
         "Add jobs.trace_parent (the trace context the job was scheduled in, for the step spans' links)",
         "Add waits.due_at and the waits_timers index (durable timers)",
+        "Retention: index finished jobs by finish time, unfinished jobs by flow and age, and escalations by job",
     ];
 
     /// <inheritdoc />

@@ -12,7 +12,7 @@ namespace Envoy.Storage.Sqlite;
 /// </summary>
 public sealed partial class SqliteJobStore : IJobStore
 {
-    private const int SchemaVersion = 8;
+    private const int SchemaVersion = 9;
 
     private readonly SqliteConfig _options;
     private readonly string _connectionString;
@@ -216,6 +216,13 @@ public sealed partial class SqliteJobStore : IJobStore
                 // Issue 17, durable timers.
                 Execute(_writer, SqliteSql.MigrationTimers, tx);
                 Execute(_writer, "INSERT INTO envoy_schema (version) VALUES (8)", tx);
+            }
+
+            if (current < 9)
+            {
+                // Issue 17, retention.
+                Execute(_writer, SqliteSql.MigrationRetention, tx);
+                Execute(_writer, "INSERT INTO envoy_schema (version) VALUES (9)", tx);
             }
 
             tx.Commit();

@@ -170,6 +170,50 @@ internal static class SqliteSql
         CREATE INDEX IF NOT EXISTS waits_timers ON waits (due_at) WHERE status = 0 AND due_at IS NOT NULL;
         """;
 
+    /// <summary>
+    /// Retention (issue 17): <c>jobs_finished</c>, the finished jobs by finish time (a purge batch reads the oldest at once,
+    /// never the table); <c>jobs_unfinished_created</c>, the unfinished jobs of a flow by age (those past its <c>MaxJobAge</c>);
+    /// <c>escalations_job</c>, a deleted job's escalations.
+    /// </summary>
+    public const string MigrationRetention = """
+        CREATE INDEX IF NOT EXISTS jobs_finished ON jobs (finished_at) WHERE status >= 3;
+        CREATE INDEX IF NOT EXISTS jobs_unfinished_created ON jobs (flow, created_at) WHERE status < 3;
+        CREATE INDEX IF NOT EXISTS escalations_job ON escalations (job_id);
+        """;
+
+    /// <summary>
+    /// The finished jobs one retention batch deletes: at most @limit, oldest finish first (through <c>jobs_finished</c>),
+    /// finished before @latest (the latest cutoff: the index range) and before their flow's cutoff (the JSON object
+    /// @cutoffs of flows with their own, else @default), that have no child left and whose parent is gone or itself finished
+    /// past its retention (a tree goes bottom up, one level a batch).
+    /// </summary>
+    public const string PurgeCandidates = """
+        SELECT id FROM jobs INDEXED BY jobs_finished
+        WHERE status >= 3 AND finished_at < @latest
+          AND finished_at < coalesce((SELECT value FROM json_each(@cutoffs) WHERE key = jobs.flow), @default)
+          AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.parent_id = jobs.id)
+          AND NOT EXISTS (SELECT 1 FROM jobs p WHERE p.id = jobs.parent_id
+            AND NOT (p.status >= 3 AND p.finished_at < coalesce((SELECT value FROM json_each(@cutoffs) WHERE key = p.flow), @default)))
+        ORDER BY finished_at
+        LIMIT @limit
+        """;
+
+    public const string PurgeEvents = "DELETE FROM job_events WHERE job_id IN (SELECT value FROM json_each(@ids))";
+
+    public const string PurgeWaits = "DELETE FROM waits WHERE job_id IN (SELECT value FROM json_each(@ids))";
+
+    public const string PurgeEscalations = "DELETE FROM escalations WHERE job_id IN (SELECT value FROM json_each(@ids))";
+
+    public const string PurgeJobs = "DELETE FROM jobs WHERE id IN (SELECT value FROM json_each(@ids))";
+
+    /// <summary>Unfinished jobs of @flow created before @before, oldest first, at most @limit.</summary>
+    public const string AgedJobs = """
+        SELECT id, created_at FROM jobs INDEXED BY jobs_unfinished_created
+        WHERE flow = @flow AND status < 3 AND created_at < @before
+        ORDER BY created_at
+        LIMIT @limit
+        """;
+
     /// <summary>The columns of a claimed job (the worker runs from the context: no scheduled input; the trace context for the step spans).</summary>
     public const string JobColumns =
         "id, flow, status, context, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers, flow_version, trace_parent";

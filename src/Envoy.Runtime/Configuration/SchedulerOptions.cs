@@ -76,6 +76,16 @@ public class SchedulerOptions
     /// </summary>
     public int MaxContextBytes { get; set; } = DefaultMaxContextBytes;
 
+    /// <summary>The default of <see cref="Retention"/>: 7 days.</summary>
+    public static readonly TimeSpan DefaultRetention = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// How long a finished job (done, failed or cancelled) is kept after it finished (default 7 days; null keeps every job
+    /// forever). Older ones are deleted with their history, waits and escalations by the maintenance leader, in small batches;
+    /// a child only once its parent ended too. A flow may keep its jobs longer or shorter (<see cref="FlowOptions.Retention"/>).
+    /// </summary>
+    public TimeSpan? Retention { get; set; } = DefaultRetention;
+
     /// <summary>A name for this worker in leases and logs (default: machine, process id and a random suffix).</summary>
     public string? WorkerId { get; set; }
 
@@ -146,6 +156,11 @@ public class SchedulerOptions
         if (MaxContextBytes < 1)
         {
             errors.Add($"MaxContextBytes must be positive (was {MaxContextBytes}).");
+        }
+
+        if (Retention is { } retention && retention <= TimeSpan.Zero)
+        {
+            errors.Add($"Retention must be positive, or null to keep finished jobs forever (was {retention}).");
         }
 
         return errors;

@@ -204,6 +204,14 @@ public sealed class StatusCachedJobStore : IJobStore, IStoreHealthProbe, ISchema
         _store.RunMaintenanceAsync(sinceMs, nowMs, limit, cancellationToken);
 
     /// <inheritdoc />
+    public Task<PurgeResult> PurgeJobsAsync(RetentionCutoffs cutoffs, int limit, CancellationToken cancellationToken = default) =>
+        _store.PurgeJobsAsync(cutoffs, limit, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<AgedJob>> FindAgedJobsAsync(string flow, long createdBeforeMs, int limit, CancellationToken cancellationToken = default) =>
+        _store.FindAgedJobsAsync(flow, createdBeforeMs, limit, cancellationToken);
+
+    /// <inheritdoc />
     public ILeaderLock CreateLeaderLock() => _store.CreateLeaderLock();
 
     /// <inheritdoc />

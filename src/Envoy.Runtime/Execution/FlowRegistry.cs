@@ -42,6 +42,11 @@ internal sealed class FlowRegistry
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxRetries, $"FlowOptions.MaxRetries of flow '{name}' cannot be negative.");
         }
 
+        if (options?.Validate(name) is { Count: > 0 } errors)
+        {
+            throw new EnvoyConfigurationException(errors);
+        }
+
         var byHand = options?.Version is not null;
         if (options?.Version is { } set && (string.IsNullOrWhiteSpace(set) || set.Length > MaxVersionLength || set.Contains(Envoy.Runtime.Storage.FlowVersionKey.Separator, StringComparison.Ordinal) || set.Contains('\0', StringComparison.Ordinal)))
         {
@@ -51,7 +56,7 @@ internal sealed class FlowRegistry
         }
 
         var version = options?.Version ?? FlowShape.Hash(flow);
-        var entry = new RegisteredFlow(name, version, byHand, flow, new FlowOptions { MaxRetries = options?.MaxRetries, Version = options?.Version });
+        var entry = new RegisteredFlow(name, version, byHand, flow, options?.Clone() ?? new FlowOptions());
         lock (_gate)
         {
             var versions = _flows.TryGetValue(name, out var existing) ? existing : [];
@@ -118,4 +123,8 @@ internal sealed class FlowRegistry
     /// <summary>Each flow's versions, oldest first, by name.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> VersionSnapshot() =>
         Volatile.Read(ref _flows).ToDictionary(f => f.Key, f => (IReadOnlyList<string>)[.. f.Value.Select(v => v.Version)], StringComparer.Ordinal);
+
+    /// <summary>The options of every flow registered here (of its newest version), by name.</summary>
+    public IReadOnlyList<KeyValuePair<string, FlowOptions>> Options() =>
+        [.. Volatile.Read(ref _flows).Select(f => KeyValuePair.Create(f.Key, f.Value[^1].Options))];
 }

@@ -19,6 +19,7 @@ internal sealed class MaintenanceLeader : IAsyncDisposable
     private readonly RuntimeServices _services;
     private readonly ILeaderLock _lock;
     private readonly UnservedJobsMonitor _unserved;
+    private readonly RetentionPurge _retention;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private bool _leading;
@@ -30,6 +31,7 @@ internal sealed class MaintenanceLeader : IAsyncDisposable
         _lock = services.Coordination.CreateLeaderLock();
         _unserved = new UnservedJobsMonitor(services);
         _loop = Task.Run(() => RunAsync(_stop.Token));
+        _retention = RetentionPurge.Start(services, () => IsLeading);
     }
 
     /// <summary>
@@ -51,6 +53,7 @@ internal sealed class MaintenanceLeader : IAsyncDisposable
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _retention.DisposeAsync().ConfigureAwait(false);
         try
         {
             using var release = new CancellationTokenSource(TimeSpan.FromSeconds(5));

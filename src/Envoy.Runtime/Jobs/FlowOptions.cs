@@ -14,4 +14,44 @@ public sealed class FlowOptions
     /// (<see cref="FlowVersionConflictException"/>).
     /// </summary>
     public string? Version { get; set; }
+
+    /// <summary>
+    /// Overrides the scheduler's <see cref="SchedulerOptions.Retention"/> for finished jobs of this flow: null (default) uses
+    /// the scheduler's, <see cref="Timeout.InfiniteTimeSpan"/> keeps this flow's jobs forever, any other value must be
+    /// positive. Applied by the maintenance leader, which must have the flow registered with these options.
+    /// </summary>
+    public TimeSpan? Retention { get; set; }
+
+    /// <summary>
+    /// The longest a job of this flow may exist unfinished, counted from its creation (null, the default: no limit). A job
+    /// still pending, running or blocking after that is failed by the maintenance leader with an error saying so (its
+    /// unfinished descendants are cancelled and its parent's wait resolves, as for any failure); a step that was running
+    /// then has its commit refused. Must be positive.
+    /// </summary>
+    public TimeSpan? MaxJobAge { get; set; }
+
+    /// <summary>Every problem with these settings for flow <paramref name="flow"/> (empty when valid).</summary>
+    public IReadOnlyList<string> Validate(string flow)
+    {
+        var errors = new List<string>();
+        if (MaxRetries is < 0)
+        {
+            errors.Add($"FlowOptions.MaxRetries of flow '{flow}' cannot be negative (was {MaxRetries}).");
+        }
+
+        if (Retention is { } retention && retention <= TimeSpan.Zero && retention != Timeout.InfiniteTimeSpan)
+        {
+            errors.Add($"FlowOptions.Retention of flow '{flow}' must be positive, Timeout.InfiniteTimeSpan to keep its jobs forever, or null for the scheduler's (was {retention}).");
+        }
+
+        if (MaxJobAge is { } maxAge && maxAge <= TimeSpan.Zero)
+        {
+            errors.Add($"FlowOptions.MaxJobAge of flow '{flow}' must be positive, or null for no limit (was {maxAge}).");
+        }
+
+        return errors;
+    }
+
+    /// <summary>A copy, so that later changes to this instance do not reach a running scheduler.</summary>
+    public FlowOptions Clone() => (FlowOptions)MemberwiseClone();
 }

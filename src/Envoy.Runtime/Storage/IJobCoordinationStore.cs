@@ -54,4 +54,20 @@ public interface IJobCoordinationStore
 
     /// <summary>The earliest due time of a pending timer of a blocking job (due or not yet), or null when there is none.</summary>
     Task<long?> NextTimerDueAtAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// One batch of the retention purge, run by the maintenance leader: deletes at most <paramref name="limit"/> finished jobs
+    /// (done, failed, cancelled) that finished before their flow's cutoff in <paramref name="cutoffs"/>, oldest first, with
+    /// their history, waits and escalations, in one short transaction. A tree goes bottom up: a job is kept while it has a
+    /// child left, and a child while its parent exists and is unfinished or not yet past its own retention (so a child never
+    /// goes before its parent ended, and a parent's children stay as long as it does). Rows a concurrent transaction holds are skipped, not waited for. Found through an index on the
+    /// finish time of finished jobs: a batch never scans the table.
+    /// </summary>
+    Task<PurgeResult> PurgeJobsAsync(RetentionCutoffs cutoffs, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Unfinished jobs (pending, running, blocking) of <paramref name="flow"/> created before <paramref name="createdBeforeMs"/>,
+    /// oldest first, at most <paramref name="limit"/>: those past the flow's <c>MaxJobAge</c>.
+    /// </summary>
+    Task<IReadOnlyList<AgedJob>> FindAgedJobsAsync(string flow, long createdBeforeMs, int limit, CancellationToken cancellationToken = default);
 }
