@@ -103,7 +103,7 @@ internal static class TimerScenario
                         scheduler.ScheduleAsync(NapFlow, firstDue + (long)(spread.TotalMilliseconds * k / sleepers))));
                 }
 
-                Console.Error.WriteLine($"timers: {sleepers} sleepers scheduled in {setup.Elapsed.TotalSeconds:0.0} s; first due in {firstDue - TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds()} ms");
+                await Console.Error.WriteLineAsync($"timers: {sleepers} sleepers scheduled in {setup.Elapsed.TotalSeconds:0.0} s; first due in {firstDue - TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds()} ms");
                 await allDone.Task.WaitAsync(spread + TimeSpan.FromMinutes(10));
                 var sorted = late.Order().ToArray();
                 await Console.Out.WriteLineAsync(string.Create(
@@ -117,7 +117,7 @@ internal static class TimerScenario
                 var before = await WorkAsync(scheduler, claimJobs);
                 var seed = Stopwatch.StartNew();
                 await SeedSleepersAsync(store, pg, dbPath, idle);
-                Console.Error.WriteLine($"timers: {idle} idle sleepers seeded in {seed.Elapsed.TotalSeconds:0.0} s");
+                await Console.Error.WriteLineAsync($"timers: {idle} idle sleepers seeded in {seed.Elapsed.TotalSeconds:0.0} s");
                 var after = await WorkAsync(scheduler, claimJobs);
                 await Console.Out.WriteLineAsync(string.Create(
                     CultureInfo.InvariantCulture,
