@@ -55,7 +55,7 @@ public sealed class JobStateMachineTimerTests
         Assert.Equal((WaitResolutionKind.Error, Wait.TimeoutError), (tx.Waits[("a", "ask")].Status, tx.Waits[("a", "ask")].Error));
         Assert.Equal(JobStatus.Pending, tx.Jobs["a"].Status);
         Assert.Equal([JobEventKind.EscalationAnswered, JobEventKind.WaitResolved], tx.Events.Select(e => e.Kind));
-        Assert.True(tx.Calls.IndexOf("lock escalation ask") < tx.Calls.IndexOf("lock job a"), string.Join(", ", tx.Calls));
+        Assert.True(tx.Calls.IndexOf("lock escalation ask") < tx.Calls.IndexOf("lock job a with wait ask"), string.Join(", ", tx.Calls));
     }
 
     [Theory]
