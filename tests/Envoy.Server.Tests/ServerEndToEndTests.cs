@@ -70,8 +70,15 @@ public sealed class ServerEndToEndTests
         var id = created.Body!["id"]!.GetValue<string>();
 
         await using var worker = await Scheduler.InitAsync(new SchedulerConfig { Sqlite = new SqliteConfig { Path = server.DatabasePath } });
-        // Its own "hello" (same start state, another output) shows which process ran the job.
-        worker.AddFlow("hello", new StateFlow([new State("Start") { OnState = async ctx => ctx.Output("run by the worker"), Router = Router.End }]));
+        // Its own "hello": the same shape (Start -> Middle -> End), so the same flow version, which a job runs only on; another
+        // output shows which process ran the job.
+        worker.AddFlow("hello", new StateFlow(
+        [
+            new State("Start") { OnState = async ctx => ctx.Output("run by the worker"), Router = Router.Next("Middle") },
+            new State("Middle") { OnState = async ctx => ctx, Router = Router.Next("End") },
+            new State("End") { OnState = async ctx => ctx, Router = Router.End },
+        ]));
+        Assert.Equal(created.Body?["flowVersion"]?.GetValue<string>(), Assert.Single(worker.FlowVersions["hello"]));
         await worker.StartAsync();
 
         var job = await UntilStatusAsync(client, id, "done");
