@@ -12,7 +12,7 @@ namespace Envoy.Storage.Sqlite;
 /// </summary>
 public sealed partial class SqliteJobStore : IJobStore
 {
-    private const int SchemaVersion = 9;
+    private static readonly int SchemaVersion = SqliteSql.Migrations.Length;
 
     private readonly SqliteConfig _options;
     private readonly string _connectionString;
@@ -167,62 +167,11 @@ public sealed partial class SqliteJobStore : IJobStore
                 throw new EnvoyException($"The database {Description} has schema version {current}, newer than this Envoy ({SchemaVersion}).");
             }
 
-            if (current < 1)
+            // Each migration runs once, in order, with the version it brings the file to (SqliteSql.Migrations).
+            for (var version = current + 1; version <= SchemaVersion; version++)
             {
-                Execute(_writer, SqliteSql.Migration1, tx);
-                Execute(_writer, "INSERT INTO envoy_schema (version) VALUES (1)", tx);
-            }
-
-            if (current < 2)
-            {
-                Execute(_writer, SqliteSql.Migration2, tx);
-                Execute(_writer, "INSERT INTO envoy_schema (version) VALUES (2)", tx);
-            }
-
-            if (current < 3)
-            {
-                Execute(_writer, SqliteSql.Migration3, tx);
-                Execute(_writer, "INSERT INTO envoy_schema (version) VALUES (3)", tx);
-            }
-
-            if (current < 4)
-            {
-                Execute(_writer, SqliteSql.Migration4, tx);
-                Execute(_writer, "INSERT INTO envoy_schema (version) VALUES (4)", tx);
-            }
-
-            if (current < 5)
-            {
-                Execute(_writer, SqliteSql.Migration5, tx);
-                Execute(_writer, "INSERT INTO envoy_schema (version) VALUES (5)", tx);
-            }
-
-            if (current < 6)
-            {
-                // Issue 17, flow versions.
-                Execute(_writer, SqliteSql.MigrationFlowVersions, tx);
-                Execute(_writer, "INSERT INTO envoy_schema (version) VALUES (6)", tx);
-            }
-
-            if (current < 7)
-            {
-                // Telemetry (issue 18): the job's stored trace context.
-                Execute(_writer, SqliteSql.MigrationTraceParent, tx);
-                Execute(_writer, "INSERT INTO envoy_schema (version) VALUES (7)", tx);
-            }
-
-            if (current < 8)
-            {
-                // Issue 17, durable timers.
-                Execute(_writer, SqliteSql.MigrationTimers, tx);
-                Execute(_writer, "INSERT INTO envoy_schema (version) VALUES (8)", tx);
-            }
-
-            if (current < 9)
-            {
-                // Issue 17, retention.
-                Execute(_writer, SqliteSql.MigrationRetention, tx);
-                Execute(_writer, "INSERT INTO envoy_schema (version) VALUES (9)", tx);
+                Execute(_writer, SqliteSql.Migrations[version - 1], tx);
+                Execute(_writer, $"INSERT INTO envoy_schema (version) VALUES ({version})", tx);
             }
 
             tx.Commit();
