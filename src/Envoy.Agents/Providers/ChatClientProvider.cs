@@ -86,6 +86,11 @@ public sealed class ChatClientProvider : IStreamingLlmProvider
         LlmTelemetry.Source.HasListeners() ? client.GetService<ChatClientMetadata>()?.ProviderName : null;
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The whole stream is one <c>chat {model}</c> span, as a plain call is; its usage is the one the stream reports (OpenAI sends
+    /// it in a last chunk when asked with <c>stream_options.include_usage</c>, which the OpenAI client does), recorded on the
+    /// span and on <c>envoy.llm.tokens</c> when the stream ends. A stream the caller stops reading early ends its span without.
+    /// </remarks>
     public async IAsyncEnumerable<LlmStreamUpdate> GenerateStreamingAsync(
         IReadOnlyList<LlmMessage> messages,
         LlmConfig? config = null,
@@ -96,19 +101,35 @@ public sealed class ChatClientProvider : IStreamingLlmProvider
         effective.Validate();
         var call = new Call(_clientFor(effective), ChatMapping.ToChatMessages(messages), ChatMapping.ToChatOptions(effective));
         var timeout = effective.Timeout ?? LlmConfig.DefaultTimeout;
+        var model = effective.Model ?? LlmConfig.DefaultModel;
+        using var activity = LlmTelemetry.StartChat(ProviderOf(call.Client), model);
+        var seen = activity is null && !LlmTelemetry.Tokens.Enabled ? null : new StreamTotals();
 
         // The stream outlives the pipeline call, so the attempt timeout (time to the first piece) is a timer of our own.
-        var (stream, first) = await _resilience.For(effective, withTimeout: false).ExecuteAsync(
-            static async (state, token) => await state.Provider.OpenStreamAsync(state.Call, state.Timeout, token).ConfigureAwait(false),
-            (Provider: this, Call: call, Timeout: timeout),
-            cancellationToken).ConfigureAwait(false);
+        IAsyncEnumerator<ChatResponseUpdate> stream;
+        LlmStreamUpdate? first;
+        try
+        {
+            (stream, first) = await _resilience.For(effective, withTimeout: false).ExecuteAsync(
+                static async (state, token) => await state.Provider.OpenStreamAsync(state.Call, state.Timeout, token).ConfigureAwait(false),
+                (Provider: this, Call: call, Timeout: timeout),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            LlmTelemetry.Fail(activity, ex);
+            throw;
+        }
+
         await using (stream.ConfigureAwait(false))
         {
             if (first is null)
             {
+                seen?.Record(activity, model);
                 yield break;
             }
 
+            seen?.Add(first, stream.Current.ModelId);
             yield return first;
             while (true)
             {
@@ -117,6 +138,7 @@ public sealed class ChatClientProvider : IStreamingLlmProvider
                 {
                     if (!await stream.MoveNextAsync().ConfigureAwait(false))
                     {
+                        seen?.Record(activity, model);
                         yield break;
                     }
 
@@ -124,9 +146,16 @@ public sealed class ChatClientProvider : IStreamingLlmProvider
                 }
                 catch (Exception ex) when (LlmErrors.TryTranslate(ex, cancellationToken, out var translated) && !ReferenceEquals(ex, translated))
                 {
+                    LlmTelemetry.Fail(activity, translated);
                     throw translated;
                 }
+                catch (Exception ex) when (activity is not null)
+                {
+                    LlmTelemetry.Fail(activity, ex);
+                    throw;
+                }
 
+                seen?.Add(next, stream.Current.ModelId);
                 yield return next;
             }
         }
@@ -167,6 +196,27 @@ public sealed class ChatClientProvider : IStreamingLlmProvider
                 await timer.DisposeAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>What a stream reported so far, for its span and the token counter (kept only while someone listens).</summary>
+    private sealed class StreamTotals
+    {
+        private LlmUsage? _usage;
+        private string? _model;
+        private string? _finishReason;
+
+        public void Add(LlmStreamUpdate update, string? model)
+        {
+            if (update.Usage is { } usage)
+            {
+                _usage = _usage is null ? usage : _usage + usage;
+            }
+
+            _model = model ?? _model;
+            _finishReason = update.FinishReason ?? _finishReason;
+        }
+
+        public void Record(System.Diagnostics.Activity? activity, string model) => LlmTelemetry.Record(activity, model, _model, _usage, _finishReason);
     }
 
     private sealed class Call(IChatClient client, List<ChatMessage> messages, ChatOptions options)
