@@ -3,10 +3,11 @@ using System.Globalization;
 using Envoy;
 using Envoy.PgWorker;
 
-// Usage: Envoy.PgWorker --postgres <connection string> [--redis 127.0.0.1:port] [--flow chain|pair|deploy] [--flow-version V] [--schedule N]
+// Usage: Envoy.PgWorker --postgres <connection string> [--redis 127.0.0.1:port] [--flow chain|pair|deploy|trace-parent|trace-child] [--flow-version V] [--schedule N]
 //                       [--no-run] [--concurrency 4] [--lease-ms 2000] [--work-ms 30] [--poll-ms 500] [--exit-after-s 300]
 // Prints "SCHEDULED <n> <ms>" after scheduling (and exits there with --no-run), "STARTED <pid>" once its workers run. Then it
-// reads commands on standard input: "stop <deadline-ms>" calls StopAsync with that deadline and prints "STOPPED <ms>".
+// reads commands on standard input: "stop <deadline-ms>" calls StopAsync with that deadline and prints "STOPPED <ms>";
+// "release" ends the trace-hold job (TraceFlows; the trace flows' processes also print their spans as "SPAN {json}" lines).
 // It exits when killed, when its standard input closes (the test that started it is gone) or after --exit-after-s.
 var options = Options.Parse(args);
 var counter = new CounterTable(options.Postgres);
@@ -20,11 +21,19 @@ await using var scheduler = await Scheduler.InitAsync(new SchedulerConfig
     RetryBaseDelay = TimeSpan.FromMilliseconds(50),
     LeaseDuration = TimeSpan.FromMilliseconds(options.LeaseMs),
     PollInterval = TimeSpan.FromMilliseconds(options.PollMs),
+    ClaimAhead = TraceFlows.ClaimAheadFor(options.Flow, new SchedulerConfig().ClaimAhead),
 });
-scheduler.AddFlow(
-    options.Flow,
-    Flows.Build(options.Flow, counter, TimeSpan.FromMilliseconds(options.WorkMs), options.FlowVersion),
-    options.FlowVersion is null ? null : new FlowOptions { Version = options.FlowVersion });
+if (TraceFlows.Owns(options.Flow))
+{
+    TraceFlows.Register(scheduler, options.Flow);
+}
+else
+{
+    scheduler.AddFlow(
+        options.Flow,
+        Flows.Build(options.Flow, counter, TimeSpan.FromMilliseconds(options.WorkMs), options.FlowVersion),
+        options.FlowVersion is null ? null : new FlowOptions { Version = options.FlowVersion });
+}
 
 if (options.Schedule > 0)
 {
@@ -61,6 +70,10 @@ try
             using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(int.Parse(ms, CultureInfo.InvariantCulture)));
             await scheduler.StopAsync(deadline.Token);
             Console.WriteLine($"STOPPED {clock.ElapsedMilliseconds}");
+        }
+        else if (parts is ["release"])
+        {
+            TraceFlows.Release();
         }
     }
 }
