@@ -107,7 +107,21 @@ internal sealed class FlowRegistry
             return null;
         }
 
-        return version.Length == 0 ? versions[^1] : Array.Find(versions, v => string.Equals(v.Version, version, StringComparison.Ordinal));
+        if (version.Length == 0)
+        {
+            return versions[^1];
+        }
+
+        // A loop, not Array.Find with a lambda: this runs twice per job run, and the lambda's closure allocated each time.
+        foreach (var registered in versions)
+        {
+            if (string.Equals(registered.Version, version, StringComparison.Ordinal))
+            {
+                return registered;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The versions of a flow registered here, oldest first (the last is the newest); empty when none.</summary>
