@@ -19,6 +19,7 @@ ServerStart.UseShutdownTimeout(builder);
 ServerConfiguration.Apply(builder.Services.AddEnvoy(), builder.Configuration).AddSampleFlows();
 builder.Services.AddEnvoyServer();
 builder.Services.AddHostedService<ServerAnnouncer>();
+builder.Services.AddHostedService<SampleSchedules>();
 var telemetry = ServerTelemetry.OptionsOf(builder.Configuration);
 ServerTelemetry.Add(builder, telemetry);
 

@@ -8,7 +8,7 @@ namespace Envoy.Server;
 /// </summary>
 internal static class SampleFlows
 {
-    /// <summary>Registers <c>hello</c>, <c>approval</c>, <c>wait</c>, <c>fanout</c>, <c>square</c>, <c>fail</c> and <c>slow</c>.</summary>
+    /// <summary>Registers <c>hello</c>, <c>approval</c>, <c>wait</c>, <c>fanout</c>, <c>square</c>, <c>fail</c>, <c>slow</c> and <c>deadline</c>.</summary>
     /// <returns>The builder.</returns>
     public static EnvoyBuilder AddSampleFlows(this EnvoyBuilder envoy)
     {
@@ -20,7 +20,8 @@ internal static class SampleFlows
             .AddFlow("fanout", Fanout())
             .AddFlow("square", Square())
             .AddFlow("fail", Fail(), new FlowOptions { MaxRetries = 0 })
-            .AddFlow("slow", provider => Slow(provider.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System));
+            .AddFlow("slow", provider => Slow(provider.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System))
+            .AddFlow("deadline", Deadline());
     }
 
     /// <summary>The seed's first example: <c>Start</c> → <c>Middle</c> → <c>End</c>, ending with <c>"Hello! Middle! End!"</c>.</summary>
@@ -92,6 +93,45 @@ internal static class SampleFlows
     public static StateFlow Fail() => new(
     [
         new State("Fail") { OnState = ctx => throw new InvalidOperationException("boom"), Router = Router.End },
+    ]);
+
+    /// <summary>
+    /// A question with a deadline: asks <c>input.user</c> (default <c>ops</c>) "Approve before the deadline?" (input
+    /// <c>decision</c>, approve) with a durable timeout of <c>input.timeoutMs</c> (default 60000); routes to <c>Answered</c> on
+    /// a reply or to <c>TimedOut</c> when the wait resolved with the error <c>timeout</c> (the escalation then is expired). Ends
+    /// with <c>{ status: "approved" | "rejected" | "expired", timedOut }</c>.
+    /// </summary>
+    public static StateFlow Deadline() => new(
+    [
+        new State("Ask")
+        {
+            OnState = async ctx =>
+            {
+                var input = ctx.Input() as JsonObject;
+                var user = input?["user"]?.GetValue<string>() ?? "ops";
+                var timeout = TimeSpan.FromMilliseconds(input?["timeoutMs"]?.GetValue<double>() ?? 60_000);
+                ctx.Set("ask", ctx.Escalate(user, "Approve before the deadline?", [EscalationInput.Approve("decision", "Decision")], timeout));
+                return ctx;
+            },
+            OnExit = async ctx => ctx.Set("status", ctx.Get<string>("$escalation.status")),
+            Router = Router.Routes(
+                new Dictionary<string, Route>
+                {
+                    ["Answered"] = new() { Description = "replied in time" },
+                    ["TimedOut"] = new() { Description = "timeout: nobody replied in time" },
+                },
+                onRoute: async ctx => ctx.GetWait(ctx.Get<string>("ask")!)?.Error == Envoy.Wait.TimeoutError ? "TimedOut" : "Answered"),
+        },
+        new State("Answered")
+        {
+            OnState = async ctx => ctx.Output(new JsonObject { ["status"] = ctx.Get<string>("status"), ["timedOut"] = false }),
+            Router = Router.End,
+        },
+        new State("TimedOut")
+        {
+            OnState = async ctx => ctx.Output(new JsonObject { ["status"] = ctx.Get<string>("status"), ["timedOut"] = true }),
+            Router = Router.End,
+        },
     ]);
 
     /// <summary>Sleeps its input in milliseconds (default 2000), honouring cancellation, and ends with <c>"slept"</c>.</summary>

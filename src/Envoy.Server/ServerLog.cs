@@ -17,4 +17,8 @@ internal static partial class ServerLog
 
     [LoggerMessage(EventId = 9004, Level = LogLevel.Information, Message = "Envoy is ready: {Root}/envoy/ (store: {Store})")]
     public static partial void Ready(ILogger logger, string root, string store);
+
+    [LoggerMessage(EventId = 9005, Level = LogLevel.Information,
+        Message = "Sample recurring schedule '{Id}' added: flow '{Flow}' at '{Cron}' (UTC). Remove it with: envoy recurring remove {Id}")]
+    public static partial void SampleScheduleAdded(ILogger logger, string id, string flow, string cron);
 }

@@ -1,13 +1,18 @@
 using Envoy.Runtime.StateMachine;
 using Envoy.Runtime.Storage;
+using Npgsql;
 using static Envoy.Storage.Postgres.PostgresParameters;
 
 namespace Envoy.Storage.Postgres;
 
 /// <remarks>
-/// Durable timers: the due ones are resolved by the runtime's <see cref="JobStateMachine.ResolveTimerAsync"/>, a batch in one
-/// transaction. Their jobs (and escalations) are locked with <c>SKIP LOCKED</c>: the batch never waits for a lock, so it cannot
-/// deadlock with a reply or a cancel, and schedulers firing at once take different timers.
+/// Durable timers: a batch of due timers is fired set-based in one transaction of a few statements, whatever its size: their
+/// jobs are locked (<see cref="PostgresSql.DueTimers"/>), the escalations behind escalation timers locked, the timers' state
+/// read at once (<see cref="PostgresSql.TimerStates"/>), and the writes the runtime's
+/// <see cref="JobStateMachine.ResolveTimersAsync(ITimerBatchTransaction, IReadOnlyList{DueTimer}, long, CancellationToken)"/>
+/// planned sent as one <see cref="NpgsqlBatch"/> (one round trip). Jobs and escalations are locked with <c>SKIP LOCKED</c>:
+/// the batch never waits for a lock, so it cannot deadlock with a reply or a cancel, and schedulers firing at once take
+/// different timers.
 /// </remarks>
 public sealed partial class PostgresJobStore
 {
@@ -29,33 +34,8 @@ public sealed partial class PostgresJobStore
                     }
                 }
 
-                var escalations = due.Where(t => t.Type == WaitTypes.Escalation).Select(t => t.WaitId).ToArray();
-                if (escalations.Length > 0)
-                {
-                    var locked = new HashSet<string>(StringComparer.Ordinal);
-                    using (var command = connection.Command(PostgresSql.LockDueEscalations, tx, P(escalations)))
-                    {
-                        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                        await using (reader.ConfigureAwait(false))
-                        {
-                            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                            {
-                                locked.Add(reader.GetString(0));
-                            }
-                        }
-                    }
-
-                    // A reply under way holds its escalation: its timer is left to the next pass (by then resolved, or due still).
-                    due.RemoveAll(t => t.Type == WaitTypes.Escalation && !locked.Contains(t.WaitId));
-                }
-
-                var transaction = new PostgresJobTransaction(connection, tx, effects);
-                foreach (var timer in due)
-                {
-                    await JobStateMachine.ResolveTimerAsync(transaction, timer, nowMs, cancellationToken).ConfigureAwait(false);
-                }
-
-                return due.Count;
+                var transaction = new PostgresTimerBatch(connection, tx, effects);
+                return await JobStateMachine.ResolveTimersAsync(transaction, due, nowMs, cancellationToken).ConfigureAwait(false);
             },
             cancellationToken);
 
@@ -69,4 +49,120 @@ public sealed partial class PostgresJobStore
                 return value is null or DBNull ? (long?)null : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
             },
             cancellationToken);
+
+    /// <summary>The set-based <see cref="ITimerBatchTransaction"/> of PostgreSQL, on a transaction whose due timers' jobs are locked.</summary>
+    private sealed class PostgresTimerBatch(NpgsqlConnection connection, NpgsqlTransaction tx, StoreEffects effects) : ITimerBatchTransaction
+    {
+        public StoreEffects Effects => effects;
+
+        public async ValueTask<IReadOnlyList<LockedTimer>> LockTimersAsync(IReadOnlyList<DueTimer> due, CancellationToken cancellationToken)
+        {
+            // The jobs are locked already (DueTimers). A reply under way holds its escalation: its timer is left to the next
+            // pass (by then resolved, or due still).
+            var timers = due;
+            var escalations = due.Where(t => t.Type == WaitTypes.Escalation).Select(t => t.WaitId).ToArray();
+            if (escalations.Length > 0)
+            {
+                var locked = new HashSet<string>(StringComparer.Ordinal);
+                using (var command = connection.Command(PostgresSql.LockDueEscalations, tx, P(escalations)))
+                {
+                    var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
+                    {
+                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            locked.Add(reader.GetString(0));
+                        }
+                    }
+                }
+
+                timers = due.Where(t => t.Type != WaitTypes.Escalation || locked.Contains(t.WaitId)).ToList();
+            }
+
+            var states = new LockedTimer[timers.Count];
+            using (var command = connection.Command(
+                PostgresSql.TimerStates,
+                tx,
+                P(timers.Select(t => t.JobId).ToArray()),
+                P(timers.Select(t => t.WaitId).ToArray())))
+            {
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        var index = (int)reader.GetInt64(0) - 1;
+                        var timer = timers[index];
+                        var wait = reader.GetNullableInt16(2) is { } waitStatus
+                            ? new WaitState((WaitResolutionKind)waitStatus, reader.GetString(3)) { DueAtMs = reader.GetNullableInt64(4) }
+                            : null;
+                        var job = reader.GetNullableInt16(1) is { } jobStatus ? new LockedWait((JobStatus)jobStatus, wait) : null;
+                        var escalation = timer.Type == WaitTypes.Escalation && reader.GetNullableInt16(5) is { } escalationStatus ? (EscalationStatus?)escalationStatus : null;
+                        states[index] = new LockedTimer(timer, job, escalation);
+                    }
+                }
+            }
+
+            return states;
+        }
+
+        public async ValueTask<IReadOnlyList<string>> WriteTimerBatchAsync(TimerBatch batch, CancellationToken cancellationToken)
+        {
+            using var write = new NpgsqlBatch(connection, tx);
+            if (batch.ExpiredEscalations.Count > 0)
+            {
+                var expired = batch.ExpiredEscalations;
+                write.BatchCommands.Add(Batched(
+                    PostgresSql.AnswerEscalations,
+                    P(expired.Select(e => e.EscalationId).ToArray()),
+                    P(expired.Select(e => (short)e.Status).ToArray()),
+                    P(expired.Select(e => e.ResponseJson).ToArray()),
+                    P(expired.Select(e => e.RepliedBy).ToArray()),
+                    P(expired.Select(e => e.NowMs).ToArray())));
+            }
+
+            var resolutions = batch.Resolutions;
+            write.BatchCommands.Add(Batched(
+                PostgresSql.ResolveWaits,
+                P(resolutions.Select(r => r.JobId).ToArray()),
+                P(resolutions.Select(r => r.WaitId).ToArray()),
+                P(resolutions.Select(r => (short)r.Kind).ToArray()),
+                P(resolutions.Select(r => r.OutputJson).ToArray()),
+                P(resolutions.Select(r => r.Error).ToArray()),
+                P(resolutions.Select(r => r.NowMs).ToArray())));
+            if (batch.Events.Count > 0)
+            {
+                var events = batch.Events;
+                write.BatchCommands.Add(Batched(
+                    PostgresSql.InsertEvents,
+                    P(events.Select(e => e.JobId).ToArray()),
+                    P(events.Select(e => e.At.ToUnixTimeMilliseconds()).ToArray()),
+                    P(events.Select(e => (short)e.Kind).ToArray()),
+                    P(events.Select(e => e.State).ToArray()),
+                    P(events.Select(e => e.Step).ToArray()),
+                    P(events.Select(e => e.From is { } from ? (short)from : (short?)null).ToArray()),
+                    P(events.Select(e => e.To is { } to ? (short)to : (short?)null).ToArray()),
+                    P(events.Select(e => e.Duration?.TotalMilliseconds).ToArray()),
+                    P(events.Select(e => e.Error).ToArray())));
+            }
+
+            write.BatchCommands.Add(Batched(PostgresSql.UnblockMany, P(batch.NowMs), P(resolutions.Select(r => r.JobId).Distinct(StringComparer.Ordinal).ToArray())));
+            var unblocked = new List<string>();
+            var reader = await write.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                // Only the last statement returns rows.
+                do
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        unblocked.Add(reader.GetString(0));
+                    }
+                }
+                while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+            }
+
+            return unblocked;
+        }
+    }
 }

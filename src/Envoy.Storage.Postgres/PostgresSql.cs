@@ -418,6 +418,49 @@ internal static class PostgresSql
         ORDER BY w.due_at LIMIT 1
         """;
 
+    /// <summary>
+    /// The locked state of a batch of due timers (<c>$1</c> jobs, <c>$2</c> waits, in order): each job's status, its wait's
+    /// status, type and due time, and the status of the job's escalation of that id. Sent after the jobs were locked, so it
+    /// reads every resolution committed before (a statement that locked them itself would read the waits of its old snapshot).
+    /// </summary>
+    public const string TimerStates = """
+        SELECT t.ord, j.status, w.status, w.type, w.due_at, e.status
+        FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(job_id, wait_id, ord)
+        LEFT JOIN envoy.jobs j ON j.id = t.job_id
+        LEFT JOIN envoy.waits w ON w.job_id = t.job_id AND w.wait_id = t.wait_id
+        LEFT JOIN envoy.escalations e ON e.id = t.wait_id AND e.job_id = t.job_id
+        """;
+
+    /// <summary>Answers pending escalations, one row per array element (id, status, response, replied by, at).</summary>
+    public const string AnswerEscalations = """
+        UPDATE envoy.escalations e SET status = r.status, response = r.response::jsonb, replied_by = r.replied_by, answered_at = r.at
+        FROM unnest($1::text[], $2::smallint[], $3::text[], $4::text[], $5::bigint[]) AS r(id, status, response, replied_by, at)
+        WHERE e.id = r.id AND e.status = 0
+        """;
+
+    /// <summary>Resolves pending waits, one row per array element (job, wait, kind, output, error, at).</summary>
+    public const string ResolveWaits = """
+        UPDATE envoy.waits w SET status = r.kind, output = r.output::jsonb, error = r.error, resolved_at = r.at
+        FROM unnest($1::text[], $2::text[], $3::smallint[], $4::text[], $5::text[], $6::bigint[]) AS r(job_id, wait_id, kind, output, error, at)
+        WHERE w.job_id = r.job_id AND w.wait_id = r.wait_id AND w.status = 0
+        """;
+
+    /// <summary>Appends history entries, one per array element, in array order (<see cref="InsertEvent"/>'s columns).</summary>
+    public const string InsertEvents = """
+        INSERT INTO envoy.job_events (job_id, at, kind, state, step, from_status, to_status, duration_ms, error)
+        SELECT job_id, at, kind, state, step, from_status, to_status, duration_ms, error
+        FROM unnest($1::text[], $2::bigint[], $3::smallint[], $4::text[], $5::integer[], $6::smallint[], $7::smallint[], $8::double precision[], $9::text[])
+            WITH ORDINALITY AS e(job_id, at, kind, state, step, from_status, to_status, duration_ms, error, ord)
+        ORDER BY ord
+        """;
+
+    /// <summary><see cref="Unblock"/> for the blocking jobs in <c>$2</c>: those with no pending wait become pending, due at <c>$1</c>; returns them.</summary>
+    public const string UnblockMany = """
+        UPDATE envoy.jobs j SET status = 0, run_at = $1, updated_at = $1, version = version + 1
+        WHERE j.id = ANY($2) AND j.status = 2 AND NOT EXISTS (SELECT 1 FROM envoy.waits w WHERE w.job_id = j.id AND w.status = 0)
+        RETURNING j.id
+        """;
+
     public const string InsertEscalation = """
         INSERT INTO envoy.escalations (id, job_id, wait_id, user_name, message, inputs, created_at)
         VALUES ($1, $2, $1, $3, $4, $5::jsonb, $6)

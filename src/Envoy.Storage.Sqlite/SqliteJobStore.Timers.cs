@@ -3,7 +3,11 @@ using Envoy.Runtime.Storage;
 
 namespace Envoy.Storage.Sqlite;
 
-/// <remarks>Durable timers: the due ones are resolved by the runtime's <see cref="JobStateMachine.ResolveTimerAsync"/>, a batch in one group write.</remarks>
+/// <remarks>
+/// Durable timers: a batch of due ones is resolved by the runtime's
+/// <see cref="JobStateMachine.ResolveTimersAsync(IJobTransaction, IReadOnlyList{DueTimer}, long, CancellationToken)"/> in one group
+/// write, timer by timer over <see cref="SqliteJobTransaction"/> (its statements run in process).
+/// </remarks>
 public sealed partial class SqliteJobStore
 {
     /// <inheritdoc />
@@ -23,12 +27,7 @@ public sealed partial class SqliteJobStore
                 }
 
                 var transaction = new SqliteJobTransaction(this, tx, effects);
-                foreach (var timer in due)
-                {
-                    SqliteJobTransaction.RunSynchronously(JobStateMachine.ResolveTimerAsync(transaction, timer, nowMs, CancellationToken.None));
-                }
-
-                return due.Count;
+                return SqliteJobTransaction.RunSynchronously(JobStateMachine.ResolveTimersAsync(transaction, due, nowMs, CancellationToken.None));
             },
             effects,
             cancellationToken);

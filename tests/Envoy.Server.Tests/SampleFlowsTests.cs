@@ -18,7 +18,7 @@ public sealed class SampleFlowsTests : IAsyncLifetime
     [Fact]
     public void AddSampleFlows_RegistersEveryFlowOfTheTable()
     {
-        Assert.Equal(["approval", "fail", "fanout", "hello", "slow", "square", "wait"], _host.Scheduler.Flows.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["approval", "deadline", "fail", "fanout", "hello", "slow", "square", "wait"], _host.Scheduler.Flows.Keys.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -104,6 +104,54 @@ public sealed class SampleFlowsTests : IAsyncLifetime
         Assert.Equal(3, children.Count);
         Assert.All(children, c => Assert.Equal(("square", JobStatus.Done), (c.Flow, c.Status)));
         Assert.Equal([1L, 4L, 9L], children.Select(c => c.Context.Output<long>()).Order());
+    }
+
+    [Fact]
+    public async Task Deadline_NobodyReplies_TheEscalationExpires_AndTheJobRoutesToTimedOut()
+    {
+        var job = await _host.RunAsync("deadline", new { user = "carol", timeoutMs = 300 });
+
+        Assert.Equal(JobStatus.Done, job.Status);
+        AssertJson(new JsonObject { ["status"] = "expired", ["timedOut"] = true }, job.Context.Output());
+        var steps = await StepsAsync(job.Id);
+        Assert.Equal(("stepCompleted:Ask", "stepCompleted:TimedOut"), (steps[0], steps[^1]));
+        Assert.DoesNotContain("stepCompleted:Answered", steps);
+        var escalation = Assert.Single(await _host.Scheduler.ListEscalationsAsync(user: "carol"));
+        Assert.Equal(("Approve before the deadline?", EscalationStatus.Expired), (escalation.Message, escalation.Status));
+    }
+
+    [Fact]
+    public async Task Deadline_ReplyBeforeTheDeadline_RoutesToAnswered()
+    {
+        var id = await _host.Scheduler.ScheduleAsync("deadline", new { user = "dave", timeoutMs = 600_000 });
+        var escalation = await Waiting.UntilAsync(
+            async () => (await _host.Scheduler.ListEscalationsAsync(user: "dave")).SingleOrDefault(),
+            e => e is { Status: EscalationStatus.Pending },
+            TimeSpan.FromMinutes(1),
+            "the deadline job to escalate");
+
+        await _host.Scheduler.ReplyToEscalationAsync(escalation!.Id, new Dictionary<string, object?> { ["decision"] = true }, EscalationDecision.Approved, "dave");
+        var job = await _host.Scheduler.WaitForJobAsync(id, TimeSpan.FromMinutes(1));
+
+        Assert.Equal(JobStatus.Done, job.Status);
+        AssertJson(new JsonObject { ["status"] = "approved", ["timedOut"] = false }, job.Context.Output());
+        var steps = await StepsAsync(job.Id);
+        Assert.Equal(("stepCompleted:Ask", "stepCompleted:Answered"), (steps[0], steps[^1]));
+        Assert.DoesNotContain("stepCompleted:TimedOut", steps);
+    }
+
+    [Fact]
+    public async Task SampleSchedules_AddNightlyHello_WhenAbsent_AndKeepAChangedOne()
+    {
+        var schedules = new SampleSchedules(_host.Scheduler, Microsoft.Extensions.Logging.Abstractions.NullLogger<SampleSchedules>.Instance);
+
+        await schedules.StartAsync(CancellationToken.None);
+
+        var nightly = await _host.Scheduler.GetRecurringAsync("nightly-hello");
+        Assert.Equal(("hello", "0 2 * * *", "UTC"), (nightly.Flow, nightly.Cron, nightly.TimeZone));
+        await _host.Scheduler.AddRecurringAsync("nightly-hello", "hello", "30 3 * * *");
+        await schedules.StartAsync(CancellationToken.None);
+        Assert.Equal("30 3 * * *", (await _host.Scheduler.GetRecurringAsync("nightly-hello")).Cron);
     }
 
     [Fact]

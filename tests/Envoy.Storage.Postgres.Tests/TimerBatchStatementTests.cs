@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Envoy.Runtime.Storage;
+using Envoy.TestServers;
+using Npgsql;
+
+namespace Envoy.Storage.Postgres.Tests;
+
+/// <summary>
+/// A batch of due timers costs PostgreSQL a few statements whatever its size (issue 17: with a few round trips per timer, firing
+/// fell behind a 100,000-timer burst). Counted with Npgsql's own tracing (one activity per command or batch sent).
+/// </summary>
+[Collection(SharedServers.Name)]
+public sealed class TimerBatchStatementTests(PostgresFixture postgres)
+{
+    private const long T0 = TestJobs.T0;
+    private const string Owner = "worker-1";
+    private const string Flow = "sleepy";
+
+    [Fact]
+    public async Task ResolveDueTimers_ABatchOf200_SendsAFewStatements_NotSomePerTimer()
+    {
+        var connectionString = await postgres.CreateFreshDatabaseAsync();
+        var database = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+        await using var store = new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString });
+        await store.InitializeAsync();
+        await BlockOnTimersAsync(store, 200);
+        var sent = new ConcurrentQueue<string>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Npgsql",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            ActivityStopped = activity =>
+            {
+                if (activity.TagObjects.Any(tag => tag.Value is string value && value == database))
+                {
+                    sent.Enqueue(activity.DisplayName);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        var fired = await store.ResolveDueTimersAsync(T0 + 1_000, 500);
+
+        Assert.Equal(200, fired);
+        // The due timers (locking their jobs), their state, one batch of writes, the NOTIFY; BEGIN and COMMIT where traced.
+        Assert.InRange(sent.Count, 3, 8);
+        Assert.Equal(200, (await store.ListJobsAsync(new JobQuery { Flow = Flow, Status = JobStatus.Pending, Limit = 500 })).Count);
+    }
+
+    /// <summary>Creates <paramref name="count"/> jobs and commits each blocking on a sleep due at <see cref="T0"/> + 1 s.</summary>
+    private static async Task BlockOnTimersAsync(PostgresJobStore store, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await store.CreateJobAsync(TestJobs.JobOf(Flow));
+        }
+
+        var claimed = await store.ClaimAsync(new ClaimRequest(Owner, count, T0, T0 + 30_000, [Flow]));
+        Assert.Equal(count, claimed.Count);
+        var commits = claimed.Select(job => TestJobs.RunningStepOf(job.Id, Owner, job.Version, T0 + 1, 30_000) with
+        {
+            Status = JobStatus.Blocking,
+            Waits = [new NewWait("nap", WaitTypes.Timer) { DueAtMs = T0 + 1_000 }],
+        }).ToList();
+        Assert.All(await store.CommitAsync(commits), Assert.True);
+    }
+}
