@@ -60,12 +60,19 @@ internal sealed class WorkerHeartbeat : IAsyncDisposable
 
     private async Task RunAsync(CancellationToken stop)
     {
-        var interval = _services.Config.LeaseDuration / 3;
+        var interval = (long)(_services.Config.LeaseDuration / 3).TotalMilliseconds;
+        var due = _startedAtMs + interval; // on a schedule from the start: a loop that arms its wait late beats at once
         while (!stop.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(interval, _services.Time, stop).ConfigureAwait(false);
+                var wait = due - _services.NowMs;
+                if (wait > 0)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(wait), _services.Time, stop).ConfigureAwait(false);
+                }
+
+                due = Math.Max(due + interval, _services.NowMs);
                 await BeatAsync(stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
