@@ -22,7 +22,7 @@ public sealed record WorkerJson
     public DateTime LastSeenAt { get; init; }
 
     /// <summary>The (flow, version) pairs it serves.</summary>
-    public required List<WorkerFlowJson> Flows { get; init; }
+    public required IReadOnlyList<WorkerFlowJson> Flows { get; init; }
 
     /// <summary>The JSON of <paramref name="worker"/>.</summary>
     public static WorkerJson From(WorkerInfo worker)
