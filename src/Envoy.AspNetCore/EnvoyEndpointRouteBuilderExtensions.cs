@@ -36,6 +36,7 @@ public static class EnvoyEndpointRouteBuilderExtensions
         Endpoints.EscalationsEndpoints.Map(api);
         Endpoints.StatsEndpoints.Map(api);
         Endpoints.RecurringEndpoints.Map(api);
+        Endpoints.WorkersEndpoints.Map(api);
 
         // The events route (GET {prefix}/api/events) is mapped here.
         Events.EventsEndpoints.Map(api, endpoints.ServiceProvider);

@@ -25,6 +25,7 @@ internal static class CliApp
         root.Subcommands.Add(WatchCommand.Create());
         root.Subcommands.Add(StatsCommand.Create());
         root.Subcommands.Add(RecurringCommand.Create());
+        root.Subcommands.Add(WorkersCommand.Create());
         root.Subcommands.Add(MigrateCommand.Create());
         return root;
     }

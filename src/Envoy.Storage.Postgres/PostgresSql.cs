@@ -202,8 +202,25 @@ internal static class PostgresSql
         CREATE INDEX IF NOT EXISTS escalations_job ON envoy.escalations (job_id)
         """;
 
+    /// <summary>
+    /// Issue 17, live workers (helper "workers"): the store's registry of live workers, one row per started scheduler, renewed
+    /// by its heartbeat until <c>until_ms</c>; <c>flows</c> is the JSON array of the (flow, version) pairs it serves
+    /// (<c>WorkerFlowsJson</c>). A few rows: no index but the key.
+    /// </summary>
+    public const string MigrationWorkers = """
+        CREATE TABLE IF NOT EXISTS envoy.workers (
+            id text PRIMARY KEY,
+            host text NOT NULL,
+            process_id integer NOT NULL,
+            started_at bigint NOT NULL,
+            last_seen_at bigint NOT NULL,
+            until_ms bigint NOT NULL,
+            flows text NOT NULL
+        )
+        """;
+
     /// <summary>Every migration in order: the one at index <c>i</c> brings the schema to version <c>i + 1</c>.</summary>
-    public static readonly string[] Migrations = [Migration1, Migration2, Migration3, Migration4, Migration5, Migration6, Migration7, Migration8, Migration9, MigrationFlowVersions, MigrationTraceParent, MigrationTimers, MigrationRetention];
+    public static readonly string[] Migrations = [Migration1, Migration2, Migration3, Migration4, Migration5, Migration6, Migration7, Migration8, Migration9, MigrationFlowVersions, MigrationTraceParent, MigrationTimers, MigrationRetention, MigrationWorkers];
 
     /// <summary>The channel of the store-wide event feed (apart from the wake-ups on <see cref="NotifyChannel"/>).</summary>
     public const string EventsChannel = "envoy_events";
@@ -623,6 +640,22 @@ internal static class PostgresSql
             input = excluded.input, priority = excluded.priority, enabled = excluded.enabled, next_run_at = excluded.next_run_at,
             updated_at = excluded.updated_at
         """;
+
+    /// <summary>Registers or renews a worker ($1..$7) and deletes the rows expired at its heartbeat ($5), in one statement.</summary>
+    public const string SaveWorker = """
+        WITH expired AS (DELETE FROM envoy.workers WHERE until_ms <= $5 AND id <> $1)
+        INSERT INTO envoy.workers (id, host, process_id, started_at, last_seen_at, until_ms, flows)
+        VALUES ($1, $2, $3, $4, $5, $6, $7)
+        ON CONFLICT (id) DO UPDATE SET host = excluded.host, process_id = excluded.process_id, started_at = excluded.started_at,
+            last_seen_at = excluded.last_seen_at, until_ms = excluded.until_ms, flows = excluded.flows
+        """;
+
+    /// <summary>Removes a worker's row.</summary>
+    public const string RemoveWorker = "DELETE FROM envoy.workers WHERE id = $1";
+
+    /// <summary>The live workers at $1, by start time, then id.</summary>
+    public const string ListWorkers =
+        "SELECT id, host, process_id, started_at, last_seen_at, until_ms, flows FROM envoy.workers WHERE until_ms > $1 ORDER BY started_at, id COLLATE \"C\"";
 
     /// <summary>Deletes a recurring schedule.</summary>
     public const string DeleteRecurring = "DELETE FROM envoy.recurring WHERE id = $1";

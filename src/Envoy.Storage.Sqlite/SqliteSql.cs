@@ -214,9 +214,42 @@ internal static class SqliteSql
         LIMIT @limit
         """;
 
+    /// <summary>
+    /// Issue 17, live workers (helper "workers"): the store's registry of live workers, one row per started scheduler, renewed
+    /// by its heartbeat until <c>until_ms</c>; <c>flows</c> is the JSON array of the (flow, version) pairs it serves
+    /// (<c>WorkerFlowsJson</c>).
+    /// </summary>
+    public const string MigrationWorkers = """
+        CREATE TABLE IF NOT EXISTS workers (
+            id TEXT PRIMARY KEY,
+            host TEXT NOT NULL,
+            process_id INTEGER NOT NULL,
+            started_at INTEGER NOT NULL,
+            last_seen_at INTEGER NOT NULL,
+            until_ms INTEGER NOT NULL,
+            flows TEXT NOT NULL
+        );
+        """;
+
     /// <summary>Every migration in order: the one at index <c>i</c> brings the file to schema version <c>i + 1</c>.</summary>
     public static readonly string[] Migrations =
-        [Migration1, Migration2, Migration3, Migration4, Migration5, MigrationFlowVersions, MigrationTraceParent, MigrationTimers, MigrationRetention];
+        [Migration1, Migration2, Migration3, Migration4, Migration5, MigrationFlowVersions, MigrationTraceParent, MigrationTimers, MigrationRetention, MigrationWorkers];
+
+    /// <summary>Registers or renews a worker and deletes the rows expired at its heartbeat (@last_seen_at).</summary>
+    public const string SaveWorker = """
+        DELETE FROM workers WHERE until_ms <= @last_seen_at AND id <> @id;
+        INSERT INTO workers (id, host, process_id, started_at, last_seen_at, until_ms, flows)
+        VALUES (@id, @host, @process_id, @started_at, @last_seen_at, @until_ms, @flows)
+        ON CONFLICT (id) DO UPDATE SET host = excluded.host, process_id = excluded.process_id, started_at = excluded.started_at,
+            last_seen_at = excluded.last_seen_at, until_ms = excluded.until_ms, flows = excluded.flows;
+        """;
+
+    /// <summary>Removes a worker's row.</summary>
+    public const string RemoveWorker = "DELETE FROM workers WHERE id = @id";
+
+    /// <summary>The live workers at @now, by start time, then id.</summary>
+    public const string ListWorkers =
+        "SELECT id, host, process_id, started_at, last_seen_at, until_ms, flows FROM workers WHERE until_ms > @now ORDER BY started_at, id";
 
     /// <summary>The columns of a claimed job (the worker runs from the context: no scheduled input; the trace context for the step spans).</summary>
     public const string JobColumns =

@@ -30,5 +30,6 @@ internal static class DashboardEndpoints
         FlowPageEndpoints.Map(pages);
         EscalationsInboxEndpoints.Map(pages);
         RecurringPageEndpoints.Map(pages);
+        WorkersPageEndpoints.Map(pages);
     }
 }

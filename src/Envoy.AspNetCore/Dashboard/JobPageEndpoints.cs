@@ -72,7 +72,7 @@ internal static class JobPageEndpoints
             job.TotalRetries,
             time.GetUtcNow())
         {
-            VersionServedHere = flow is not null,
+            VersionServed = await IsServedAsync(job, scheduler, cancellationToken).ConfigureAwait(false),
         };
         return DashboardPage.Render<JobPage>(new Dictionary<string, object?>
         {
@@ -80,6 +80,27 @@ internal static class JobPageEndpoints
             [nameof(JobPage.Model)] = model,
             [nameof(JobPage.Notice)] = JobPageNotices.Of(notice),
         });
+    }
+
+    /// <summary>
+    /// Whether a live worker on the store has the flow of an unfinished job at its version (any version for a job from before
+    /// versions), the store-wide answer of <see cref="Scheduler.ListUnservedJobsAsync"/>; a finished job needs none.
+    /// </summary>
+    private static async Task<bool> IsServedAsync(Job job, Scheduler scheduler, CancellationToken cancellationToken)
+    {
+        if (job.Status is JobStatus.Done or JobStatus.Failed or JobStatus.Cancelled)
+        {
+            return true;
+        }
+
+        if (scheduler.IsRunning && scheduler.FindFlow(job.Flow, job.FlowVersion) is not null)
+        {
+            return true;
+        }
+
+        var workers = await scheduler.ListWorkersAsync(cancellationToken).ConfigureAwait(false);
+        return workers.Any(w => w.Flows.Any(f => string.Equals(f.Flow, job.Flow, StringComparison.Ordinal)
+            && (string.IsNullOrEmpty(job.FlowVersion) || string.Equals(f.Version, job.FlowVersion, StringComparison.Ordinal))));
     }
 
     private static Task<IResult> CancelAsync(string id, HttpContext http, Scheduler scheduler, CancellationToken cancellationToken) =>

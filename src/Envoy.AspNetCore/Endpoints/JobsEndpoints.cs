@@ -31,7 +31,7 @@ internal static class JobsEndpoints
 
         jobs.MapGet("/unserved", JobReadEndpoints.UnservedAsync)
             .WithName("ListUnservedJobs")
-            .WithSummary("Pending jobs whose flow, or flow version, this server's scheduler does not have (jobs it never runs), newest first.")
+            .WithSummary("Pending jobs whose flow, or flow version, no live worker on the store has (jobs nobody runs), newest first.")
             .Produces<JobListJson>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status400BadRequest);
 

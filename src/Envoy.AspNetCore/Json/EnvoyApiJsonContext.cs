@@ -30,4 +30,5 @@ namespace Envoy.AspNetCore.Json;
 [JsonSerializable(typeof(RecurringJson))]
 [JsonSerializable(typeof(List<RecurringJson>))]
 [JsonSerializable(typeof(RecurringRequest))]
+[JsonSerializable(typeof(List<WorkerJson>))]
 public sealed partial class EnvoyApiJsonContext : JsonSerializerContext;

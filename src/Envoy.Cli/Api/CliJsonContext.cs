@@ -29,4 +29,5 @@ namespace Envoy.Cli.Api;
 [JsonSerializable(typeof(List<RecurringView>))]
 [JsonSerializable(typeof(RecurringView))]
 [JsonSerializable(typeof(RecurringSetRequest))]
+[JsonSerializable(typeof(List<WorkerView>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

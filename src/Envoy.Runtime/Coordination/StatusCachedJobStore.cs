@@ -235,4 +235,13 @@ public sealed class StatusCachedJobStore : IJobStore, IStoreHealthProbe, ISchema
 
     /// <inheritdoc />
     public Task<long?> NextTimerDueAtAsync(CancellationToken cancellationToken = default) => _store.NextTimerDueAtAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public Task SaveWorkerAsync(WorkerRow worker, CancellationToken cancellationToken = default) => _store.SaveWorkerAsync(worker, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> RemoveWorkerAsync(string workerId, CancellationToken cancellationToken = default) => _store.RemoveWorkerAsync(workerId, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<WorkerRow>> ListWorkersAsync(long nowMs, CancellationToken cancellationToken = default) => _store.ListWorkersAsync(nowMs, cancellationToken);
 }

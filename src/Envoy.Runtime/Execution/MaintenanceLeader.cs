@@ -91,10 +91,10 @@ internal sealed class MaintenanceLeader : IAsyncDisposable
                 if (leading)
                 {
                     (delay, since) = await PassAsync(interval, since, stop).ConfigureAwait(false);
-                }
 
-                // Every scheduler, leader or not, looks for jobs of flows it lacks (it alone knows which flows it has).
-                await _unserved.CheckAsync(stop).ConfigureAwait(false);
+                    // The leader alone warns about jobs no live worker serves (the store's registry of workers answers for all).
+                    await _unserved.CheckAsync(stop).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {

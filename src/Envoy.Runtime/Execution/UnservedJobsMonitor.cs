@@ -3,61 +3,65 @@ using Envoy.Runtime.Storage;
 namespace Envoy.Runtime.Execution;
 
 /// <summary>
-/// Warns about pending jobs that this scheduler never runs because their flow, or their flow's version, is not registered
-/// here: claims only ask for registered (flow, version) pairs, so such jobs would otherwise wait silently (a worker that lacks a flow, a typo in a flow name, a flow
-/// removed from the code). Every <see cref="CheckInterval"/> it looks for jobs pending longer than <see cref="PendingFor"/>,
-/// and warns once per flow and version per <see cref="WarnEvery"/>. Another process may serve the flow: the warning says so. A scheduler
-/// with no flow at all (an API-only process) never warns. <c>ListUnservedJobsAsync</c> lists such jobs on demand.
+/// Warns about pending jobs that no live worker on the store runs because no live worker has their flow, or their flow's
+/// version (the store's registry of live workers, <see cref="LiveWorkers"/>): claims only ask for a worker's own (flow, version)
+/// pairs, so such jobs would otherwise wait silently (every worker lacks a flow, a typo in a flow name, a version retired by a
+/// deploy while jobs were still on it). The maintenance leader runs it: every <see cref="CheckInterval"/> it looks for jobs
+/// pending longer than <see cref="PendingFor"/>, and warns once per flow and version while they stay unserved (again after
+/// they were served, or had no such job, at a check in between). <c>ListUnservedJobsAsync</c> lists such jobs on demand.
 /// </summary>
 internal sealed class UnservedJobsMonitor(RuntimeServices services)
 {
     internal static readonly TimeSpan CheckInterval = TimeSpan.FromMinutes(1);
     internal static readonly TimeSpan PendingFor = TimeSpan.FromMinutes(1);
-    internal static readonly TimeSpan WarnEvery = TimeSpan.FromMinutes(15);
     private const int Sample = 1000;
 
-    private readonly Dictionary<string, long> _warnedAt = new(StringComparer.Ordinal);
+    private HashSet<string> _warned = new(StringComparer.Ordinal);
     private long _nextCheckMs = long.MinValue;
 
-    /// <summary>Looks (at most once per <see cref="CheckInterval"/>) and warns about flows not warned of lately.</summary>
+    /// <summary>Looks (at most once per <see cref="CheckInterval"/>) and warns about flow versions newly unserved.</summary>
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
         var now = services.NowMs;
-        var names = services.Flows.Names;
-        if (now < _nextCheckMs || names.Count == 0)
+        if (now < _nextCheckMs)
         {
             return;
         }
 
         _nextCheckMs = now + (long)CheckInterval.TotalMilliseconds;
+        var served = await LiveWorkers.ServedAsync(services, includeOwn: true, cancellationToken).ConfigureAwait(false);
         var query = new JobQuery
         {
             Status = JobStatus.Pending,
-            ExcludeFlowVersions = services.Flows.Pairs,
+            ExcludeFlowVersions = served,
             CreatedBefore = JobMapper.FromMs(now - (long)PendingFor.TotalMilliseconds),
             Limit = Sample,
         };
         var jobs = await services.Queries.ListJobsAsync(query, cancellationToken).ConfigureAwait(false);
+        var unserved = new HashSet<string>(StringComparer.Ordinal);
         foreach (var group in jobs.GroupBy(j => FlowVersionKey.Of(j.Flow, j.FlowVersion ?? string.Empty), StringComparer.Ordinal))
         {
-            if (_warnedAt.TryGetValue(group.Key, out var at) && now - at < (long)WarnEvery.TotalMilliseconds)
+            unserved.Add(group.Key);
+            if (_warned.Contains(group.Key))
             {
                 continue;
             }
 
-            _warnedAt[group.Key] = now;
             var first = group.First();
             var count = group.Count();
             var counted = count >= Sample ? Sample + "+" : count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var versions = services.Flows.VersionsOf(first.Flow);
+            var versions = served.Where(p => string.Equals(p.Flow, first.Flow, StringComparison.Ordinal)).Select(p => p.Version).Order(StringComparer.Ordinal).ToList();
             if (versions.Count == 0)
             {
-                RuntimeLog.UnservedJobs(services.Logger, counted, first.Flow, PendingFor, services.WorkerId, first.Id);
+                RuntimeLog.UnservedFlow(services.Logger, counted, first.Flow, PendingFor, first.Id);
             }
             else
             {
-                RuntimeLog.UnservedFlowVersion(services.Logger, counted, first.Flow, first.FlowVersion ?? string.Empty, PendingFor, services.WorkerId, string.Join(", ", versions), first.Id);
+                RuntimeLog.UnservedFlowVersion(services.Logger, counted, first.Flow, first.FlowVersion ?? string.Empty, PendingFor, string.Join(", ", versions), first.Id);
             }
         }
+
+        // Forgotten once no longer unserved: a flow version that is unserved again later is warned about again.
+        _warned = unserved;
     }
 }

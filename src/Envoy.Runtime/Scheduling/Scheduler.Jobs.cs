@@ -223,16 +223,6 @@ public partial class Scheduler
         && (query.CreatedAfter is not { } after || job.CreatedAtMs >= after.ToUnixTimeMilliseconds())
         && (query.CreatedBefore is not { } before || job.CreatedAtMs < before.ToUnixTimeMilliseconds());
 
-    /// <summary>
-    /// Pending jobs of flows, or of flow versions (<see cref="Job.FlowVersion"/>), not registered with this scheduler, newest
-    /// first: jobs it never claims, which wait until a process that has their flow and version runs them (for example the jobs
-    /// of an old version after every process of a rolling deploy runs the new one). A started scheduler also logs a warning
-    /// (once per flow and version every 15 minutes) when such jobs have waited over a minute. With no flow registered here,
-    /// every pending job is listed.
-    /// </summary>
-    public Task<IReadOnlyList<Job>> ListUnservedJobsAsync(int limit = JobQuery.DefaultLimit, CancellationToken cancellationToken = default) =>
-        ListJobsAsync(new JobQuery { Status = JobStatus.Pending, ExcludeFlowVersions = _services.Flows.Pairs, Limit = limit }, cancellationToken);
-
     /// <summary>Blocking jobs; each job's <c>Context.WaitingFor</c> says what it waits for.</summary>
     public Task<IReadOnlyList<Job>> ListBlockingJobsAsync(CancellationToken cancellationToken = default) =>
         ListJobsAsync(new JobQuery { Status = JobStatus.Blocking, Limit = 10_000 }, cancellationToken);

@@ -21,6 +21,7 @@ public sealed partial class Scheduler : IAsyncDisposable
     private WorkerPool? _pool;
     private MaintenanceLeader? _maintenance;
     private RecurringTrigger? _recurring;
+    private WorkerHeartbeat? _heartbeat;
     private JobStatsSampler? _statsSampler;
     private bool _disposed;
 
@@ -131,6 +132,7 @@ public sealed partial class Scheduler : IAsyncDisposable
             if (_pool is null)
             {
                 await _services.Store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+                _heartbeat = await WorkerHeartbeat.StartAsync(_services, cancellationToken).ConfigureAwait(false);
                 _pool = new WorkerPool(_services);
                 _maintenance = new MaintenanceLeader(_services);
                 _recurring = new RecurringTrigger(_services, _recurringFiring);
@@ -177,6 +179,12 @@ public sealed partial class Scheduler : IAsyncDisposable
                 await pool.StopAsync(cancellationToken).ConfigureAwait(false);
                 pool.Dispose();
                 _pool = null;
+                if (_heartbeat is { } heartbeat)
+                {
+                    _heartbeat = null;
+                    await heartbeat.DisposeAsync().ConfigureAwait(false);
+                }
+
                 RuntimeLog.WorkerStopped(_services.Logger, WorkerId);
             }
         }
@@ -208,6 +216,11 @@ public sealed partial class Scheduler : IAsyncDisposable
         if (_maintenance is not null)
         {
             await _maintenance.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_heartbeat is not null)
+        {
+            await _heartbeat.DisposeAsync().ConfigureAwait(false);
         }
 
         _pool?.Dispose();

@@ -16,11 +16,16 @@ public sealed class FlowVersionsSnippetTests : SchedulerTestBase
         scheduler
             .AddFlow("invoice", InvoiceV1(), new FlowOptions { Version = "1" })
             .AddFlow("invoice", InvoiceV2(), new FlowOptions { Version = "2" });
+        await scheduler.StartAsync(); // a live worker of both versions, in the store's registry
 
         var id = await scheduler.ScheduleAsync("invoice", new { Amount = 42 });
         var version = (await scheduler.GetJobAsync(id)).FlowVersion; // "2"
+        foreach (var worker in await scheduler.ListWorkersAsync())
+        {
+            lines.Add($"{worker.Id} on {worker.Host}: {string.Join(", ", worker.Flows.Select(f => $"{f.Flow} {f.Version}"))}");
+        }
 
-        // Jobs no worker of this process runs (their flow or their version is not registered here):
+        // Jobs no live worker on the store runs (no started scheduler has their flow, or their version):
         foreach (var job in await scheduler.ListUnservedJobsAsync())
         {
             lines.Add($"{job.Id}: {job.Flow} version {job.FlowVersion}");
@@ -28,7 +33,7 @@ public sealed class FlowVersionsSnippetTests : SchedulerTestBase
         // --- end of the snippet ---
 
         Assert.Equal("2", version);
-        Assert.Equal([$"{orphan}: invoice version 0"], lines);
+        Assert.Equal([$"{scheduler.WorkerId} on {Environment.MachineName}: invoice 1, invoice 2", $"{orphan}: invoice version 0"], lines);
         Assert.Equal(["1", "2"], scheduler.FlowVersions["invoice"]);
         Assert.Same(scheduler.Flows["invoice"], scheduler.FindFlow("invoice"));
         Assert.Same(scheduler.FindFlow("invoice", "2"), scheduler.FindFlow("invoice"));

@@ -2,24 +2,37 @@ using Microsoft.Extensions.Logging;
 
 namespace Envoy.Runtime.Tests.Scheduling;
 
-/// <summary>Jobs of a flow this scheduler does not have never run here: they are listed, and a started scheduler warns.</summary>
+/// <summary>
+/// Jobs of a flow, or flow version, that no live worker on the store serves never run: every process lists them alike (the
+/// store's registry of live workers), and the maintenance leader warns.
+/// </summary>
 public sealed class UnservedJobsTests : SchedulerTestBase
 {
     [Fact]
-    public async Task ListUnservedJobs_ListsPendingJobsOfFlowsNotRegisteredHere()
+    public async Task ListUnservedJobs_ListsPendingJobsOfFlowsNoLiveWorkerServes_TheSameInEveryProcess()
     {
         var producer = await NewSchedulerAsync();
         producer.AddFlow("known", OneState(async ctx => ctx)).AddFlow("orphan", OneState(async ctx => ctx));
-        var orphans = new[] { await producer.ScheduleAsync("orphan", 1), await producer.ScheduleAsync("orphan", 2) };
-        await producer.ScheduleAsync("known");
+        var later = new ScheduleOptions { Delay = TimeSpan.FromHours(1) }; // pending throughout, whoever serves them
+        var orphans = new[] { await producer.ScheduleAsync("orphan", 1, later), await producer.ScheduleAsync("orphan", 2, later) };
+        await producer.ScheduleAsync("known", null, later);
         var worker = await NewSchedulerAsync();
         worker.AddFlow("known", OneState(async ctx => ctx));
+        await worker.StartAsync();
 
         var unserved = await worker.ListUnservedJobsAsync();
 
         Assert.Equal(orphans.Order(StringComparer.Ordinal), unserved.Select(j => j.Id).Order(StringComparer.Ordinal));
         Assert.All(unserved, j => Assert.Equal("orphan", j.Flow));
+
+        // The producer has "orphan" registered but is not started (an API process): its flows serve nothing, and it gives the
+        // store-wide answer; once it starts, it is a live worker of "orphan" for every process.
+        Assert.Equal(orphans.Order(StringComparer.Ordinal), (await producer.ListUnservedJobsAsync()).Select(j => j.Id).Order(StringComparer.Ordinal));
+        await producer.StartAsync();
+        Assert.Empty(await worker.ListUnservedJobsAsync());
         Assert.Empty(await producer.ListUnservedJobsAsync());
+        await producer.StopAsync();
+        Assert.Equal(orphans.Order(StringComparer.Ordinal), (await worker.ListUnservedJobsAsync()).Select(j => j.Id).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -46,7 +59,7 @@ public sealed class UnservedJobsTests : SchedulerTestBase
 
             var message = await warned.WaitAsync(Timeout);
             Assert.Contains(orphan, message, StringComparison.Ordinal);
-            Assert.Contains("does not have that flow", message, StringComparison.Ordinal);
+            Assert.Contains("no live worker on this store serves that flow", message, StringComparison.Ordinal);
             Assert.True(time.GetUtcNow() >= new DateTimeOffset(2030, 1, 1, 0, 1, 0, TimeSpan.Zero), "Jobs pending for less than a minute are not warned about.");
         }
     }
@@ -74,7 +87,7 @@ public sealed class UnservedJobsTests : SchedulerTestBase
 
             var message = await warned.WaitAsync(Timeout);
             Assert.Contains(old, message, StringComparison.Ordinal);
-            Assert.Contains("has other versions of that flow (2)", message, StringComparison.Ordinal);
+            Assert.Contains("no live worker on this store has that version (live workers have other versions of that flow: 2)", message, StringComparison.Ordinal);
             Assert.Equal(JobStatus.Pending, (await worker.GetJobAsync(old)).Status);
         }
     }

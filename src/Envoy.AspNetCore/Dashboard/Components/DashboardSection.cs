@@ -20,4 +20,7 @@ public enum DashboardSection
 
     /// <summary>The recurring schedules (cron).</summary>
     Recurring,
+
+    /// <summary>The live workers and the flow versions they serve.</summary>
+    Workers,
 }

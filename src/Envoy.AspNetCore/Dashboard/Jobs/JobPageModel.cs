@@ -22,10 +22,12 @@ public sealed record JobPageModel(
     DateTimeOffset Now)
 {
     /// <summary>
-    /// Whether the scheduler of this server has the job's flow at its version (<see cref="Job.FlowVersion"/>): when not, the page
-    /// says that no worker here runs it (a job of a version every process has left, in a rolling deploy).
+    /// Whether a live worker on the store (<see cref="Scheduler.ListWorkersAsync"/>) has the job's flow at its version
+    /// (<see cref="Job.FlowVersion"/>), or the job is finished: when not, the page says that no live worker has this version
+    /// (a job of a version every process has left, in a rolling deploy), the store-wide answer of
+    /// <see cref="Scheduler.ListUnservedJobsAsync"/>.
     /// </summary>
-    public bool VersionServedHere { get; init; } = true;
+    public bool VersionServed { get; init; } = true;
 
     /// <summary>The most history entries the timeline shows (the newest).</summary>
     public const int MaxTimeline = 200;

@@ -28,8 +28,8 @@ internal static class JobReadEndpoints
     }
 
     /// <summary>
-    /// <c>GET /jobs/unserved?limit=</c>: <c>{ items }</c>, the pending jobs whose flow, or flow version (<c>flowVersion</c>), the
-    /// scheduler of this server does not have (<see cref="Scheduler.ListUnservedJobsAsync"/>), newest first; a bad limit is
+    /// <c>GET /jobs/unserved?limit=</c>: <c>{ items }</c>, the pending jobs whose flow, or flow version (<c>flowVersion</c>), no
+    /// live worker on the store has (<see cref="Scheduler.ListUnservedJobsAsync"/>), newest first; a bad limit is
     /// <c>400</c> <c>invalid_query</c>.
     /// </summary>
     public static async Task<JsonHttpResult<JobListJson>> UnservedAsync(Scheduler scheduler, [FromQuery] string? limit, CancellationToken cancellationToken)
