@@ -17,6 +17,7 @@ public sealed partial class SqliteJobStore : ISchemaMigrations
         "Add jobs.trace_parent (the trace context the job was scheduled in, for the step spans' links)",
         "Add waits.due_at and the waits_timers index (durable timers)",
         "Retention: index finished jobs by finish time, unfinished jobs by flow and age, and escalations by job",
+        "Concurrency limits: add jobs.concurrency_key and jobs.concurrency_limit; limited pending jobs get their own ready index",
     ];
 
     /// <inheritdoc />
