@@ -309,7 +309,7 @@ internal static class PostgresSql
           SELECT id FROM envoy.jobs
           WHERE status = 1 AND lease_until < $3 AND flow = ANY($4) AND ($9::text[] IS NULL OR flow_version = '' OR flow || chr(31) || flow_version = ANY($9))
           ORDER BY lease_until
-          LIMIT $5 - (SELECT n FROM taken)
+          LIMIT greatest($5 - (SELECT n FROM taken), 0)
           FOR UPDATE SKIP LOCKED),
         pending AS (
           SELECT due.id
@@ -326,7 +326,7 @@ internal static class PostgresSql
             ORDER BY run_at, seq
             LIMIT $5
             FOR UPDATE SKIP LOCKED) due
-          LIMIT $5 - (SELECT n FROM taken) - (SELECT count(*) FROM expired)),
+          LIMIT greatest($5 - (SELECT n FROM taken) - (SELECT count(*) FROM expired), 0)),
         claimed AS (
           UPDATE envoy.jobs j SET status = 1, lease_owner = $1, lease_until = $2, version = j.version + 1, attempts = j.attempts + 1,
             takeovers = CASE WHEN j.status = 1 THEN j.takeovers + 1 ELSE j.takeovers END, started_at = coalesce(j.started_at, $3), updated_at = $3

@@ -10,6 +10,9 @@ namespace Envoy.Storage.Conformance;
 /// </summary>
 public abstract partial class StoreConformanceTests
 {
+    /// <summary>What the store's server is doing (its sessions), for a failure message; empty when the store cannot say.</summary>
+    protected virtual Task<string> DescribeActivityAsync() => Task.FromResult(string.Empty);
+
     /// <summary>A limited job to insert (key empty: none).</summary>
     protected static NewJob LimitedJobOf(string flow, string key, int limit, int priority = 0, long runAt = T0, long createdAt = T0) =>
         JobOf(flow, priority: priority, runAt: runAt, createdAt: createdAt) with { ConcurrencyKey = key, ConcurrencyLimit = limit };
@@ -36,7 +39,7 @@ public abstract partial class StoreConformanceTests
         var claimed = await ClaimAsync(flow, max: 20);
 
         Assert.Equal(6, claimed.Count);
-        Assert.Equal([a[0], a[1]], claimed.Where(j => j.ConcurrencyKey == "tenant-a").Select(j => j.Id).Order());
+        Assert.Equal(new[] { a[0], a[1] }.Order(), claimed.Where(j => j.ConcurrencyKey == "tenant-a").Select(j => j.Id).Order());
         Assert.Equal(2, claimed.Count(j => j.ConcurrencyKey == "tenant-b"));
         Assert.Equal(2, claimed.Count(j => j.ConcurrencyKey.Length == 0));
         Assert.All(claimed, j => Assert.Equal(2, j.ConcurrencyLimit));
@@ -268,13 +271,31 @@ public abstract partial class StoreConformanceTests
             var key = "tenant-" + (i % 3);
             return schedulers[i % 3].ScheduleAsync(flow, key, new ScheduleOptions { ConcurrencyKey = key });
         }));
-        var jobs = await Task.WhenAll(ids.Select(id => schedulers[0].WaitForJobAsync(id, JobTimeout)));
+        Job[] jobs;
+        try
+        {
+            jobs = await Task.WhenAll(ids.Select(id => schedulers[0].WaitForJobAsync(id, JobTimeout)));
+        }
+        catch (TimeoutException ex)
+        {
+            var all = await Store.ListJobsAsync(new JobQuery { Flow = flow, Limit = 100 });
+            var fresh = await OpenSecondInstanceAsync();
+            var freshCount = fresh is null ? -1 : await fresh.CountRunningLimitedAsync(flow, "tenant-0");
+            var activity = await DescribeActivityAsync();
+            var slots = string.Join(", ", await Task.WhenAll(Enumerable.Range(0, 3).Select(async k => $"tenant-{k}: {await Store.CountRunningLimitedAsync(flow, "tenant-" + k)}")));
+            throw new TimeoutException(
+                ex.Message + $" fresh tenant-0 count {freshCount}; activity {activity}; now={DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()} running {slots}; " +
+                string.Join("; ", all.GroupBy(j => (j.Status, j.ConcurrencyKey)).Select(g => $"{g.Key.Status}/{g.Key.ConcurrencyKey}: {g.Count()} (runAt {g.Min(j => j.RunAtMs)}..{g.Max(j => j.RunAtMs)}, attempts {g.Max(j => j.Attempts)})")),
+                ex);
+        }
 
         Assert.All(jobs, j => Assert.Equal(JobStatus.Done, j.Status));
         Assert.All(peak, p => Assert.True(p.Value <= 2, $"{p.Value} jobs of key {p.Key} ran at once (limit 2)."));
         Assert.Equal(["tenant-0", "tenant-1", "tenant-2"], jobs.Select(j => j.ConcurrencyKey!).Distinct().Order());
     }
 
+    // Also the compiled form of docs/operations.md's "Concurrency limits" snippet (AddFlow with a limit, ScheduleAsync with a
+    // key, Job.WaitingReason).
     [Fact]
     public async Task Concurrency_Scheduler_HeldJob_SaysWhy_AndEagerStartDoesNotBypassTheLimit()
     {
@@ -293,7 +314,9 @@ public abstract partial class StoreConformanceTests
                     {
                         Interlocked.Increment(ref runs);
                         started.TrySetResult();
+#pragma warning disable VSTHRD003 // The test's own gate: the steps go on once the held job was seen pending.
                         await gate.Task;
+#pragma warning restore VSTHRD003
                         return ctx;
                     },
                     Router = Router.End,
