@@ -63,7 +63,7 @@ public sealed class ConcurrencyLimitTests(PostgresFixture postgres, ITestOutputH
         await Ledger.PollAsync(c => cluster.Ledger.ScalarAsync("SELECT count(*) FROM fault.limit_running WHERE running = 1", c), n => n == 1, ct);
         await cluster.KillAsync(victim, ct);
         // Killed mid-handler (each works 1.5 s): its job is still running in the store, holding the key's one slot.
-        var held = await ScalarTextAsync(cluster.ConnectionString, "SELECT id FROM envoy.jobs WHERE status = 1", ct);
+        var held = await RunningJobIdAsync(cluster.ConnectionString, ct);
         var survivor = await cluster.StartWorkerAsync(ct, args);
         cluster.Log($"SIGKILL worker {victim.Id} running job {held}; worker {survivor.Id} waits for its slot");
 
@@ -96,11 +96,11 @@ public sealed class ConcurrencyLimitTests(PostgresFixture postgres, ITestOutputH
         return counts;
     }
 
-    private static async Task<string> ScalarTextAsync(string connectionString, string sql, CancellationToken ct)
+    private static async Task<string> RunningJobIdAsync(string connectionString, CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(sql, connection);
+        await using var command = new NpgsqlCommand("SELECT id FROM envoy.jobs WHERE status = 1", connection);
         return (string)(await command.ExecuteScalarAsync(ct))!;
     }
 }
