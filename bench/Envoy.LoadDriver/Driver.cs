@@ -153,7 +153,7 @@ internal sealed class Driver(DriverOptions options, Scheduler scheduler, Workloa
     {
         var before = Stopwatch.GetTimestamp();
         var beforeUs = PgCounts.NowUs();
-        var id = await scheduler.ScheduleAsync(workload.TopFlow, index, cancellationToken: timeout);
+        var id = await scheduler.ScheduleAsync(workload.TopFlow, index, options.ScheduleOptionsOf(index), timeout);
         tracker.Scheduled(id, workload.TopHandlers, before).ScheduledUs = beforeUs;
         ids[index] = id;
         Interlocked.Increment(ref _scheduled);

@@ -12,6 +12,8 @@ internal sealed class DriverOptions
                                 [--verify-history H] [--timeout SECONDS] [--keep-db] [--quiet] [--eager-start on|off] [--probe-remote] [--store-events-compare] [--telemetry-compare]
                --store postgres|postgres+redis --pg CONNSTRING [--redis HOST:PORT] [--processes P]
                                 [--pending-backlog B]   (B pending jobs due in a year inserted before the run)
+               [--limit L] [--keys K]   (the top flow with FlowOptions.ConcurrencyLimit L; jobs on K concurrency keys, round robin)
+               [--fairness-flood F]     (instead of the run: F jobs on one key at --limit, then key B's schedule-to-start latency)
                (--worker: internal, the extra worker processes of --processes P)
         """;
 
@@ -87,6 +89,22 @@ internal sealed class DriverOptions
     /// <summary>Pending jobs of the measured flow, due in a year, inserted with one SQL statement before the run (PostgreSQL only).</summary>
     public int PendingBacklog { get; private set; }
 
+    /// <summary><c>--limit</c>: the top flow's <see cref="FlowOptions.ConcurrencyLimit"/> (null: none).</summary>
+    public int? Limit { get; private set; }
+
+    /// <summary><c>--keys</c>: jobs are scheduled on this many concurrency keys, round robin (0: no key).</summary>
+    public int Keys { get; private set; }
+
+    /// <summary><c>--fairness-flood</c>: the size of the flood of one key in the fairness scenario (0: no such scenario).</summary>
+    public int FairnessFlood { get; private set; }
+
+    /// <summary>The schedule options of the <paramref name="index"/>-th job: its concurrency key with <c>--keys</c>.</summary>
+    public ScheduleOptions? ScheduleOptionsOf(int index) =>
+        Keys > 0 ? new ScheduleOptions { ConcurrencyKey = "key-" + (index % Keys).ToString(CultureInfo.InvariantCulture) } : null;
+
+    /// <summary>The top flow's options: its concurrency limit with <c>--limit</c>.</summary>
+    public FlowOptions? TopFlowOptions => Limit is { } limit ? new FlowOptions { ConcurrencyLimit = limit } : null;
+
     public static DriverOptions Parse(string[] args)
     {
         var o = new DriverOptions();
@@ -147,6 +165,9 @@ internal sealed class DriverOptions
                 case "--processes": o.Processes = PositiveInt(name, Value()); break;
                 case "--worker": o.Worker = true; break;
                 case "--pending-backlog": o.PendingBacklog = NonNegativeInt(name, Value()); break;
+                case "--limit": o.Limit = PositiveInt(name, Value()); break;
+                case "--keys": o.Keys = NonNegativeInt(name, Value()); break;
+                case "--fairness-flood": o.FairnessFlood = PositiveInt(name, Value()); break;
                 case "--help" or "-h": throw new ArgumentException(string.Empty);
                 default: throw new ArgumentException($"Unknown option '{name}'.");
             }

@@ -41,6 +41,11 @@ if (options.Worker)
     return await WorkerMode.RunAsync(options);
 }
 
+if (options.FairnessFlood > 0)
+{
+    return await FairnessScenario.RunAsync(options, WorkerMode.Config(options, Path.Combine(Path.GetTempPath(), $"envoy-fairness-{Guid.NewGuid():N}.db")));
+}
+
 var postgres = options.Store != "sqlite";
 var ownsDb = options.DbPath is null && !postgres;
 var dbPath = Path.GetFullPath(options.DbPath ?? Path.Combine(Path.GetTempPath(), $"envoy-loaddriver-{Guid.NewGuid():N}.db"));
@@ -90,7 +95,7 @@ try
 {
     await using (var scheduler = await Scheduler.InitAsync(config, null, loggerFactory, timeout.Token))
     {
-        workload.Register(scheduler, tracker);
+        workload.Register(scheduler, tracker, options.TopFlowOptions);
         using var subscription = scheduler.Events.Subscribe(tracker);
         if (counts is not null && options.PendingBacklog > 0)
         {

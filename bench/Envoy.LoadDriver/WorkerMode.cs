@@ -35,7 +35,7 @@ internal static class WorkerMode
         counts.Start();
         await using (var scheduler = await Scheduler.InitAsync(Config(options, string.Empty), null, loggerFactory, timeout.Token))
         {
-            workload.Register(scheduler, tracker);
+            workload.Register(scheduler, tracker, options.TopFlowOptions);
             await scheduler.StartAsync(timeout.Token);
             Console.WriteLine($"STARTED {Environment.ProcessId}");
             try

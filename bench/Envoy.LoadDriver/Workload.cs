@@ -43,7 +43,7 @@ internal sealed class Workload
         _ => throw new ArgumentException($"Unknown workload '{name}'."),
     };
 
-    public void Register(Scheduler scheduler, JobTracker tracker)
+    public void Register(Scheduler scheduler, JobTracker tracker, FlowOptions? topOptions = null)
     {
         switch (Name)
         {
@@ -51,7 +51,7 @@ internal sealed class Workload
                 scheduler.AddFlow("single", new StateFlow(
                 [
                     new State("A") { OnState = async ctx => { tracker.Hit(ctx, 0, 1); return ctx.Output(ctx.Input<int>() + 1); }, Router = Router.End },
-                ]));
+                ]), topOptions);
                 break;
             case "chain":
                 scheduler.AddFlow("chain", new StateFlow(
@@ -59,7 +59,7 @@ internal sealed class Workload
                     new State("A") { OnState = async ctx => { tracker.Hit(ctx, 0, 3); return ctx.Output(ctx.Input<int>() + 1); }, Router = Router.Next("B") },
                     new State("B") { OnState = async ctx => { tracker.Hit(ctx, 1, 3); return ctx.Output(ctx.Input<int>() * 10); }, Router = Router.Next("C") },
                     new State("C") { OnState = async ctx => { tracker.Hit(ctx, 2, 3); return ctx.Output(ctx.Input<int>() + 5); }, Router = Router.End },
-                ]));
+                ]), topOptions);
                 break;
             case "fanout":
                 scheduler.AddFlow("fanout-child", new StateFlow(
@@ -109,7 +109,7 @@ internal sealed class Workload
                         },
                         Router = Router.End,
                     },
-                ]));
+                ]), topOptions);
                 break;
             default:
                 throw new InvalidOperationException(Name);

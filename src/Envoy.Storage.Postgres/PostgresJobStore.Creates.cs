@@ -139,11 +139,11 @@ public sealed partial class PostgresJobStore
                 if (job.Events.Count == 1)
                 {
                     // The usual case, one statement: the row count is the history entry's, written only with the job.
-                    inserts.BatchCommands.Add(Batched(PostgresSql.InsertJobWithEvent, [.. InsertJobParameters(job), .. EventParameters(job.Events[0]).Skip(1)]));
+                    inserts.BatchCommands.Add(Batched(PostgresSql.InsertJobWithEvent, [.. InsertJobParameters(job), .. EventParameters(job.Events[0]).Skip(1), .. ConcurrencyParameters(job)]));
                 }
                 else
                 {
-                    inserts.BatchCommands.Add(Batched(PostgresSql.InsertJob, InsertJobParameters(job)));
+                    inserts.BatchCommands.Add(Batched(PostgresSql.InsertJob, [.. InsertJobParameters(job), .. ConcurrencyParameters(job)]));
                     foreach (var entry in job.Events)
                     {
                         inserts.BatchCommands.Add(Batched(PostgresSql.InsertEventIfJobExists, EventParameters(entry)));

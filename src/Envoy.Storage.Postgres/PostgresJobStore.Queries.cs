@@ -195,6 +195,17 @@ public sealed partial class PostgresJobStore
             },
             cancellationToken);
 
+    /// <inheritdoc />
+    public Task<int> CountRunningLimitedAsync(string flow, string concurrencyKey, CancellationToken cancellationToken = default) =>
+        ReadAsync(
+            async connection =>
+            {
+                using var command = connection.Command(PostgresSql.CountRunningLimited, null, P(flow), P(concurrencyKey));
+                var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+                return value is int count ? count : 0;
+            },
+            cancellationToken);
+
     private bool HasSearchTimeout => _options.SearchTimeout > TimeSpan.Zero && _options.SearchTimeout != Timeout.InfiniteTimeSpan;
 
     /// <summary>

@@ -219,8 +219,25 @@ internal static class PostgresSql
         )
         """;
 
+    /// <summary>
+    /// Concurrency limits (issue 18, <c>FlowOptions.ConcurrencyLimit</c>): <c>concurrency_key</c>, the job's key (<c>''</c>: none;
+    /// the flow's key-less slot set), and <c>concurrency_limit</c>, its flow version's limit when scheduled (null: unlimited),
+    /// both written once by the insert. Limited pending jobs leave the common ready index (<c>jobs_ready</c>, rebuilt with
+    /// <c>concurrency_limit IS NULL</c>) for <c>jobs_limited_ready</c>, walked per (flow, key), so that a key flooding the
+    /// queue at its limit is one probe per claim, not a scan of its blocked rows; <c>jobs_limited_running</c> counts a key's
+    /// running jobs. Columns with constant defaults (no table rewrite); commits never change them (they stay heap-only).
+    /// </summary>
+    public const string MigrationConcurrency = """
+        ALTER TABLE envoy.jobs ADD COLUMN IF NOT EXISTS concurrency_key text NOT NULL DEFAULT '';
+        ALTER TABLE envoy.jobs ADD COLUMN IF NOT EXISTS concurrency_limit integer;
+        DROP INDEX IF EXISTS envoy.jobs_ready;
+        CREATE INDEX jobs_ready ON envoy.jobs (priority DESC, run_at, seq) WHERE status = 0 AND concurrency_limit IS NULL;
+        CREATE INDEX IF NOT EXISTS jobs_limited_ready ON envoy.jobs (flow, concurrency_key, priority DESC, run_at, seq) WHERE status = 0 AND concurrency_limit IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS jobs_limited_running ON envoy.jobs (flow, concurrency_key) WHERE status = 1 AND concurrency_limit IS NOT NULL
+        """;
+
     /// <summary>Every migration in order: the one at index <c>i</c> brings the schema to version <c>i + 1</c>.</summary>
-    public static readonly string[] Migrations = [Migration1, Migration2, Migration3, Migration4, Migration5, Migration6, Migration7, Migration8, Migration9, MigrationFlowVersions, MigrationTraceParent, MigrationTimers, MigrationRetention, MigrationWorkers];
+    public static readonly string[] Migrations = [Migration1, Migration2, Migration3, Migration4, Migration5, Migration6, Migration7, Migration8, Migration9, MigrationFlowVersions, MigrationTraceParent, MigrationTimers, MigrationRetention, MigrationWorkers, MigrationConcurrency];
 
     /// <summary>The channel of the store-wide event feed (apart from the wake-ups on <see cref="NotifyChannel"/>).</summary>
     public const string EventsChannel = "envoy_events";
@@ -239,7 +256,7 @@ internal static class PostgresSql
     public const string StoreIdentity = "SELECT id FROM envoy.store_identity LIMIT 1";
 
     public const string JobColumns =
-        "id, flow, status, context::text, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers, input::text AS input, total_retries, flow_version, trace_parent";
+        "id, flow, status, context::text, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers, input::text AS input, total_retries, flow_version, trace_parent, concurrency_key, concurrency_limit";
 
     /// <summary>
     /// The text <see cref="JobQuery.Search"/> matches in a job: its id, flow, error, scheduled input and current output
@@ -260,8 +277,8 @@ internal static class PostgresSql
 
     public const string InsertJob = """
         INSERT INTO envoy.jobs (id, flow, status, context, priority, run_at, created_at, updated_at, parent_id, parent_wait_id, idempotency_key,
-          lease_owner, lease_until, version, attempts, started_at, input, flow_version, trace_parent)
-        VALUES ($1, $2, $10, $3::jsonb, $4, $5, $6, $6, $7, $8, $9, $11, $12, $13, $13, CASE WHEN $13 = 1 THEN $6 END, $14::jsonb, $15, $16)
+          lease_owner, lease_until, version, attempts, started_at, input, flow_version, trace_parent, concurrency_key, concurrency_limit)
+        VALUES ($1, $2, $10, $3::jsonb, $4, $5, $6, $6, $7, $8, $9, $11, $12, $13, $13, CASE WHEN $13 = 1 THEN $6 END, $14::jsonb, $15, $16, $17, $18)
         ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
         """;
 
@@ -273,8 +290,8 @@ internal static class PostgresSql
     public const string InsertJobWithEvent = """
         WITH inserted AS (
           INSERT INTO envoy.jobs (id, flow, status, context, priority, run_at, created_at, updated_at, parent_id, parent_wait_id, idempotency_key,
-            lease_owner, lease_until, version, attempts, started_at, input, flow_version, trace_parent)
-          VALUES ($1, $2, $10, $3::jsonb, $4, $5, $6, $6, $7, $8, $9, $11, $12, $13, $13, CASE WHEN $13 = 1 THEN $6 END, $14::jsonb, $15, $16)
+            lease_owner, lease_until, version, attempts, started_at, input, flow_version, trace_parent, concurrency_key, concurrency_limit)
+          VALUES ($1, $2, $10, $3::jsonb, $4, $5, $6, $6, $7, $8, $9, $11, $12, $13, $13, CASE WHEN $13 = 1 THEN $6 END, $14::jsonb, $15, $16, $25, $26)
           ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
           RETURNING id)
         INSERT INTO envoy.job_events (job_id, at, kind, state, step, from_status, to_status, duration_ms, error)
@@ -297,43 +314,137 @@ internal static class PostgresSql
     /// over (<c>was_running</c>); <see cref="ResolutionsOfClaim"/> follows it in the same batch. Flow versions: a job with a
     /// recorded version is taken only when its (flow, version) key (<c>FlowVersionKey</c>: the flow, U+001F, the version) is
     /// in $9; $9 null takes every version; a job with none recorded (<c>''</c>) only needs its flow in $4. The test is on the
-    /// few rows the index walks reach, like the flow's: the claim reads no more rows than before.
+    /// few rows the index walks reach, like the flow's: the claim reads no more rows than before. Concurrency limits: pending
+    /// jobs with a limit are not in the ready index (<c>concurrency_limit IS NULL</c>); <see cref="LockLimitedKeys"/> and
+    /// <see cref="ClaimLimited"/> take them earlier in the same batch, and <c>taken</c> (this claim's own leases, one probe of
+    /// the lease index) counts them against $5.
     /// </summary>
     public const string Claim = """
-        WITH expired AS (
+        WITH taken AS (
+          SELECT count(*) AS n FROM envoy.jobs WHERE status = 1 AND lease_until = $2 AND lease_owner = $1),
+        expired AS (
           SELECT id FROM envoy.jobs
           WHERE status = 1 AND lease_until < $3 AND flow = ANY($4) AND ($9::text[] IS NULL OR flow_version = '' OR flow || chr(31) || flow_version = ANY($9))
           ORDER BY lease_until
-          LIMIT $5
+          LIMIT greatest($5 - (SELECT n FROM taken), 0)
           FOR UPDATE SKIP LOCKED),
         pending AS (
           SELECT due.id
           FROM (
             WITH RECURSIVE levels(p) AS (
-              SELECT max(priority) FROM envoy.jobs WHERE status = 0
+              SELECT max(priority) FROM envoy.jobs WHERE status = 0 AND concurrency_limit IS NULL
               UNION ALL
-              SELECT (SELECT max(priority) FROM envoy.jobs WHERE status = 0 AND priority < levels.p) FROM levels WHERE levels.p IS NOT NULL)
+              SELECT (SELECT max(priority) FROM envoy.jobs WHERE status = 0 AND concurrency_limit IS NULL AND priority < levels.p) FROM levels WHERE levels.p IS NOT NULL)
             SELECT p FROM levels WHERE p IS NOT NULL) level
           CROSS JOIN LATERAL (
             SELECT id FROM envoy.jobs
-            WHERE status = 0 AND priority = level.p AND run_at <= $3 AND flow = ANY($4)
+            WHERE status = 0 AND concurrency_limit IS NULL AND priority = level.p AND run_at <= $3 AND flow = ANY($4)
               AND ($9::text[] IS NULL OR flow_version = '' OR flow || chr(31) || flow_version = ANY($9))
             ORDER BY run_at, seq
             LIMIT $5
             FOR UPDATE SKIP LOCKED) due
-          LIMIT $5 - (SELECT count(*) FROM expired)),
+          LIMIT greatest($5 - (SELECT n FROM taken) - (SELECT count(*) FROM expired), 0)),
         claimed AS (
           UPDATE envoy.jobs j SET status = 1, lease_owner = $1, lease_until = $2, version = j.version + 1, attempts = j.attempts + 1,
             takeovers = CASE WHEN j.status = 1 THEN j.takeovers + 1 ELSE j.takeovers END, started_at = coalesce(j.started_at, $3), updated_at = $3
           WHERE j.id = ANY (ARRAY (SELECT id FROM expired UNION ALL SELECT id FROM pending))
           RETURNING j.id, j.flow, j.status, j.context::text AS context, j.priority, j.run_at, j.created_at, j.updated_at, j.started_at,
             j.finished_at, j.error, j.parent_id, j.retries, j.attempts, j.idempotency_key, j.version, j.takeovers, j.flow_version, j.trace_parent,
-            j.id = ANY (ARRAY (SELECT id FROM expired)) AS was_running),
+            j.concurrency_key, j.concurrency_limit, j.id = ANY (ARRAY (SELECT id FROM expired)) AS was_running),
         history AS (
           INSERT INTO envoy.job_events (job_id, at, kind, from_status, to_status)
           SELECT id, $3, $6, CASE WHEN was_running THEN $7 ELSE $8 END, $7 FROM claimed)
         SELECT * FROM claimed
         """;
+
+    /// <summary>
+    /// A claim's first step for jobs with a concurrency limit (<c>FlowOptions.ConcurrencyLimit</c>), in its batch before
+    /// <see cref="ClaimLimited"/>: the (flow, key) scopes of flows $2 with limited pending jobs (a loose index scan of
+    /// <c>jobs_limited_ready</c>: one probe per scope, however many jobs a scope holds) whose next job in order (priority,
+    /// run-at, age) is due at $1 and of a version in $4 (null: any), that by this statement's snapshot run fewer jobs than that
+    /// job's limit, best next job first, at most $3; each is locked for the transaction with a non-blocking advisory lock
+    /// (class <see cref="ConcurrencyLockClass"/>, the hash of flow and key; a scope another claimer holds is skipped). The
+    /// scopes locked are kept, with their limits, in the transaction's setting <see cref="ClaimScopesSetting"/> for the next
+    /// statement. Counting must happen there, not here: this statement's snapshot was taken before it had the locks, so it can
+    /// miss a claim that the previous holder committed while this one waited; the next statement's snapshot is taken after.
+    /// Returns one row, which the claim skips.
+    /// </summary>
+    public const string LockLimitedKeys = $"""
+        SELECT set_config('{ClaimScopesSetting}', coalesce(json_agg(json_build_object('f', c.flow, 'k', c.k, 'l', c.lim))::text, '[]'), true)
+        FROM (
+          SELECT g.flow, g.k, g.lim FROM (
+            WITH RECURSIVE scopes(flow, k) AS (
+              (SELECT flow, concurrency_key FROM envoy.jobs
+               WHERE status = 0 AND concurrency_limit IS NOT NULL AND flow = ANY($2)
+               ORDER BY flow, concurrency_key LIMIT 1)
+              UNION ALL
+              SELECT n.flow, n.k FROM scopes CROSS JOIN LATERAL (
+                SELECT flow, concurrency_key AS k FROM envoy.jobs
+                WHERE status = 0 AND concurrency_limit IS NOT NULL AND flow = ANY($2) AND (flow, concurrency_key) > (scopes.flow, scopes.k)
+                ORDER BY flow, concurrency_key LIMIT 1) n)
+            SELECT scopes.flow, scopes.k, head.concurrency_limit AS lim, head.priority, head.run_at, head.seq
+            FROM scopes CROSS JOIN LATERAL (
+              SELECT concurrency_limit, priority, run_at, seq FROM envoy.jobs
+              WHERE status = 0 AND concurrency_limit IS NOT NULL AND flow = scopes.flow AND concurrency_key = scopes.k AND run_at <= $1
+                AND ($4::text[] IS NULL OR flow_version = '' OR flow || chr(31) || flow_version = ANY($4))
+              ORDER BY priority DESC, run_at, seq LIMIT 1) head
+            WHERE (SELECT count(*) FROM envoy.jobs r
+                   WHERE r.status = 1 AND r.concurrency_limit IS NOT NULL AND r.flow = scopes.flow AND r.concurrency_key = scopes.k) < head.concurrency_limit
+            ORDER BY head.priority DESC, head.run_at, head.seq
+            LIMIT $3) g
+          WHERE pg_try_advisory_xact_lock({ConcurrencyLockClass}, hashtext(g.flow || chr(31) || g.k))) c
+        """;
+
+    /// <summary>The transaction-local setting in which <see cref="LockLimitedKeys"/> hands its locked scopes to <see cref="ClaimLimited"/>.</summary>
+    public const string ClaimScopesSetting = "envoy.claim_scopes";
+
+    /// <summary>
+    /// The class (first key) of the two-key advisory locks of concurrency scopes; two-key locks never collide with the
+    /// one-key locks of migrations and maintenance.
+    /// </summary>
+    public const string ConcurrencyLockClass = "1701737059"; // 0x656E7663, "envc"
+
+    /// <summary>
+    /// A claim's second step for limited jobs, after <see cref="LockLimitedKeys"/> in the same batch (one transaction): in each
+    /// scope it locked, the running jobs are counted now (this statement's snapshot is taken with the locks held, so every
+    /// claim of the scope committed before is seen), and the scope's next due pending jobs in order are taken, as many as its
+    /// free slots (its limit − running), at most $4 in all; versions as in <see cref="Claim"/> ($8). Rows are taken with
+    /// SKIP LOCKED (never waiting, so never re-reading a changed row), leased to $1 until $2 at $3, with their history entry
+    /// ($5 = <c>Claimed</c>, from $7 pending to $6 running). A claim of a lease-expired running job (in <see cref="Claim"/>)
+    /// changes no count: that job kept its slot.
+    /// </summary>
+    public const string ClaimLimited = $"""
+        WITH scopes AS (
+          SELECT s.f, s.k, s.l FROM json_to_recordset(current_setting('{ClaimScopesSetting}')::json) AS s(f text, k text, l integer)),
+        picked AS (
+          SELECT due.id FROM scopes
+          CROSS JOIN LATERAL (
+            SELECT count(*) AS n FROM envoy.jobs
+            WHERE status = 1 AND concurrency_limit IS NOT NULL AND flow = scopes.f AND concurrency_key = scopes.k) r
+          CROSS JOIN LATERAL (
+            SELECT id FROM envoy.jobs
+            WHERE status = 0 AND concurrency_limit IS NOT NULL AND flow = scopes.f AND concurrency_key = scopes.k AND run_at <= $3
+              AND ($8::text[] IS NULL OR flow_version = '' OR flow || chr(31) || flow_version = ANY($8))
+            ORDER BY priority DESC, run_at, seq
+            LIMIT greatest(scopes.l - r.n, 0)
+            FOR UPDATE SKIP LOCKED) due
+          LIMIT $4),
+        claimed AS (
+          UPDATE envoy.jobs j SET status = 1, lease_owner = $1, lease_until = $2, version = j.version + 1, attempts = j.attempts + 1,
+            started_at = coalesce(j.started_at, $3), updated_at = $3
+          WHERE j.id = ANY (ARRAY (SELECT id FROM picked)) AND j.status = 0
+          RETURNING j.id, j.flow, j.status, j.context::text AS context, j.priority, j.run_at, j.created_at, j.updated_at, j.started_at,
+            j.finished_at, j.error, j.parent_id, j.retries, j.attempts, j.idempotency_key, j.version, j.takeovers, j.flow_version, j.trace_parent,
+            j.concurrency_key, j.concurrency_limit),
+        history AS (
+          INSERT INTO envoy.job_events (job_id, at, kind, from_status, to_status)
+          SELECT id, $3, $5, $7, $6 FROM claimed)
+        SELECT * FROM claimed
+        """;
+
+    /// <summary>The running jobs of flow $1 with concurrency key $2 that hold a slot (through <c>jobs_limited_running</c>).</summary>
+    public const string CountRunningLimited =
+        "SELECT count(*)::integer FROM envoy.jobs WHERE status = 1 AND concurrency_limit IS NOT NULL AND flow = $1 AND concurrency_key = $2";
 
     /// <summary>
     /// The unconsumed wait resolutions of the jobs the claim before it (in the same batch, so the same transaction) just took:

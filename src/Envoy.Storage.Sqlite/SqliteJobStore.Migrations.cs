@@ -18,6 +18,7 @@ public sealed partial class SqliteJobStore : ISchemaMigrations
         "Add waits.due_at and the waits_timers index (durable timers)",
         "Retention: index finished jobs by finish time, unfinished jobs by flow and age, and escalations by job",
         "Create workers (the registry of live workers and the flow versions they serve)",
+        "Concurrency limits: add jobs.concurrency_key and jobs.concurrency_limit; limited pending jobs get their own ready index",
     ];
 
     /// <inheritdoc />

@@ -52,6 +52,11 @@ public sealed partial class SqliteJobStore
                 var expired = claimed.Count;
                 if (claimed.Count < request.Max)
                 {
+                    ClaimLimitedInto(claimed, request, flowVersions, tx);
+                }
+
+                if (claimed.Count < request.Max)
+                {
                     ClaimPendingInto(claimed, request, (flows, flowVersions), tx);
                 }
 
@@ -369,6 +374,8 @@ public sealed partial class SqliteJobStore
             .Bind("@input", job.InputJson)
             .Bind("@flow_version", job.FlowVersion)
             .Bind("@trace_parent", job.TraceParent)
+            .Bind("@concurrency_key", job.ConcurrencyKey)
+            .Bind("@concurrency_limit", job.ConcurrencyLimit)
             .ExecuteNonQuery() == 1;
 
     private void InsertEvent(JobEvent entry, SqliteTransaction tx) =>

@@ -231,9 +231,24 @@ internal static class SqliteSql
         );
         """;
 
+    /// <summary>
+    /// Concurrency limits (issue 18, <c>FlowOptions.ConcurrencyLimit</c>): <c>concurrency_key</c> (<c>''</c>: none, the flow's
+    /// key-less slot set) and <c>concurrency_limit</c> (null: unlimited), written once by the insert. Limited pending jobs
+    /// leave <c>jobs_ready</c> (rebuilt with <c>concurrency_limit IS NULL</c>) for <c>jobs_limited_ready</c>, walked per
+    /// (flow, key); <c>jobs_limited_running</c> counts a key's running jobs.
+    /// </summary>
+    public const string MigrationConcurrency = """
+        ALTER TABLE jobs ADD COLUMN concurrency_key TEXT NOT NULL DEFAULT '';
+        ALTER TABLE jobs ADD COLUMN concurrency_limit INTEGER;
+        DROP INDEX IF EXISTS jobs_ready;
+        CREATE INDEX jobs_ready ON jobs (priority DESC, run_at, seq) WHERE status = 0 AND concurrency_limit IS NULL;
+        CREATE INDEX IF NOT EXISTS jobs_limited_ready ON jobs (flow, concurrency_key, priority DESC, run_at, seq) WHERE status = 0 AND concurrency_limit IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS jobs_limited_running ON jobs (flow, concurrency_key) WHERE status = 1 AND concurrency_limit IS NOT NULL;
+        """;
+
     /// <summary>Every migration in order: the one at index <c>i</c> brings the file to schema version <c>i + 1</c>.</summary>
     public static readonly string[] Migrations =
-        [Migration1, Migration2, Migration3, Migration4, Migration5, MigrationFlowVersions, MigrationTraceParent, MigrationTimers, MigrationRetention, MigrationWorkers];
+        [Migration1, Migration2, Migration3, Migration4, Migration5, MigrationFlowVersions, MigrationTraceParent, MigrationTimers, MigrationRetention, MigrationWorkers, MigrationConcurrency];
 
     /// <summary>Registers or renews a worker and deletes the rows expired at its heartbeat (@last_seen_at).</summary>
     public const string SaveWorker = """
@@ -253,7 +268,7 @@ internal static class SqliteSql
 
     /// <summary>The columns of a claimed job (the worker runs from the context: no scheduled input; the trace context for the step spans).</summary>
     public const string JobColumns =
-        "id, flow, status, context, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers, flow_version, trace_parent";
+        "id, flow, status, context, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers, flow_version, trace_parent, concurrency_key, concurrency_limit";
 
     /// <summary>The columns of a job read for a caller: <see cref="JobColumns"/>, the scheduled input and the count of every retry.</summary>
     public const string JobReadColumns = JobColumns + ", input, total_retries";
@@ -270,9 +285,9 @@ internal static class SqliteSql
 
     public const string InsertJob = """
         INSERT INTO jobs (id, flow, status, context, priority, run_at, created_at, updated_at, parent_id, parent_wait_id, idempotency_key,
-          lease_owner, lease_until, version, attempts, started_at, input, flow_version, trace_parent)
+          lease_owner, lease_until, version, attempts, started_at, input, flow_version, trace_parent, concurrency_key, concurrency_limit)
         VALUES (@id, @flow, @status, @context, @priority, @run_at, @now, @now, @parent_id, @parent_wait_id, @key,
-          @lease_owner, @lease_until, @version, @version, CASE WHEN @version = 1 THEN @now END, @input, @flow_version, @trace_parent)
+          @lease_owner, @lease_until, @version, @version, CASE WHEN @version = 1 THEN @now END, @input, @flow_version, @trace_parent, @concurrency_key, @concurrency_limit)
         ON CONFLICT (idempotency_key) DO NOTHING
         """;
 
@@ -289,14 +304,49 @@ internal static class SqliteSql
         UPDATE jobs SET status = 1, lease_owner = @owner, lease_until = @until, version = version + 1, attempts = attempts + 1,
           started_at = coalesce(started_at, @now), updated_at = @now
         WHERE seq IN (SELECT seq FROM jobs INDEXED BY jobs_ready
-                      WHERE status = 0 AND priority = @priority AND run_at <= @now AND flow IN (SELECT value FROM json_each(@flows))
+                      WHERE status = 0 AND concurrency_limit IS NULL AND priority = @priority AND run_at <= @now AND flow IN (SELECT value FROM json_each(@flows))
                         AND (@flow_versions IS NULL OR flow_version = '' OR flow || char(31) || flow_version IN (SELECT value FROM json_each(@flow_versions)))
                       ORDER BY run_at, seq LIMIT @max)
         RETURNING {JobColumns}
         """;
 
     /// <summary>The highest priority of a pending job below @below (NULL when none): one probe of the ready index.</summary>
-    public const string NextPriorityLevel = "SELECT max(priority) FROM jobs INDEXED BY jobs_ready WHERE status = 0 AND priority < @below";
+    public const string NextPriorityLevel = "SELECT max(priority) FROM jobs INDEXED BY jobs_ready WHERE status = 0 AND concurrency_limit IS NULL AND priority < @below";
+
+    /// <summary>
+    /// The next (flow, key) scope after (@flow, @key) that has limited pending jobs: one probe of <c>jobs_limited_ready</c> (a
+    /// loose index scan, however many jobs a scope holds).
+    /// </summary>
+    public const string NextLimitedScope = """
+        SELECT flow, concurrency_key FROM jobs INDEXED BY jobs_limited_ready
+        WHERE status = 0 AND concurrency_limit IS NOT NULL AND (flow, concurrency_key) > (@flow, @key)
+        ORDER BY flow, concurrency_key LIMIT 1
+        """;
+
+    /// <summary>The next due pending job of a limited scope, in order (priority, run-at, age), of a version in @flow_versions: its limit and order.</summary>
+    public const string LimitedScopeHead = """
+        SELECT concurrency_limit, priority, run_at, seq FROM jobs INDEXED BY jobs_limited_ready
+        WHERE status = 0 AND concurrency_limit IS NOT NULL AND flow = @flow AND concurrency_key = @key AND run_at <= @now
+          AND (@flow_versions IS NULL OR flow_version = '' OR flow || char(31) || flow_version IN (SELECT value FROM json_each(@flow_versions)))
+        ORDER BY priority DESC, run_at, seq LIMIT 1
+        """;
+
+    /// <summary>The running jobs of a limited scope (the slots in use), through <c>jobs_limited_running</c>.</summary>
+    public const string CountRunningLimited = """
+        SELECT count(*) FROM jobs INDEXED BY jobs_limited_running
+        WHERE status = 1 AND concurrency_limit IS NOT NULL AND flow = @flow AND concurrency_key = @key
+        """;
+
+    /// <summary>Claims the next @max due pending jobs of a limited scope, in order; the caller counted its free slots in the same write transaction.</summary>
+    public const string ClaimLimited = $"""
+        UPDATE jobs SET status = 1, lease_owner = @owner, lease_until = @until, version = version + 1, attempts = attempts + 1,
+          started_at = coalesce(started_at, @now), updated_at = @now
+        WHERE seq IN (SELECT seq FROM jobs INDEXED BY jobs_limited_ready
+                      WHERE status = 0 AND concurrency_limit IS NOT NULL AND flow = @flow AND concurrency_key = @key AND run_at <= @now
+                        AND (@flow_versions IS NULL OR flow_version = '' OR flow || char(31) || flow_version IN (SELECT value FROM json_each(@flow_versions)))
+                      ORDER BY priority DESC, run_at, seq LIMIT @max)
+        RETURNING {JobColumns}
+        """;
 
     public const string ClaimExpired = $"""
         UPDATE jobs SET lease_owner = @owner, lease_until = @until, version = version + 1, attempts = attempts + 1, takeovers = takeovers + 1, updated_at = @now

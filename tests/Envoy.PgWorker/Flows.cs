@@ -19,6 +19,26 @@ public static class Flows
     /// </summary>
     public const string Deploy = "deploy";
 
+    /// <summary>
+    /// Issue 18's concurrency-limit flow: one state, <c>Work</c>, whose handler is counted in the <see cref="LimitCounter"/>
+    /// under its input (the job's concurrency key) while it works.
+    /// </summary>
+    public const string Limited = "limited";
+
+    /// <summary>The <see cref="Limited"/> flow (its shape: the state <c>Work</c>, then the end).</summary>
+    public static StateFlow BuildLimited(LimitCounter counter, TimeSpan work) => new(
+    [
+        new State("Work")
+        {
+            OnState = async ctx =>
+            {
+                await counter.RunCountedAsync(ctx.Input<string>()!, () => work > TimeSpan.Zero ? Task.Delay(work, ctx.CancellationToken) : Task.CompletedTask);
+                return ctx.Output(ctx.Input<string>());
+            },
+            Router = Router.End,
+        },
+    ]);
+
     public static StateFlow Build(string name, CounterTable counter, TimeSpan work, string? version = null) => name switch
     {
         Chain => new StateFlow([Counted("A", counter, work, Router.Next("B")), Counted("B", counter, work, Router.Next("C")), Counted("C", counter, work, Router.End)]),

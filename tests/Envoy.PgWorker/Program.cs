@@ -3,8 +3,9 @@ using System.Globalization;
 using Envoy;
 using Envoy.PgWorker;
 
-// Usage: Envoy.PgWorker --postgres <connection string> [--redis 127.0.0.1:port] [--flow chain|pair|deploy|trace-parent|trace-child] [--flow-version V] [--schedule N]
+// Usage: Envoy.PgWorker --postgres <connection string> [--redis 127.0.0.1:port] [--flow chain|pair|deploy|limited|trace-parent|trace-child] [--flow-version V] [--schedule N]
 //                       [--no-run] [--concurrency 4] [--lease-ms 2000] [--work-ms 30] [--poll-ms 500] [--exit-after-s 300]
+//                       [--limit N] [--keys K]   (--flow limited: FlowOptions.ConcurrencyLimit N; jobs scheduled on keys tenant-0..K-1)
 // Prints "SCHEDULED <n> <ms>" after scheduling (and exits there with --no-run), "STARTED <pid>" once its workers run. Then it
 // reads commands on standard input: "stop <deadline-ms>" calls StopAsync with that deadline and prints "STOPPED <ms>";
 // "release" ends the trace-hold job (TraceFlows; the trace flows' processes also print their spans as "SPAN {json}" lines).
@@ -27,6 +28,12 @@ if (TraceFlows.Owns(options.Flow))
 {
     TraceFlows.Register(scheduler, options.Flow);
 }
+else if (options.Flow == Flows.Limited)
+{
+    var limits = new LimitCounter(options.Postgres);
+    await limits.EnsureSchemaAsync(CancellationToken.None);
+    scheduler.AddFlow(options.Flow, Flows.BuildLimited(limits, TimeSpan.FromMilliseconds(options.WorkMs)), new FlowOptions { ConcurrencyLimit = options.Limit });
+}
 else
 {
     scheduler.AddFlow(
@@ -44,7 +51,15 @@ if (options.Schedule > 0)
     {
         for (var i = Interlocked.Increment(ref next); i < options.Schedule; i = Interlocked.Increment(ref next))
         {
-            await scheduler.ScheduleAsync(options.Flow, i);
+            if (options.Flow == Flows.Limited)
+            {
+                var key = "tenant-" + (i % options.Keys).ToString(CultureInfo.InvariantCulture);
+                await scheduler.ScheduleAsync(options.Flow, key, new ScheduleOptions { ConcurrencyKey = key });
+            }
+            else
+            {
+                await scheduler.ScheduleAsync(options.Flow, i);
+            }
         }
     })));
     Console.WriteLine($"SCHEDULED {options.Schedule} {clock.ElapsedMilliseconds}");
@@ -85,7 +100,7 @@ catch (OperationCanceledException) when (exitAfter.IsCancellationRequested)
 Console.WriteLine("EXITING");
 return 0;
 
-internal sealed record Options(string Postgres, string? Redis, string Flow, string? FlowVersion, int Schedule, bool NoRun, int Concurrency, int LeaseMs, int WorkMs, int PollMs, int ExitAfterSeconds)
+internal sealed record Options(string Postgres, string? Redis, string Flow, string? FlowVersion, int Schedule, bool NoRun, int Concurrency, int LeaseMs, int WorkMs, int PollMs, int ExitAfterSeconds, int Limit, int Keys)
 {
     public static Options Parse(string[] args)
     {
@@ -119,6 +134,8 @@ internal sealed record Options(string Postgres, string? Redis, string Flow, stri
             Int("--lease-ms", 2000),
             Int("--work-ms", 30),
             Int("--poll-ms", 500),
-            Int("--exit-after-s", 300));
+            Int("--exit-after-s", 300),
+            Int("--limit", 2),
+            Int("--keys", 5));
     }
 }

@@ -29,6 +29,16 @@ public sealed class PostgresConformanceTests(PostgresFixture postgres) : StoreCo
 
     protected override async Task<IJobStore?> CreateUnmigratedStoreAsync() =>
         new PostgresJobStore(new PostgresConfig { ConnectionString = await postgres.CreateFreshDatabaseAsync() });
+
+    protected override async Task<string> DescribeActivityAsync()
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            "SELECT string_agg(pid || ' ' || state || ' xact ' || coalesce((now() - xact_start)::text, '-') || ' wait ' || coalesce(wait_event, '-') || ': ' || left(query, 60), ' | ') FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            connection);
+        return (await command.ExecuteScalarAsync())?.ToString() ?? string.Empty;
+    }
 }
 
 /// <summary>The store conformance suite against PostgreSQL with Redis carrying the wake-ups.</summary>

@@ -59,6 +59,15 @@ public sealed record JobJson
     /// <summary>The idempotency key it was scheduled with.</summary>
     public string? IdempotencyKey { get; init; }
 
+    /// <summary>The concurrency key it was scheduled with (<see cref="Job.ConcurrencyKey"/>).</summary>
+    public string? ConcurrencyKey { get; init; }
+
+    /// <summary>
+    /// Why this pending job does not start although due (<see cref="Job.WaitingReason"/>: its flow's concurrency limit, say), or
+    /// null when nothing holds it.
+    /// </summary>
+    public string? WaitingReason { get; init; }
+
     /// <summary>Not run before this time.</summary>
     public DateTime RunAt { get; init; }
 
@@ -100,6 +109,8 @@ public sealed record JobJson
             Retries = job.TotalRetries,
             Attempts = job.Attempts,
             IdempotencyKey = job.IdempotencyKey,
+            ConcurrencyKey = job.ConcurrencyKey,
+            WaitingReason = job.WaitingReason,
             RunAt = job.RunAt.UtcDateTime,
             CreatedAt = job.CreatedAt.UtcDateTime,
             UpdatedAt = job.UpdatedAt.UtcDateTime,

@@ -230,6 +230,10 @@ public sealed class StatusCachedJobStore : IJobStore, IStoreHealthProbe, ISchema
     public Task<IReadOnlyList<RecurringRow>> ListRecurringAsync(CancellationToken cancellationToken = default) => _store.ListRecurringAsync(cancellationToken);
 
     /// <inheritdoc />
+    public Task<int> CountRunningLimitedAsync(string flow, string concurrencyKey, CancellationToken cancellationToken = default) =>
+        _store.CountRunningLimitedAsync(flow, concurrencyKey, cancellationToken);
+
+    /// <inheritdoc />
     public Task<int> ResolveDueTimersAsync(long nowMs, int limit, CancellationToken cancellationToken = default) =>
         _store.ResolveDueTimersAsync(nowMs, limit, cancellationToken);
 

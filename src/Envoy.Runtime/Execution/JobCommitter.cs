@@ -1,3 +1,4 @@
+using Envoy.Runtime.Coordination;
 using Envoy.Runtime.Storage;
 using Envoy.Runtime.Execution.Events;
 
@@ -57,6 +58,12 @@ internal sealed class JobCommitter(RuntimeServices services, CommitBatcher batch
 
         if (result.Applied)
         {
+            if (job.ConcurrencyLimit is not null && planned.Commit.Status != JobStatus.Running)
+            {
+                // Its slot is free: the pending jobs of its key may start now, here or in another process.
+                services.Coordination.Signals.Publish(new JobSignal(JobSignalKind.Ready));
+            }
+
             job.Version++;
             job.HasResolutions = false;
             foreach (var wait in planned.Commit.Waits)

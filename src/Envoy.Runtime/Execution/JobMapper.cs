@@ -39,6 +39,7 @@ internal static class JobMapper
             Attempts = record.Attempts,
             IdempotencyKey = record.IdempotencyKey,
             Version = record.Version,
+            ConcurrencyKey = record.ConcurrencyKey.Length == 0 ? null : record.ConcurrencyKey,
         };
     }
 

@@ -20,6 +20,9 @@ internal sealed class RunningJob(JobRecord record, int maxRetries) : IDisposable
 
     public int MaxRetries { get; } = maxRetries;
 
+    /// <summary>The job's concurrency limit (<see cref="JobRecord.ConcurrencyLimit"/>): when it stops running, its slot frees.</summary>
+    public int? ConcurrencyLimit { get; } = record.ConcurrencyLimit;
+
     public int Retries { get; } = record.Retries;
 
     public long Version { get; set; } = record.Version;

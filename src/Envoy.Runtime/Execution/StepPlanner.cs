@@ -245,6 +245,8 @@ internal sealed class StepPlanner(RuntimeServices services)
             FlowVersion = newest.Version,
             // The parent's step span is current here: the child's steps link to it.
             TraceParent = StoredTraceContext.Capture(),
+            // A child has no concurrency key: a limited child flow's children share its key-less slot set.
+            ConcurrencyLimit = newest.Options.ConcurrencyLimit,
         };
     }
 

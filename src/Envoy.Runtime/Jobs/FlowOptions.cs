@@ -30,6 +30,15 @@ public sealed class FlowOptions
     /// </summary>
     public TimeSpan? MaxJobAge { get; set; }
 
+    /// <summary>
+    /// At most this many jobs of this flow with one <see cref="ScheduleOptions.ConcurrencyKey"/> run at once, over every process
+    /// on the store (null, the default: no limit; else at least 1). Jobs beyond it stay pending, in order (priority, run-at,
+    /// age), and start as running ones finish, block or fail; they never fail for it. Jobs scheduled without a key share one
+    /// slot set: the flow as a whole. A blocking job holds no slot; a killed worker's job keeps its slot until its lease
+    /// expires and another worker takes it over. Each job keeps the limit of the flow version it was scheduled with.
+    /// </summary>
+    public int? ConcurrencyLimit { get; set; }
+
     /// <summary>Every problem with these settings for flow <paramref name="flow"/> (empty when valid).</summary>
     public IReadOnlyList<string> Validate(string flow)
     {
@@ -47,6 +56,11 @@ public sealed class FlowOptions
         if (MaxJobAge is { } maxAge && maxAge <= TimeSpan.Zero)
         {
             errors.Add($"FlowOptions.MaxJobAge of flow '{flow}' must be positive, or null for no limit (was {maxAge}).");
+        }
+
+        if (ConcurrencyLimit is < 1)
+        {
+            errors.Add($"FlowOptions.ConcurrencyLimit of flow '{flow}' must be at least 1, or null for no limit (was {ConcurrencyLimit}).");
         }
 
         return errors;

@@ -75,4 +75,14 @@ public sealed record Job
 
     /// <summary>The commit version; every change increases it.</summary>
     public long Version { get; init; }
+
+    /// <summary>The concurrency key it was scheduled with (<see cref="ScheduleOptions.ConcurrencyKey"/>), or null.</summary>
+    public string? ConcurrencyKey { get; init; }
+
+    /// <summary>
+    /// Why this pending job does not start although it is due, or null when nothing holds it: for a job held by its flow's
+    /// <see cref="FlowOptions.ConcurrencyLimit"/>, e.g. <c>concurrency limit: 2 of 2 running for key 'tenant-a'</c>. Filled by
+    /// <see cref="Scheduler.GetJobAsync"/> and <see cref="Scheduler.ListJobsAsync"/> when read.
+    /// </summary>
+    public string? WaitingReason { get; init; }
 }

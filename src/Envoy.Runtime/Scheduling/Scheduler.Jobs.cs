@@ -32,6 +32,7 @@ public partial class Scheduler
     /// <exception cref="IdempotencyConflictException">The idempotency key already names a job of another flow (nothing is created).</exception>
     /// <exception cref="ContextValueException">The input cannot be written as JSON, or holds a string with U+0000 (no store accepts it).</exception>
     /// <exception cref="ContextTooLargeException">The job's context with this input is larger than <see cref="SchedulerOptions.MaxContextBytes"/>.</exception>
+    /// <exception cref="ArgumentException"><see cref="ScheduleOptions.ConcurrencyKey"/> is empty, only white space, longer than 200 characters or holds U+0000.</exception>
     public async Task<ScheduledJob> ScheduleJobAsync(string flow, object? input = null, ScheduleOptions? options = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -50,6 +51,7 @@ public partial class Scheduler
             throw new ArgumentException("ScheduleOptions.IdempotencyKey must be 1 to 512 characters.", nameof(options));
         }
 
+        ConcurrencyKeys.ThrowIfInvalid(options.ConcurrencyKey, nameof(options));
         if (options.ParentId is { } parentId && await _services.Queries.GetJobAsync(parentId, cancellationToken).ConfigureAwait(false) is null)
         {
             throw new JobNotFoundException(parentId);
@@ -67,8 +69,11 @@ public partial class Scheduler
             InputJson = JobInputs.ToJson(context.Input()),
             FlowVersion = newest.Version,
             TraceParent = StoredTraceContext.Capture(),
+            ConcurrencyKey = options.ConcurrencyKey ?? string.Empty,
+            ConcurrencyLimit = newest.Options.ConcurrencyLimit,
         };
-        var eager = runAt <= now ? ReserveEagerStart() : null;
+        // A limited job is admitted by a claim only (which counts its key's running jobs): never started eagerly.
+        var eager = runAt <= now && job.ConcurrencyLimit is null ? ReserveEagerStart() : null;
         if (eager is null)
         {
             var existing = await _services.Writes.CreateJobAsync(job, cancellationToken).ConfigureAwait(false);
@@ -137,7 +142,7 @@ public partial class Scheduler
     {
         ArgumentNullException.ThrowIfNull(id);
         var record = await _services.Queries.GetJobAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new JobNotFoundException(id);
-        return JobMapper.ToJob(record);
+        return (await WaitingReasons.FillAsync([JobMapper.ToJob(record)], [record], _services.Queries, _services.NowMs, cancellationToken).ConfigureAwait(false))[0];
     }
 
     /// <summary>
@@ -188,7 +193,7 @@ public partial class Scheduler
         }
 
         var records = await _services.Queries.ListJobsAsync(query, cancellationToken).ConfigureAwait(false);
-        return records.Select(JobMapper.ToJob).ToList();
+        return await WaitingReasons.FillAsync(records.Select(JobMapper.ToJob).ToList(), records, _services.Queries, _services.NowMs, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -56,4 +56,10 @@ public interface IJobQueryStore
 
     /// <summary>Every recurring schedule, by id.</summary>
     Task<IReadOnlyList<RecurringRow>> ListRecurringAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// How many jobs of <paramref name="flow"/> with concurrency key <paramref name="concurrencyKey"/> (empty: none) and a
+    /// concurrency limit are running now: the slots of that key in use. One probe of an index of running limited jobs.
+    /// </summary>
+    Task<int> CountRunningLimitedAsync(string flow, string concurrencyKey, CancellationToken cancellationToken = default);
 }

@@ -82,6 +82,18 @@ public sealed record JobRecord
     /// </summary>
     public string? TraceParent { get; init; }
 
+    /// <summary>
+    /// The job's concurrency key (<see cref="ScheduleOptions.ConcurrencyKey"/>); empty when it has none. Jobs of a flow with one
+    /// key share its slots (<see cref="ConcurrencyLimit"/>); the rate limits of a flow are counted per key too.
+    /// </summary>
+    public string ConcurrencyKey { get; init; } = string.Empty;
+
+    /// <summary>
+    /// The concurrency limit the job was scheduled with (its flow version's <see cref="FlowOptions.ConcurrencyLimit"/>), or null
+    /// when unlimited: claims admit the job only while fewer jobs of its (flow, key) run.
+    /// </summary>
+    public int? ConcurrencyLimit { get; init; }
+
     /// <summary>Waits resolved since the context was committed.</summary>
     public IReadOnlyList<WaitRow> Resolutions { get; init; } = [];
 }

@@ -33,6 +33,12 @@ public sealed record NewJob(
     /// </summary>
     public string? TraceParent { get; init; }
 
+    /// <summary>The job's concurrency key (<see cref="JobRecord.ConcurrencyKey"/>); empty: none.</summary>
+    public string ConcurrencyKey { get; init; } = string.Empty;
+
+    /// <summary>The concurrency limit of the job's flow version (<see cref="JobRecord.ConcurrencyLimit"/>); null: unlimited.</summary>
+    public int? ConcurrencyLimit { get; init; }
+
     /// <summary>The stored status: <see cref="JobStatus.Running"/> with a lease, else <see cref="JobStatus.Pending"/>.</summary>
     public JobStatus Status => Lease is null ? JobStatus.Pending : JobStatus.Running;
 
@@ -75,5 +81,7 @@ public sealed record NewJob(
         ParentId = ParentId,
         IdempotencyKey = IdempotencyKey,
         TraceParent = TraceParent,
+        ConcurrencyKey = ConcurrencyKey,
+        ConcurrencyLimit = ConcurrencyLimit,
     };
 }

@@ -47,6 +47,8 @@ public static class StoreRows
         var totalRetries = 0;
         var flowVersion = string.Empty;
         string? traceParent = null;
+        var concurrencyKey = string.Empty;
+        int? concurrencyLimit = null;
         for (var ordinal = 17; ordinal < reader.FieldCount; ordinal++)
         {
             switch (reader.GetName(ordinal))
@@ -62,6 +64,12 @@ public static class StoreRows
                     break;
                 case "trace_parent":
                     traceParent = NullableString(reader, ordinal);
+                    break;
+                case "concurrency_key":
+                    concurrencyKey = reader.GetString(ordinal);
+                    break;
+                case "concurrency_limit":
+                    concurrencyLimit = reader.IsDBNull(ordinal) ? null : reader.GetInt32(ordinal);
                     break;
                 default:
                     break;
@@ -91,6 +99,8 @@ public static class StoreRows
             TotalRetries = totalRetries,
             FlowVersion = flowVersion,
             TraceParent = traceParent,
+            ConcurrencyKey = concurrencyKey,
+            ConcurrencyLimit = concurrencyLimit,
         };
     }
 
