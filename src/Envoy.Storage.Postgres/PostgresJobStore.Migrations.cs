@@ -21,6 +21,7 @@ public sealed partial class PostgresJobStore : ISchemaMigrations
         "Add envoy.jobs.trace_parent (the trace context the job was scheduled in, for the step spans' links)",
         "Add envoy.waits.due_at and the waits_timers index (durable timers)",
         "Retention: index finished jobs by finish time (jobs_finished) and escalations by job (escalations_job)",
+        "Rate limits: create envoy.rate_limit_scopes and envoy.rate_limit_usage (shared sliding windows, pauses); add envoy.jobs.waiting_reason",
     ];
 
     /// <inheritdoc />

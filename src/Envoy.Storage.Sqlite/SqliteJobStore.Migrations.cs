@@ -17,6 +17,7 @@ public sealed partial class SqliteJobStore : ISchemaMigrations
         "Add jobs.trace_parent (the trace context the job was scheduled in, for the step spans' links)",
         "Add waits.due_at and the waits_timers index (durable timers)",
         "Retention: index finished jobs by finish time, unfinished jobs by flow and age, and escalations by job",
+        "Rate limits: create rate_limit_scopes and rate_limit_usage (shared sliding windows, pauses); add jobs.waiting_reason",
     ];
 
     /// <inheritdoc />

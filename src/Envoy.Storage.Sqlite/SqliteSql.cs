@@ -214,9 +214,43 @@ internal static class SqliteSql
         LIMIT @limit
         """;
 
+    /// <summary>
+    /// Rate limits (issue 18, ratelimit): <c>rate_limit_scopes</c>, one row per scope (its pause), and <c>rate_limit_usage</c>,
+    /// the sliding-window log (each grant or recorded usage: when, its weight, and when it leaves its window); and
+    /// <c>jobs.waiting_reason</c>, why a pending job waits (a rate limit), written by the commit that released it.
+    /// </summary>
+    public const string MigrationRateLimits = """
+        CREATE TABLE IF NOT EXISTS rate_limit_scopes (scope TEXT PRIMARY KEY, paused_until INTEGER);
+        CREATE TABLE IF NOT EXISTS rate_limit_usage (scope TEXT NOT NULL, at_ms INTEGER NOT NULL, until_ms INTEGER NOT NULL, weight INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS rate_limit_usage_scope ON rate_limit_usage (scope, at_ms);
+        CREATE INDEX IF NOT EXISTS rate_limit_usage_until ON rate_limit_usage (until_ms);
+        ALTER TABLE jobs ADD COLUMN waiting_reason TEXT;
+        """;
+
+    public const string RateExpire = "DELETE FROM rate_limit_usage WHERE scope = @scope AND until_ms <= @now";
+
+    public const string RateUsage = "SELECT at_ms, weight FROM rate_limit_usage WHERE scope = @scope AND at_ms > @since ORDER BY at_ms";
+
+    public const string RateRecord = "INSERT INTO rate_limit_usage (scope, at_ms, until_ms, weight) VALUES (@scope, @now, @until, @weight)";
+
+    public const string RatePause = """
+        INSERT INTO rate_limit_scopes (scope, paused_until) VALUES (@scope, @until)
+        ON CONFLICT (scope) DO UPDATE SET paused_until = max(coalesce(paused_until, excluded.paused_until), excluded.paused_until)
+        RETURNING paused_until
+        """;
+
+    public const string RatePausedUntil = "SELECT paused_until FROM rate_limit_scopes WHERE scope = @scope";
+
+    public const string RatePurgeUsage = "DELETE FROM rate_limit_usage WHERE until_ms <= @now";
+
+    public const string RatePurgeScopes = """
+        DELETE FROM rate_limit_scopes
+        WHERE coalesce(paused_until, 0) <= @now AND NOT EXISTS (SELECT 1 FROM rate_limit_usage u WHERE u.scope = rate_limit_scopes.scope)
+        """;
+
     /// <summary>Every migration in order: the one at index <c>i</c> brings the file to schema version <c>i + 1</c>.</summary>
     public static readonly string[] Migrations =
-        [Migration1, Migration2, Migration3, Migration4, Migration5, MigrationFlowVersions, MigrationTraceParent, MigrationTimers, MigrationRetention];
+        [Migration1, Migration2, Migration3, Migration4, Migration5, MigrationFlowVersions, MigrationTraceParent, MigrationTimers, MigrationRetention, MigrationRateLimits];
 
     /// <summary>The columns of a claimed job (the worker runs from the context: no scheduled input; the trace context for the step spans).</summary>
     public const string JobColumns =
