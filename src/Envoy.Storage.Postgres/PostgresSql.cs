@@ -236,7 +236,7 @@ internal static class PostgresSql
     public const string StoreIdentity = "SELECT id FROM envoy.store_identity LIMIT 1";
 
     public const string JobColumns =
-        "id, flow, status, context::text, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers, input::text AS input, total_retries, flow_version, trace_parent";
+        "id, flow, status, context::text, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers, input::text AS input, total_retries, flow_version, trace_parent, waiting_reason";
 
     /// <summary>
     /// The text <see cref="JobQuery.Search"/> matches in a job: its id, flow, error, scheduled input and current output
@@ -363,7 +363,7 @@ internal static class PostgresSql
     public const string CommitJob = """
         UPDATE envoy.jobs SET status = $1, context = $2::jsonb, error = $3, retries = $4, total_retries = total_retries + greatest($4 - retries, 0), run_at = coalesce($5, run_at),
           updated_at = $6, finished_at = $7, lease_owner = $8, lease_until = CASE WHEN $9 IS NOT NULL AND lease_until - $6 > ($9 - $6) / 2 THEN lease_until ELSE $9 END,
-            version = version + 1, takeovers = 0
+            version = version + 1, takeovers = 0, waiting_reason = $13
         WHERE id = $10 AND version = $11 AND lease_owner = $12
         RETURNING parent_id, parent_wait_id
         """;
@@ -378,7 +378,7 @@ internal static class PostgresSql
         WITH updated AS (
           UPDATE envoy.jobs SET status = $1, context = $2::jsonb, error = $3, retries = $4, total_retries = total_retries + greatest($4 - retries, 0), run_at = coalesce($5, run_at),
             updated_at = $6, finished_at = $7, lease_owner = $8, lease_until = CASE WHEN $9 IS NOT NULL AND lease_until - $6 > ($9 - $6) / 2 THEN lease_until ELSE $9 END,
-            version = version + 1, takeovers = 0
+            version = version + 1, takeovers = 0, waiting_reason = $22
           WHERE id = $10 AND version = $11 AND lease_owner = $12 AND ($13 OR parent_id IS NULL)
           RETURNING parent_id, parent_wait_id),
         history AS (

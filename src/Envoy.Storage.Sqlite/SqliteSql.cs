@@ -257,7 +257,7 @@ internal static class SqliteSql
         "id, flow, status, context, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers, flow_version, trace_parent";
 
     /// <summary>The columns of a job read for a caller: <see cref="JobColumns"/>, the scheduled input and the count of every retry.</summary>
-    public const string JobReadColumns = JobColumns + ", input, total_retries";
+    public const string JobReadColumns = JobColumns + ", input, total_retries, waiting_reason";
 
     /// <summary>
     /// The text <c>JobQuery.Search</c> matches in a job: its id, flow, error, scheduled input and current output (the
@@ -314,7 +314,7 @@ internal static class SqliteSql
 
     public const string CommitJob = """
         UPDATE jobs SET status = @status, context = @context, error = @error, retries = @retries, total_retries = total_retries + max(@retries - retries, 0), run_at = coalesce(@run_at, run_at),
-          updated_at = @now, finished_at = @finished_at, lease_owner = @lease_owner, lease_until = @lease_until, version = version + 1, takeovers = 0
+          updated_at = @now, finished_at = @finished_at, lease_owner = @lease_owner, lease_until = @lease_until, version = version + 1, takeovers = 0, waiting_reason = @waiting_reason
         WHERE id = @id AND version = @version AND lease_owner = @owner
         RETURNING parent_id, parent_wait_id
         """;
@@ -326,7 +326,7 @@ internal static class SqliteSql
     /// </summary>
     public const string CommitStillRunning = """
         UPDATE jobs SET context = @context, error = NULL, retries = @retries, total_retries = total_retries + max(@retries - retries, 0), updated_at = @now, finished_at = NULL, lease_until = @lease_until,
-          version = version + 1, takeovers = 0
+          version = version + 1, takeovers = 0, waiting_reason = NULL
         WHERE id = @id AND version = @version AND lease_owner = @owner AND status = 1
         """;
 

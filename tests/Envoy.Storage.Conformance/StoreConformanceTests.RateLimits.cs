@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Envoy.Runtime.Storage;
 
 namespace Envoy.Storage.Conformance;
@@ -159,4 +160,81 @@ public abstract partial class StoreConformanceTests
         Assert.Null(await Limits.RateScopePausedUntilAsync(old));
         Assert.True((await Limits.TryAcquireRateAsync(old, 1, 1_000, 1, T0 + 5_000)).Granted);
     }
+}
+
+/// <summary>FlowOptions.RateLimit through real schedulers on several store instances (as several processes).</summary>
+public abstract partial class StoreConformanceTests
+{
+    [Fact]
+    public async Task Scheduler_RateLimit_OverSeveralInstances_StartsOnlyThePermits_OthersWaitPendingWithTheReason()
+    {
+        var flow = NewFlow("limited");
+        var runs = new ConcurrentDictionary<string, int>();
+        var options = new FlowOptions { RateLimit = new RateLimit(2, TimeSpan.FromHours(1)) };
+        var schedulers = new List<Scheduler> { NewScheduler() };
+        for (var i = 0; i < 2; i++)
+        {
+            schedulers.Add(NewScheduler(await SecondInstanceOrStoreAsync()));
+        }
+
+        foreach (var scheduler in schedulers)
+        {
+            scheduler.AddFlow(flow, OneStep(runs), options);
+            await scheduler.StartAsync();
+        }
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => schedulers[i % 3].ScheduleAsync(flow, i)));
+
+        // Two start (one window of an hour holds two starts, whichever process runs them); the other four are given back.
+        IReadOnlyList<Job> jobs = [];
+        await EventuallyAsync(
+            async () =>
+            {
+                jobs = await Task.WhenAll(ids.Select(id => schedulers[0].GetJobAsync(id)));
+                return jobs.Count(j => j.Status == JobStatus.Done) == 2 && jobs.Count(j => j is { Status: JobStatus.Pending, WaitingReason: not null }) == 4;
+            },
+            "two jobs done and four pending for the rate limit");
+        Assert.Equal(2, runs.Count);
+        foreach (var waiting in jobs.Where(j => j.Status == JobStatus.Pending))
+        {
+            Assert.StartsWith("rate limit: 2 per 01:00:00; next start at ", waiting.WaitingReason, StringComparison.Ordinal);
+            Assert.Equal(0, waiting.Retries);
+            Assert.Null(waiting.Error);
+            Assert.True(waiting.RunAt > DateTimeOffset.UtcNow.AddMinutes(50), $"run at {waiting.RunAt}");
+            var released = (await schedulers[0].GetJobHistoryAsync(waiting.Id))[^1];
+            Assert.Equal(JobEventKind.Released, released.Kind);
+            Assert.Equal(waiting.WaitingReason, released.Error);
+        }
+
+        Assert.All(jobs.Where(j => j.Status == JobStatus.Done), j => Assert.Null(j.WaitingReason));
+    }
+
+    [Fact]
+    public async Task Scheduler_RateLimit_ShortWindow_EveryJobEndsDone_NoFasterThanThePermits()
+    {
+        var flow = NewFlow("limited-short");
+        var runs = new ConcurrentDictionary<string, int>();
+        var options = new FlowOptions { RateLimit = new RateLimit(2, TimeSpan.FromMilliseconds(300)) };
+        var first = NewScheduler();
+        var second = NewScheduler(await SecondInstanceOrStoreAsync());
+        first.AddFlow(flow, Chain(runs), options);
+        second.AddFlow(flow, Chain(runs), options);
+        var started = TimeProvider.System.GetTimestamp();
+        await first.StartAsync();
+        await second.StartAsync();
+
+        // 3 jobs of 3 steps: 9 step starts at 2 per 300 ms take at least 4 full windows after the first start.
+        var ids = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => (i % 2 == 0 ? first : second).ScheduleAsync(flow, i)));
+        var jobs = await Task.WhenAll(ids.Select(id => first.WaitForJobAsync(id, JobTimeout)));
+
+        Assert.All(jobs, j => Assert.Equal(JobStatus.Done, j.Status));
+        Assert.All(jobs, j => Assert.Equal(0, j.Retries));
+        Assert.All(jobs, j => Assert.Null(j.WaitingReason));
+        Assert.Equal(9, runs.Count);
+        Assert.All(runs, r => Assert.Equal(1, r.Value));
+        Assert.True(TimeProvider.System.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(1_200), $"took {TimeProvider.System.GetElapsedTime(started)}");
+    }
+
+    private static StateFlow OneStep(ConcurrentDictionary<string, int> runs) =>
+        new([new State("A") { OnState = ctx => { runs.AddOrUpdate(ctx.JobId!, 1, (_, n) => n + 1); return Task.FromResult(ctx.Output(1)); }, Router = Router.End }]);
 }

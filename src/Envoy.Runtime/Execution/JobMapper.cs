@@ -39,6 +39,8 @@ internal static class JobMapper
             Attempts = record.Attempts,
             IdempotencyKey = record.IdempotencyKey,
             Version = record.Version,
+            // Written by the commit that released the job for a limit; any later commit clears it.
+            WaitingReason = record.Status == JobStatus.Pending ? record.WaitingReason : null,
         };
     }
 

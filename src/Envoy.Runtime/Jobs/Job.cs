@@ -75,4 +75,11 @@ public sealed record Job
 
     /// <summary>The commit version; every change increases it.</summary>
     public long Version { get; init; }
+
+    /// <summary>
+    /// Why this pending job waits although it may be due, for example
+    /// <c>rate limit: 5 per 00:01:00; next start at 2026-12-06T20:15:00.000Z</c> (its flow's <see cref="FlowOptions.RateLimit"/>
+    /// refused its step a permit); null when it waits for nothing but its turn, and for jobs in any other status.
+    /// </summary>
+    public string? WaitingReason { get; init; }
 }

@@ -47,6 +47,7 @@ public static class StoreRows
         var totalRetries = 0;
         var flowVersion = string.Empty;
         string? traceParent = null;
+        string? waitingReason = null;
         for (var ordinal = 17; ordinal < reader.FieldCount; ordinal++)
         {
             switch (reader.GetName(ordinal))
@@ -62,6 +63,9 @@ public static class StoreRows
                     break;
                 case "trace_parent":
                     traceParent = NullableString(reader, ordinal);
+                    break;
+                case "waiting_reason":
+                    waitingReason = NullableString(reader, ordinal);
                     break;
                 default:
                     break;
@@ -91,6 +95,7 @@ public static class StoreRows
             TotalRetries = totalRetries,
             FlowVersion = flowVersion,
             TraceParent = traceParent,
+            WaitingReason = waitingReason,
         };
     }
 
