@@ -15,6 +15,7 @@ internal sealed class JobRunner : IDisposable
     private readonly StepPlanner _planner;
     private readonly JobCommitter _committer;
     private readonly RateLimitGate _rateLimits;
+    private readonly StoreSharedLimits? _sharedLimits;
 
     /// <summary>Permits for jobs whose last commit is being written after they gave their slot back (see <see cref="RunAsync"/>).</summary>
     private readonly SemaphoreSlim _lastCommits;
@@ -28,6 +29,7 @@ internal sealed class JobRunner : IDisposable
         _planner = new StepPlanner(services);
         _committer = new JobCommitter(services, batcher, _planner);
         _rateLimits = new RateLimitGate(services, _planner);
+        _sharedLimits = services.Store.RateLimits is { } limits ? new StoreSharedLimits(limits, services.Time) : null;
         _lastCommits = new SemaphoreSlim(services.Config.Concurrency, services.Config.Concurrency);
     }
 
@@ -176,6 +178,7 @@ internal sealed class JobRunner : IDisposable
             }
 
             before.ProgressReporter = progress;
+            before.SharedLimits = _sharedLimits;
             StateContext after;
             try
             {
