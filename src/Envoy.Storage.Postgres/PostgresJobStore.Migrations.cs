@@ -22,6 +22,8 @@ public sealed partial class PostgresJobStore : ISchemaMigrations
         "Add envoy.waits.due_at and the waits_timers index (durable timers)",
         "Retention: index finished jobs by finish time (jobs_finished) and escalations by job (escalations_job)",
         "Create envoy.workers (the registry of live workers and the flow versions they serve)",
+        "Concurrency limits: add envoy.jobs.concurrency_key and concurrency_limit; limited pending jobs get their own ready index",
+        "Rate limits: create envoy.rate_limit_scopes and envoy.rate_limit_usage (shared sliding windows, pauses); add envoy.jobs.waiting_reason",
     ];
 
     /// <inheritdoc />

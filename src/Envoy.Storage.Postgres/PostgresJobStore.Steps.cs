@@ -501,10 +501,10 @@ public sealed partial class PostgresJobStore
         }
     }
 
-    private static NpgsqlBatchCommand CommitBatchCommand(StepCommit commit) => Batched(PostgresSql.CommitJob, CommitParameters(commit));
+    private static NpgsqlBatchCommand CommitBatchCommand(StepCommit commit) => Batched(PostgresSql.CommitJob, [.. CommitParameters(commit), P(commit.WaitingReason)]);
 
     private static NpgsqlBatchCommand FusedCommitBatchCommand(StepCommit commit, bool mayHaveParent) =>
-        Batched(PostgresSql.CommitJobWithEvent, [.. CommitParameters(commit), P(mayHaveParent), .. EventParameters(commit.Events[0]).Skip(1)]);
+        Batched(PostgresSql.CommitJobWithEvent, [.. CommitParameters(commit), P(mayHaveParent), .. EventParameters(commit.Events[0]).Skip(1), P(commit.WaitingReason)]);
 
     private static NpgsqlParameter[] CommitParameters(StepCommit commit)
     {

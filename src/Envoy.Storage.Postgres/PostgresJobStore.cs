@@ -10,7 +10,7 @@ namespace Envoy.Storage.Postgres;
 /// travel by <c>LISTEN/NOTIFY</c> (and by <see cref="IJobSignals"/> in-process). Transient failures (a restarting server) are
 /// retried for <see cref="PostgresConfig.TransientRetryWindow"/>.
 /// </summary>
-public sealed partial class PostgresJobStore : IJobStore, IJobStatusSource
+public sealed partial class PostgresJobStore : IJobStore, IJobStatusSource, IRateLimitStore
 {
     private static readonly int SchemaVersion = PostgresSql.Migrations.Length;
     private static readonly TimeSpan TransientRetryBaseDelay = TimeSpan.FromMilliseconds(20);

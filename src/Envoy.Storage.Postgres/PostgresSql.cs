@@ -236,8 +236,22 @@ internal static class PostgresSql
         CREATE INDEX IF NOT EXISTS jobs_limited_running ON envoy.jobs (flow, concurrency_key) WHERE status = 1 AND concurrency_limit IS NOT NULL
         """;
 
+    /// <summary>
+    /// Rate limits (issue 18, ratelimit): <c>rate_limit_scopes</c>, one row per scope (locked <c>FOR UPDATE</c> by every
+    /// acquisition, which serializes a scope's callers, and its pause), and <c>rate_limit_usage</c>, the sliding-window log (each
+    /// grant or recorded usage: when, its weight, and when it leaves its window); and <c>jobs.waiting_reason</c>, why a pending
+    /// job waits (a rate limit), written by the commit that released it. New tables and a column without a default: no rewrite.
+    /// </summary>
+    public const string MigrationRateLimits = """
+        CREATE TABLE IF NOT EXISTS envoy.rate_limit_scopes (scope text PRIMARY KEY, paused_until bigint);
+        CREATE TABLE IF NOT EXISTS envoy.rate_limit_usage (scope text NOT NULL, at_ms bigint NOT NULL, until_ms bigint NOT NULL, weight integer NOT NULL);
+        CREATE INDEX IF NOT EXISTS rate_limit_usage_scope ON envoy.rate_limit_usage (scope, at_ms);
+        CREATE INDEX IF NOT EXISTS rate_limit_usage_until ON envoy.rate_limit_usage (until_ms);
+        ALTER TABLE envoy.jobs ADD COLUMN IF NOT EXISTS waiting_reason text
+        """;
+
     /// <summary>Every migration in order: the one at index <c>i</c> brings the schema to version <c>i + 1</c>.</summary>
-    public static readonly string[] Migrations = [Migration1, Migration2, Migration3, Migration4, Migration5, Migration6, Migration7, Migration8, Migration9, MigrationFlowVersions, MigrationTraceParent, MigrationTimers, MigrationRetention, MigrationWorkers, MigrationConcurrency];
+    public static readonly string[] Migrations = [Migration1, Migration2, Migration3, Migration4, Migration5, Migration6, Migration7, Migration8, Migration9, MigrationFlowVersions, MigrationTraceParent, MigrationTimers, MigrationRetention, MigrationWorkers, MigrationConcurrency, MigrationRateLimits];
 
     /// <summary>The channel of the store-wide event feed (apart from the wake-ups on <see cref="NotifyChannel"/>).</summary>
     public const string EventsChannel = "envoy_events";
@@ -256,7 +270,7 @@ internal static class PostgresSql
     public const string StoreIdentity = "SELECT id FROM envoy.store_identity LIMIT 1";
 
     public const string JobColumns =
-        "id, flow, status, context::text, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers, input::text AS input, total_retries, flow_version, trace_parent, concurrency_key, concurrency_limit";
+        "id, flow, status, context::text, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers, input::text AS input, total_retries, flow_version, trace_parent, concurrency_key, concurrency_limit, waiting_reason";
 
     /// <summary>
     /// The text <see cref="JobQuery.Search"/> matches in a job: its id, flow, error, scheduled input and current output
@@ -477,7 +491,7 @@ internal static class PostgresSql
     public const string CommitJob = """
         UPDATE envoy.jobs SET status = $1, context = $2::jsonb, error = $3, retries = $4, total_retries = total_retries + greatest($4 - retries, 0), run_at = coalesce($5, run_at),
           updated_at = $6, finished_at = $7, lease_owner = $8, lease_until = CASE WHEN $9 IS NOT NULL AND lease_until - $6 > ($9 - $6) / 2 THEN lease_until ELSE $9 END,
-            version = version + 1, takeovers = 0
+            version = version + 1, takeovers = 0, waiting_reason = $13
         WHERE id = $10 AND version = $11 AND lease_owner = $12
         RETURNING parent_id, parent_wait_id
         """;
@@ -492,7 +506,7 @@ internal static class PostgresSql
         WITH updated AS (
           UPDATE envoy.jobs SET status = $1, context = $2::jsonb, error = $3, retries = $4, total_retries = total_retries + greatest($4 - retries, 0), run_at = coalesce($5, run_at),
             updated_at = $6, finished_at = $7, lease_owner = $8, lease_until = CASE WHEN $9 IS NOT NULL AND lease_until - $6 > ($9 - $6) / 2 THEN lease_until ELSE $9 END,
-            version = version + 1, takeovers = 0
+            version = version + 1, takeovers = 0, waiting_reason = $22
           WHERE id = $10 AND version = $11 AND lease_owner = $12 AND ($13 OR parent_id IS NULL)
           RETURNING parent_id, parent_wait_id),
         history AS (
@@ -818,5 +832,41 @@ internal static class PostgresSql
         WHERE flow = $1 AND status IN (0, 1, 2) AND created_at < $2
         ORDER BY created_at
         LIMIT $3
+        """;
+
+    /// <summary>Creates the scope's row if needed and locks it: the acquisitions of one scope queue here, in every process.</summary>
+    public const string RateLockScope = """
+        INSERT INTO envoy.rate_limit_scopes (scope) VALUES ($1)
+        ON CONFLICT (scope) DO UPDATE SET scope = excluded.scope
+        """;
+
+    /// <summary>
+    /// Run after <see cref="RateLockScope"/> (a new statement: a new snapshot, which sees every usage committed before the lock
+    /// was granted): deletes the scope's usage that left its window ($2 now), and reads what is in the window since $3.
+    /// </summary>
+    public const string RateUsage = """
+        WITH expired AS (DELETE FROM envoy.rate_limit_usage WHERE scope = $1 AND until_ms <= $2)
+        SELECT at_ms, weight FROM envoy.rate_limit_usage WHERE scope = $1 AND at_ms > $3 ORDER BY at_ms
+        """;
+
+    public const string RateRecord = "INSERT INTO envoy.rate_limit_usage (scope, at_ms, until_ms, weight) VALUES ($1, $2, $3, $4)";
+
+    public const string RatePause = """
+        INSERT INTO envoy.rate_limit_scopes AS s (scope, paused_until) VALUES ($1, $2)
+        ON CONFLICT (scope) DO UPDATE SET paused_until = greatest(s.paused_until, excluded.paused_until)
+        RETURNING paused_until
+        """;
+
+    public const string RatePausedUntil = "SELECT paused_until FROM envoy.rate_limit_scopes WHERE scope = $1";
+
+    /// <summary>Deletes the usage that left its window and then the idle scopes (no usage, pause over; skipping locked ones).</summary>
+    public const string RatePurge = """
+        WITH usage AS (DELETE FROM envoy.rate_limit_usage WHERE until_ms <= $1 RETURNING 1),
+        idle AS (
+          SELECT scope FROM envoy.rate_limit_scopes s
+          WHERE coalesce(s.paused_until, 0) <= $1 AND NOT EXISTS (SELECT 1 FROM envoy.rate_limit_usage u WHERE u.scope = s.scope AND u.until_ms > $1)
+          FOR UPDATE SKIP LOCKED),
+        scopes AS (DELETE FROM envoy.rate_limit_scopes WHERE scope IN (SELECT scope FROM idle) RETURNING 1)
+        SELECT (SELECT count(*) FROM usage) + (SELECT count(*) FROM scopes)
         """;
 }

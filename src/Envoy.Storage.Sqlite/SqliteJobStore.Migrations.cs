@@ -19,6 +19,7 @@ public sealed partial class SqliteJobStore : ISchemaMigrations
         "Retention: index finished jobs by finish time, unfinished jobs by flow and age, and escalations by job",
         "Create workers (the registry of live workers and the flow versions they serve)",
         "Concurrency limits: add jobs.concurrency_key and jobs.concurrency_limit; limited pending jobs get their own ready index",
+        "Rate limits: create rate_limit_scopes and rate_limit_usage (shared sliding windows, pauses); add jobs.waiting_reason",
     ];
 
     /// <inheritdoc />

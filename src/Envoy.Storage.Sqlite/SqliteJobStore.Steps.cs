@@ -204,7 +204,8 @@ public sealed partial class SqliteJobStore
             .Bind("@lease_until", commit.LeaseUntilMs)
             .Bind("@id", commit.JobId)
             .Bind("@version", commit.ExpectedVersion)
-            .Bind("@owner", commit.Owner);
+            .Bind("@owner", commit.Owner)
+            .Bind("@waiting_reason", commit.WaitingReason);
         string? parentId;
         string? parentWaitId;
         using (var reader = update.ExecuteReader())

@@ -10,7 +10,7 @@ namespace Envoy.Storage.Sqlite;
 /// claims are batched and the commits of concurrent jobs share a transaction. Schedulers of one process on the same file share
 /// in-process signals; other processes' commits are noticed through <c>PRAGMA data_version</c>.
 /// </summary>
-public sealed partial class SqliteJobStore : IJobStore
+public sealed partial class SqliteJobStore : IJobStore, IRateLimitStore
 {
     private static readonly int SchemaVersion = SqliteSql.Migrations.Length;
 

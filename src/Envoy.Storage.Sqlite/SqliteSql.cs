@@ -246,9 +246,43 @@ internal static class SqliteSql
         CREATE INDEX IF NOT EXISTS jobs_limited_running ON jobs (flow, concurrency_key) WHERE status = 1 AND concurrency_limit IS NOT NULL;
         """;
 
+    /// <summary>
+    /// Rate limits (issue 18, ratelimit): <c>rate_limit_scopes</c>, one row per scope (its pause), and <c>rate_limit_usage</c>,
+    /// the sliding-window log (each grant or recorded usage: when, its weight, and when it leaves its window); and
+    /// <c>jobs.waiting_reason</c>, why a pending job waits (a rate limit), written by the commit that released it.
+    /// </summary>
+    public const string MigrationRateLimits = """
+        CREATE TABLE IF NOT EXISTS rate_limit_scopes (scope TEXT PRIMARY KEY, paused_until INTEGER);
+        CREATE TABLE IF NOT EXISTS rate_limit_usage (scope TEXT NOT NULL, at_ms INTEGER NOT NULL, until_ms INTEGER NOT NULL, weight INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS rate_limit_usage_scope ON rate_limit_usage (scope, at_ms);
+        CREATE INDEX IF NOT EXISTS rate_limit_usage_until ON rate_limit_usage (until_ms);
+        ALTER TABLE jobs ADD COLUMN waiting_reason TEXT;
+        """;
+
+    public const string RateExpire = "DELETE FROM rate_limit_usage WHERE scope = @scope AND until_ms <= @now";
+
+    public const string RateUsage = "SELECT at_ms, weight FROM rate_limit_usage WHERE scope = @scope AND at_ms > @since ORDER BY at_ms";
+
+    public const string RateRecord = "INSERT INTO rate_limit_usage (scope, at_ms, until_ms, weight) VALUES (@scope, @now, @until, @weight)";
+
+    public const string RatePause = """
+        INSERT INTO rate_limit_scopes (scope, paused_until) VALUES (@scope, @until)
+        ON CONFLICT (scope) DO UPDATE SET paused_until = max(coalesce(paused_until, excluded.paused_until), excluded.paused_until)
+        RETURNING paused_until
+        """;
+
+    public const string RatePausedUntil = "SELECT paused_until FROM rate_limit_scopes WHERE scope = @scope";
+
+    public const string RatePurgeUsage = "DELETE FROM rate_limit_usage WHERE until_ms <= @now";
+
+    public const string RatePurgeScopes = """
+        DELETE FROM rate_limit_scopes
+        WHERE coalesce(paused_until, 0) <= @now AND NOT EXISTS (SELECT 1 FROM rate_limit_usage u WHERE u.scope = rate_limit_scopes.scope)
+        """;
+
     /// <summary>Every migration in order: the one at index <c>i</c> brings the file to schema version <c>i + 1</c>.</summary>
     public static readonly string[] Migrations =
-        [Migration1, Migration2, Migration3, Migration4, Migration5, MigrationFlowVersions, MigrationTraceParent, MigrationTimers, MigrationRetention, MigrationWorkers, MigrationConcurrency];
+        [Migration1, Migration2, Migration3, Migration4, Migration5, MigrationFlowVersions, MigrationTraceParent, MigrationTimers, MigrationRetention, MigrationWorkers, MigrationConcurrency, MigrationRateLimits];
 
     /// <summary>Registers or renews a worker and deletes the rows expired at its heartbeat (@last_seen_at).</summary>
     public const string SaveWorker = """
@@ -271,7 +305,7 @@ internal static class SqliteSql
         "id, flow, status, context, priority, run_at, created_at, updated_at, started_at, finished_at, error, parent_id, retries, attempts, idempotency_key, version, takeovers, flow_version, trace_parent, concurrency_key, concurrency_limit";
 
     /// <summary>The columns of a job read for a caller: <see cref="JobColumns"/>, the scheduled input and the count of every retry.</summary>
-    public const string JobReadColumns = JobColumns + ", input, total_retries";
+    public const string JobReadColumns = JobColumns + ", input, total_retries, waiting_reason";
 
     /// <summary>
     /// The text <c>JobQuery.Search</c> matches in a job: its id, flow, error, scheduled input and current output (the
@@ -363,7 +397,7 @@ internal static class SqliteSql
 
     public const string CommitJob = """
         UPDATE jobs SET status = @status, context = @context, error = @error, retries = @retries, total_retries = total_retries + max(@retries - retries, 0), run_at = coalesce(@run_at, run_at),
-          updated_at = @now, finished_at = @finished_at, lease_owner = @lease_owner, lease_until = @lease_until, version = version + 1, takeovers = 0
+          updated_at = @now, finished_at = @finished_at, lease_owner = @lease_owner, lease_until = @lease_until, version = version + 1, takeovers = 0, waiting_reason = @waiting_reason
         WHERE id = @id AND version = @version AND lease_owner = @owner
         RETURNING parent_id, parent_wait_id
         """;
@@ -375,7 +409,7 @@ internal static class SqliteSql
     /// </summary>
     public const string CommitStillRunning = """
         UPDATE jobs SET context = @context, error = NULL, retries = @retries, total_retries = total_retries + max(@retries - retries, 0), updated_at = @now, finished_at = NULL, lease_until = @lease_until,
-          version = version + 1, takeovers = 0
+          version = version + 1, takeovers = 0, waiting_reason = NULL
         WHERE id = @id AND version = @version AND lease_owner = @owner AND status = 1
         """;
 

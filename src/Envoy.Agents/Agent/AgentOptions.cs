@@ -39,6 +39,14 @@ public sealed class AgentOptions
     /// <summary>Further settings of every model call (temperature, max tokens, timeout...); <see cref="Model"/> wins over its model.</summary>
     public LlmConfig? Llm { get; init; }
 
+    /// <summary>
+    /// The most tokens (input and output) per minute for each model this agent calls, over every process on the job's store
+    /// (null, the default: no cap; at least 1). Before each model call the agent waits while the model's tokens of the last
+    /// minute are at the cap; each call's tokens are recorded when it answers. Applies to Envoy's providers when the agent runs
+    /// as a job of a scheduler (an in-process run has nothing to share and does not wait).
+    /// </summary>
+    public int? TokensPerMinute { get; init; }
+
     internal List<string> Validate()
     {
         var errors = new List<string>();
@@ -90,6 +98,11 @@ public sealed class AgentOptions
         if (Model is not null && string.IsNullOrWhiteSpace(Model))
         {
             errors.Add("Model is empty.");
+        }
+
+        if (TokensPerMinute is < 1)
+        {
+            errors.Add($"TokensPerMinute must be at least 1, or null for no cap (was {TokensPerMinute}).");
         }
 
         return errors;

@@ -9,6 +9,7 @@ public sealed partial class ToolAgent
     {
         var conversation = AgentConversation.Load(ctx);
         LlmResponse response;
+        using var gate = LlmCallGate.Enter(ctx, _options.TokensPerMinute);
         try
         {
             response = StreamsTo(ctx)

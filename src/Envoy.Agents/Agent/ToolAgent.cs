@@ -46,6 +46,7 @@ public sealed partial class ToolAgent
             PlanningMode = options.PlanningMode,
             Approver = options.Approver,
             Llm = options.Llm,
+            TokensPerMinute = options.TokensPerMinute,
         };
         _systemPrompt = AgentPrompts.SystemPrompt(_options, _tools);
         _callConfig = (options.Llm ?? new LlmConfig()).Merge(new LlmConfig

@@ -44,6 +44,7 @@ public sealed class ChatClientProvider : IStreamingLlmProvider
         effective.Validate();
         var call = new Call(_clientFor(effective), ChatMapping.ToChatMessages(messages), ChatMapping.ToChatOptions(effective));
         var model = effective.Model ?? LlmConfig.DefaultModel;
+        await call.EnterGateAsync(model, cancellationToken).ConfigureAwait(false);
         using var activity = LlmTelemetry.StartChat(ProviderOf(call.Client), model);
         ChatResponse response;
         try
@@ -51,13 +52,19 @@ public sealed class ChatClientProvider : IStreamingLlmProvider
             response = await _resilience.For(effective).ExecuteAsync(
                 static async (call, token) =>
                 {
-                    call.Attempts++;
+                    await call.BeforeAttemptAsync(token).ConfigureAwait(false);
                     try
                     {
                         return await call.Client.GetResponseAsync(call.Messages, call.Options, token).ConfigureAwait(false);
                     }
-                    catch (Exception ex) when (LlmErrors.TryTranslate(ex, token, out var translated) && !ReferenceEquals(ex, translated))
+                    catch (Exception ex) when (LlmErrors.TryTranslate(ex, token, out var translated))
                     {
+                        await call.OnErrorAsync(translated, token).ConfigureAwait(false);
+                        if (ReferenceEquals(ex, translated))
+                        {
+                            throw;
+                        }
+
                         throw translated;
                     }
                 },
@@ -77,6 +84,7 @@ public sealed class ChatClientProvider : IStreamingLlmProvider
         }
 
         var mapped = ChatMapping.ToResponse(response, effective.Mode ?? LlmMode.Text);
+        await call.RecordAsync(mapped.Usage, cancellationToken).ConfigureAwait(false);
         LlmTelemetry.Record(activity, model, mapped.Model, mapped.Usage, mapped.FinishReason);
         return mapped;
     }
@@ -102,6 +110,7 @@ public sealed class ChatClientProvider : IStreamingLlmProvider
         var call = new Call(_clientFor(effective), ChatMapping.ToChatMessages(messages), ChatMapping.ToChatOptions(effective));
         var timeout = effective.Timeout ?? LlmConfig.DefaultTimeout;
         var model = effective.Model ?? LlmConfig.DefaultModel;
+        await call.EnterGateAsync(model, cancellationToken).ConfigureAwait(false); // a shared pause or token cap, outside the span
         using var activity = LlmTelemetry.StartChat(ProviderOf(call.Client), model);
         var seen = activity is null && !LlmTelemetry.Tokens.Enabled ? null : new StreamTotals();
 
@@ -143,6 +152,7 @@ public sealed class ChatClientProvider : IStreamingLlmProvider
                     }
 
                     next = ChatMapping.ToUpdate(stream.Current);
+                    await call.RecordAsync(next.Usage, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (LlmErrors.TryTranslate(ex, cancellationToken, out var translated) && !ReferenceEquals(ex, translated))
                 {
@@ -164,7 +174,7 @@ public sealed class ChatClientProvider : IStreamingLlmProvider
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000:Dispose objects before losing scope", Justification = "The attempt's token source is owned by the returned enumerator, or disposed on failure.")]
     private async Task<(IAsyncEnumerator<ChatResponseUpdate> Stream, LlmStreamUpdate? First)> OpenStreamAsync(Call call, TimeSpan timeout, CancellationToken token)
     {
-        call.Attempts++;
+        await call.BeforeAttemptAsync(token).ConfigureAwait(false);
         var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
         var stream = call.Client.GetStreamingResponseAsync(call.Messages, call.Options, attempt.Token).GetAsyncEnumerator(attempt.Token);
         var timer = timeout == Timeout.InfiniteTimeSpan ? null : _resilience.TimeProvider.CreateTimer(static s => ((CancellationTokenSource)s!).Cancel(), attempt, timeout, Timeout.InfiniteTimeSpan);
@@ -182,9 +192,13 @@ public sealed class ChatClientProvider : IStreamingLlmProvider
                 throw LlmErrors.Timeout(timeout, call.Attempts, ex);
             }
 
-            if (LlmErrors.TryTranslate(ex, token, out var translated) && !ReferenceEquals(ex, translated))
+            if (LlmErrors.TryTranslate(ex, token, out var translated))
             {
-                throw translated;
+                await call.OnErrorAsync(translated, token).ConfigureAwait(false);
+                if (!ReferenceEquals(ex, translated))
+                {
+                    throw translated;
+                }
             }
 
             throw;
@@ -228,6 +242,38 @@ public sealed class ChatClientProvider : IStreamingLlmProvider
         public ChatOptions Options { get; } = options;
 
         public int Attempts { get; set; }
+
+        /// <summary>The shared throttle of this call (<see cref="LlmCallGate"/>), when the step has one.</summary>
+        private LlmCallGate? Gate { get; set; }
+
+        private string GateKey { get; set; } = string.Empty;
+
+        /// <summary>Takes the current gate, if any, and waits for the model's pause and token cap before the first attempt.</summary>
+        public async Task EnterGateAsync(string model, CancellationToken token)
+        {
+            if (LlmCallGate.Current is { } gate)
+            {
+                Gate = gate;
+                GateKey = LlmCallGate.KeyOf(Client, model);
+                await gate.WaitAsync(GateKey, token).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Counts the attempt; a retry first waits out a pause another worker may have set meanwhile.</summary>
+        public async Task BeforeAttemptAsync(CancellationToken token)
+        {
+            Attempts++;
+            if (Attempts > 1 && Gate is { } gate)
+            {
+                await gate.WaitAsync(GateKey, token).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>A <c>429</c> with <c>Retry-After</c> pauses every worker's calls to this model.</summary>
+        public Task OnErrorAsync(LlmException error, CancellationToken token) => Gate?.OnErrorAsync(GateKey, error, token) ?? Task.CompletedTask;
+
+        /// <summary>Records the tokens used against the model's cap.</summary>
+        public Task RecordAsync(LlmUsage? usage, CancellationToken token) => Gate?.RecordAsync(GateKey, usage, token) ?? Task.CompletedTask;
     }
 
     /// <summary>A stream that also disposes the token source its attempt was started with.</summary>

@@ -56,6 +56,9 @@ public sealed record JobJson
     /// <summary>Claims by a worker.</summary>
     public int Attempts { get; init; }
 
+    /// <summary>Why a pending job waits (a rate limit: <see cref="Job.WaitingReason"/>); null otherwise.</summary>
+    public string? WaitingReason { get; init; }
+
     /// <summary>The idempotency key it was scheduled with.</summary>
     public string? IdempotencyKey { get; init; }
 
@@ -108,6 +111,7 @@ public sealed record JobJson
             Priority = job.Priority,
             Retries = job.TotalRetries,
             Attempts = job.Attempts,
+            WaitingReason = job.WaitingReason,
             IdempotencyKey = job.IdempotencyKey,
             ConcurrencyKey = job.ConcurrencyKey,
             WaitingReason = job.WaitingReason,

@@ -59,6 +59,13 @@ public sealed partial class StateContext
     /// </summary>
     public IProgressReporter? ProgressReporter { get; set; }
 
+    /// <summary>
+    /// The limits shared by every process on the job's store (an agent's model calls: pauses after a provider's <c>429</c>, token
+    /// caps), set by the scheduler while a step of a job runs; null in an in-process run (then nothing is shared). Not
+    /// serialized; carried over by <see cref="Clone"/>.
+    /// </summary>
+    public ISharedLimits? SharedLimits { get; set; }
+
     /// <summary>The current state's input as JSON (the previous state's mapped output).</summary>
     public JsonNode? Input() => _input;
 
@@ -129,6 +136,7 @@ public sealed partial class StateContext
             JobId = JobId,
             CancellationToken = CancellationToken,
             ProgressReporter = ProgressReporter,
+            SharedLimits = SharedLimits,
         };
         return copy;
     }

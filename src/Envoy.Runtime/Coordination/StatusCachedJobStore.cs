@@ -54,6 +54,9 @@ public sealed class StatusCachedJobStore : IJobStore, IStoreHealthProbe, ISchema
     public IEventTransport? EventTransport => _store.EventTransport;
 
     /// <inheritdoc />
+    public IRateLimitStore? RateLimits => _store.RateLimits;
+
+    /// <inheritdoc />
     public ICoordinationProbe? Coordination => (_store as IStoreHealthProbe)?.Coordination;
 
     /// <inheritdoc />

@@ -40,6 +40,8 @@ internal static class JobMapper
             IdempotencyKey = record.IdempotencyKey,
             Version = record.Version,
             ConcurrencyKey = record.ConcurrencyKey.Length == 0 ? null : record.ConcurrencyKey,
+            // Written by the commit that released the job for a limit; any later commit clears it.
+            WaitingReason = record.Status == JobStatus.Pending ? record.WaitingReason : null,
         };
     }
 

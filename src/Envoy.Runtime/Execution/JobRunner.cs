@@ -14,6 +14,8 @@ internal sealed class JobRunner : IDisposable
     private readonly RunningJobs _running;
     private readonly StepPlanner _planner;
     private readonly JobCommitter _committer;
+    private readonly RateLimitGate _rateLimits;
+    private readonly StoreSharedLimits? _sharedLimits;
 
     /// <summary>Permits for jobs whose last commit is being written after they gave their slot back (see <see cref="RunAsync"/>).</summary>
     private readonly SemaphoreSlim _lastCommits;
@@ -26,6 +28,8 @@ internal sealed class JobRunner : IDisposable
         _running = running;
         _planner = new StepPlanner(services);
         _committer = new JobCommitter(services, batcher, _planner);
+        _rateLimits = new RateLimitGate(services, _planner);
+        _sharedLimits = services.Store.RateLimits is { } limits ? new StoreSharedLimits(limits, services.Time) : null;
         _lastCommits = new SemaphoreSlim(services.Config.Concurrency, services.Config.Concurrency);
     }
 
@@ -92,9 +96,12 @@ internal sealed class JobRunner : IDisposable
             }
 
             var flow = registered!.Flow;
+            var rateLimit = registered.Options?.RateLimit;
             while (true)
             {
-                var planned = await RunStepAsync(job, flow, context, progress).ConfigureAwait(false);
+                // A flow with a rate limit takes a permit before each step; refused, the job goes back to pending (no step runs).
+                var planned = (rateLimit is null ? null : await _rateLimits.TakeAsync(job, rateLimit, context).ConfigureAwait(false))
+                    ?? await RunStepAsync(job, flow, context, progress).ConfigureAwait(false);
                 if (planned is not null && planned.Commit.Status != JobStatus.Running && await _lastCommits.WaitAsync(0, CancellationToken.None).ConfigureAwait(false))
                 {
                     slotHeld = false;
@@ -171,6 +178,7 @@ internal sealed class JobRunner : IDisposable
             }
 
             before.ProgressReporter = progress;
+            before.SharedLimits = _sharedLimits;
             StateContext after;
             try
             {

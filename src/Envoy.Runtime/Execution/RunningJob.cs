@@ -23,6 +23,9 @@ internal sealed class RunningJob(JobRecord record, int maxRetries) : IDisposable
     /// <summary>The job's concurrency limit (<see cref="JobRecord.ConcurrencyLimit"/>): when it stops running, its slot frees.</summary>
     public int? ConcurrencyLimit { get; } = record.ConcurrencyLimit;
 
+    /// <summary>The job's concurrency key (<see cref="JobRecord.ConcurrencyKey"/>; empty: none): its flow's rate limit is per key.</summary>
+    public string ConcurrencyKey { get; } = record.ConcurrencyKey;
+
     public int Retries { get; } = record.Retries;
 
     public long Version { get; set; } = record.Version;

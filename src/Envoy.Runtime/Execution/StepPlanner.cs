@@ -226,6 +226,32 @@ internal sealed class StepPlanner(RuntimeServices services)
         return new PlannedCommit(commit, before, []);
     }
 
+    /// <summary>
+    /// A limit refused the step a start (<see cref="FlowOptions.RateLimit"/>): the step does not run; the job goes back to
+    /// pending, unchanged, until <paramref name="runAtMs"/>, its retries not counted, with a <see cref="JobEventKind.Released"/>
+    /// entry and <see cref="Job.WaitingReason"/> saying why (<paramref name="reason"/>).
+    /// </summary>
+    public PlannedCommit ReleasedForLimit(RunningJob job, StateContext before, long runAtMs, string reason)
+    {
+        var now = services.NowMs;
+        var commit = new StepCommit
+        {
+            JobId = job.Id,
+            Owner = services.WorkerId,
+            ExpectedVersion = job.Version,
+            Status = JobStatus.Pending,
+            ContextJson = before.Serialize(),
+            NowMs = now,
+            Retries = job.Retries,
+            RunAtMs = Math.Max(runAtMs, now),
+            ConsumedWaits = job.HasResolutions,
+            ParentId = job.ParentId,
+            WaitingReason = reason,
+            Events = [new JobEvent(job.Id, JobMapper.FromMs(now), JobEventKind.Released, before.State, before.Step, JobStatus.Running, JobStatus.Pending, null, reason)],
+        };
+        return new PlannedCommit(commit, before, []);
+    }
+
     /// <summary>The child job of a spawn wait, or null when its flow is not registered with this scheduler.</summary>
     private NewJob? Child(RunningJob parent, Wait wait)
     {

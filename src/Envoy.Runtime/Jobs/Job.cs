@@ -80,9 +80,11 @@ public sealed record Job
     public string? ConcurrencyKey { get; init; }
 
     /// <summary>
-    /// Why this pending job does not start although it is due, or null when nothing holds it: for a job held by its flow's
-    /// <see cref="FlowOptions.ConcurrencyLimit"/>, e.g. <c>concurrency limit: 2 of 2 running for key 'tenant-a'</c>. Filled by
-    /// <see cref="Scheduler.GetJobAsync"/> and <see cref="Scheduler.ListJobsAsync"/> when read.
+    /// Why this pending job does not start although it may be due, or null when nothing holds it but its turn (and for jobs in
+    /// any other status): a job held by its flow's <see cref="FlowOptions.ConcurrencyLimit"/>, e.g.
+    /// <c>concurrency limit: 2 of 2 running for key 'tenant-a'</c> (filled by <see cref="Scheduler.GetJobAsync"/> and
+    /// <see cref="Scheduler.ListJobsAsync"/> when read), or one whose step its flow's <see cref="FlowOptions.RateLimit"/>
+    /// refused a permit, e.g. <c>rate limit: 5 per 00:01:00; next start at 2026-12-06T20:15:00.000Z</c>.
     /// </summary>
     public string? WaitingReason { get; init; }
 }

@@ -115,9 +115,15 @@ public sealed partial class Scheduler : IAsyncDisposable
     /// </summary>
     /// <exception cref="FlowVersionConflictException">The version was set by hand and is already registered for another flow object.</exception>
     /// <exception cref="ArgumentException">The version set by hand is empty, white space, too long, or holds U+001F or U+0000.</exception>
+    /// <exception cref="EnvoyConfigurationException">The options are invalid, or set a <see cref="FlowOptions.RateLimit"/> the store cannot keep.</exception>
     public Scheduler AddFlow(string name, StateFlow flow, FlowOptions? options = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (options?.RateLimit is not null && _services.Store.RateLimits is null)
+        {
+            throw new EnvoyConfigurationException([$"FlowOptions.RateLimit of flow '{name}' needs a store that keeps rate limits; {_services.Store.Description} keeps none."]);
+        }
+
         _services.Flows.Add(name, flow, options);
         return this;
     }

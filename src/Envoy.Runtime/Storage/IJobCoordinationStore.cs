@@ -70,4 +70,10 @@ public interface IJobCoordinationStore
     /// oldest first, at most <paramref name="limit"/>: those past the flow's <c>MaxJobAge</c>.
     /// </summary>
     Task<IReadOnlyList<AgedJob>> FindAgedJobsAsync(string flow, long createdBeforeMs, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The limits shared by every process on this store (<c>FlowOptions.RateLimit</c>, the LLM throttles), or null when this
+    /// store keeps none (then a flow with a rate limit is refused at registration).
+    /// </summary>
+    IRateLimitStore? RateLimits => null;
 }

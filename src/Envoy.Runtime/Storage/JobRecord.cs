@@ -76,6 +76,9 @@ public sealed record JobRecord
     /// <summary>Commit version.</summary>
     public long Version { get; init; }
 
+    /// <summary>Why the job waits (<see cref="StepCommit.WaitingReason"/> of its last commit); null in the records a claim returns.</summary>
+    public string? WaitingReason { get; init; }
+
     /// <summary>
     /// The W3C trace context stored with the job (<see cref="NewJob.TraceParent"/>), null when none was current as it was
     /// scheduled; returned by claims too, for the step spans' links.

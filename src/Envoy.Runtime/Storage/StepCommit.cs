@@ -62,4 +62,10 @@ public sealed record StepCommit
     /// trips; a store never trusts it for correctness and finds the parent of a finishing job itself.
     /// </summary>
     public string? ParentId { get; init; }
+
+    /// <summary>
+    /// Why the job, given back as pending, waits (a rate limit refused its step: <see cref="Job.WaitingReason"/>); stored with
+    /// the job by this commit, and cleared (null) by any other.
+    /// </summary>
+    public string? WaitingReason { get; init; }
 }

@@ -49,6 +49,7 @@ public static class StoreRows
         string? traceParent = null;
         var concurrencyKey = string.Empty;
         int? concurrencyLimit = null;
+        string? waitingReason = null;
         for (var ordinal = 17; ordinal < reader.FieldCount; ordinal++)
         {
             switch (reader.GetName(ordinal))
@@ -70,6 +71,9 @@ public static class StoreRows
                     break;
                 case "concurrency_limit":
                     concurrencyLimit = reader.IsDBNull(ordinal) ? null : reader.GetInt32(ordinal);
+                    break;
+                case "waiting_reason":
+                    waitingReason = NullableString(reader, ordinal);
                     break;
                 default:
                     break;
@@ -101,6 +105,7 @@ public static class StoreRows
             TraceParent = traceParent,
             ConcurrencyKey = concurrencyKey,
             ConcurrencyLimit = concurrencyLimit,
+            WaitingReason = waitingReason,
         };
     }
 
