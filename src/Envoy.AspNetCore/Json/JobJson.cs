@@ -56,9 +56,6 @@ public sealed record JobJson
     /// <summary>Claims by a worker.</summary>
     public int Attempts { get; init; }
 
-    /// <summary>Why a pending job waits (a rate limit: <see cref="Job.WaitingReason"/>); null otherwise.</summary>
-    public string? WaitingReason { get; init; }
-
     /// <summary>The idempotency key it was scheduled with.</summary>
     public string? IdempotencyKey { get; init; }
 
@@ -66,8 +63,8 @@ public sealed record JobJson
     public string? ConcurrencyKey { get; init; }
 
     /// <summary>
-    /// Why this pending job does not start although due (<see cref="Job.WaitingReason"/>: its flow's concurrency limit, say), or
-    /// null when nothing holds it.
+    /// Why this pending job does not start although due (<see cref="Job.WaitingReason"/>: its flow's concurrency limit or rate
+    /// limit), or null when nothing holds it.
     /// </summary>
     public string? WaitingReason { get; init; }
 
@@ -111,7 +108,6 @@ public sealed record JobJson
             Priority = job.Priority,
             Retries = job.TotalRetries,
             Attempts = job.Attempts,
-            WaitingReason = job.WaitingReason,
             IdempotencyKey = job.IdempotencyKey,
             ConcurrencyKey = job.ConcurrencyKey,
             WaitingReason = job.WaitingReason,
