@@ -13,6 +13,7 @@ internal sealed class DriverOptions
                --store postgres|postgres+redis --pg CONNSTRING [--redis HOST:PORT] [--processes P]
                                 [--pending-backlog B]   (B pending jobs due in a year inserted before the run)
                [--limit L] [--keys K]   (the top flow with FlowOptions.ConcurrencyLimit L; jobs on K concurrency keys, round robin)
+               [--rate-limit P]         (the top flow with FlowOptions.RateLimit: P step starts per second)
                [--fairness-flood F]     (instead of the run: F jobs on one key at --limit, then key B's schedule-to-start latency)
                (--worker: internal, the extra worker processes of --processes P)
         """;
@@ -92,6 +93,9 @@ internal sealed class DriverOptions
     /// <summary><c>--limit</c>: the top flow's <see cref="FlowOptions.ConcurrencyLimit"/> (null: none).</summary>
     public int? Limit { get; private set; }
 
+    /// <summary><c>--rate-limit</c>: the top flow's <see cref="FlowOptions.RateLimit"/>, in step starts per second (null: none).</summary>
+    public int? RatePerSecond { get; private set; }
+
     /// <summary><c>--keys</c>: jobs are scheduled on this many concurrency keys, round robin (0: no key).</summary>
     public int Keys { get; private set; }
 
@@ -102,8 +106,15 @@ internal sealed class DriverOptions
     public ScheduleOptions? ScheduleOptionsOf(int index) =>
         Keys > 0 ? new ScheduleOptions { ConcurrencyKey = "key-" + (index % Keys).ToString(CultureInfo.InvariantCulture) } : null;
 
-    /// <summary>The top flow's options: its concurrency limit with <c>--limit</c>.</summary>
-    public FlowOptions? TopFlowOptions => Limit is { } limit ? new FlowOptions { ConcurrencyLimit = limit } : null;
+    /// <summary>The top flow's options: its concurrency limit with <c>--limit</c>, its rate limit with <c>--rate-limit</c>.</summary>
+    public FlowOptions? TopFlowOptions =>
+        Limit is null && RatePerSecond is null
+            ? null
+            : new FlowOptions
+            {
+                ConcurrencyLimit = Limit,
+                RateLimit = RatePerSecond is { } permits ? new RateLimit(permits, TimeSpan.FromSeconds(1)) : null,
+            };
 
     public static DriverOptions Parse(string[] args)
     {
@@ -166,6 +177,7 @@ internal sealed class DriverOptions
                 case "--worker": o.Worker = true; break;
                 case "--pending-backlog": o.PendingBacklog = NonNegativeInt(name, Value()); break;
                 case "--limit": o.Limit = PositiveInt(name, Value()); break;
+                case "--rate-limit": o.RatePerSecond = PositiveInt(name, Value()); break;
                 case "--keys": o.Keys = NonNegativeInt(name, Value()); break;
                 case "--fairness-flood": o.FairnessFlood = PositiveInt(name, Value()); break;
                 case "--help" or "-h": throw new ArgumentException(string.Empty);

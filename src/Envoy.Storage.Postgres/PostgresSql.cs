@@ -330,12 +330,15 @@ internal static class PostgresSql
     /// in $9; $9 null takes every version; a job with none recorded (<c>''</c>) only needs its flow in $4. The test is on the
     /// few rows the index walks reach, like the flow's: the claim reads no more rows than before. Concurrency limits: pending
     /// jobs with a limit are not in the ready index (<c>concurrency_limit IS NULL</c>); <see cref="LockLimitedKeys"/> and
-    /// <see cref="ClaimLimited"/> take them earlier in the same batch, and <c>taken</c> (this claim's own leases, one probe of
-    /// the lease index) counts them against $5.
+    /// <see cref="ClaimLimited"/> take them earlier in the same batch, and <c>taken</c> counts them against $5: the rows of
+    /// this lease (one probe of the lease index) written by this very transaction (<c>xmin</c> is its id; when the limited
+    /// claim wrote nothing, the transaction has no id yet and nothing counts). Owner and lease end alone are not enough: an
+    /// earlier claim of the same worker in the same millisecond (or under a fixed test clock) has the same lease.
     /// </summary>
     public const string Claim = """
         WITH taken AS (
-          SELECT count(*) AS n FROM envoy.jobs WHERE status = 1 AND lease_until = $2 AND lease_owner = $1),
+          SELECT count(*) AS n FROM envoy.jobs
+          WHERE status = 1 AND lease_until = $2 AND lease_owner = $1 AND xmin = pg_current_xact_id_if_assigned()::xid),
         expired AS (
           SELECT id FROM envoy.jobs
           WHERE status = 1 AND lease_until < $3 AND flow = ANY($4) AND ($9::text[] IS NULL OR flow_version = '' OR flow || chr(31) || flow_version = ANY($9))

@@ -110,10 +110,12 @@ public sealed class SharedLlmLimitsTests : IAsyncLifetime
         Assert.Contains("TokensPerMinute must be at least 1", error.Message, StringComparison.Ordinal);
     }
 
+    // Leases outlast every clock advance of the fake-clock tests: advancing the clock past a lease at once (no renewal can run
+    // in between) would let the other scheduler take a running job over and call the model again.
     private async Task<Scheduler> StartAsync(Action<Scheduler> flows, TimeProvider? time = null)
     {
         var scheduler = await Scheduler.InitAsync(
-            new SchedulerConfig { Sqlite = new SqliteConfig { Path = Path.Combine(_directory, "envoy.db"), FullSync = false }, Concurrency = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(10), RetryMaxDelay = TimeSpan.FromMilliseconds(50), PollInterval = TimeSpan.FromMilliseconds(200) },
+            new SchedulerConfig { Sqlite = new SqliteConfig { Path = Path.Combine(_directory, "envoy.db"), FullSync = false }, Concurrency = 2, LeaseDuration = TimeSpan.FromMinutes(10), RetryBaseDelay = TimeSpan.FromMilliseconds(10), RetryMaxDelay = TimeSpan.FromMilliseconds(50), PollInterval = TimeSpan.FromMilliseconds(200) },
             time,
             null);
         _schedulers.Add(scheduler);
