@@ -206,32 +206,18 @@ internal sealed class StepPlanner(RuntimeServices services)
     }
 
     /// <summary>The worker stops before the step finished: give the job back as pending, unchanged.</summary>
-    public PlannedCommit Released(RunningJob job, StateContext before)
-    {
-        var now = services.NowMs;
-        var commit = new StepCommit
-        {
-            JobId = job.Id,
-            Owner = services.WorkerId,
-            ExpectedVersion = job.Version,
-            Status = JobStatus.Pending,
-            ContextJson = before.Serialize(),
-            NowMs = now,
-            Retries = job.Retries,
-            RunAtMs = now,
-            ConsumedWaits = job.HasResolutions,
-            ParentId = job.ParentId,
-            Events = [new JobEvent(job.Id, JobMapper.FromMs(now), JobEventKind.Released, before.State, before.Step, JobStatus.Running, JobStatus.Pending)],
-        };
-        return new PlannedCommit(commit, before, []);
-    }
+    public PlannedCommit Released(RunningJob job, StateContext before) => ReleasedUntil(job, before, services.NowMs, reason: null);
 
     /// <summary>
     /// A limit refused the step a start (<see cref="FlowOptions.RateLimit"/>): the step does not run; the job goes back to
     /// pending, unchanged, until <paramref name="runAtMs"/>, its retries not counted, with a <see cref="JobEventKind.Released"/>
     /// entry and <see cref="Job.WaitingReason"/> saying why (<paramref name="reason"/>).
     /// </summary>
-    public PlannedCommit ReleasedForLimit(RunningJob job, StateContext before, long runAtMs, string reason)
+    public PlannedCommit ReleasedForLimit(RunningJob job, StateContext before, long runAtMs, string reason) =>
+        ReleasedUntil(job, before, runAtMs, reason);
+
+    /// <summary>The job back as pending, unchanged, until <paramref name="runAtMs"/> (at the earliest now), with why (or null).</summary>
+    private PlannedCommit ReleasedUntil(RunningJob job, StateContext before, long runAtMs, string? reason)
     {
         var now = services.NowMs;
         var commit = new StepCommit
