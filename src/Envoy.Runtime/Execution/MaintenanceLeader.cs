@@ -5,7 +5,8 @@ namespace Envoy.Runtime.Execution;
 /// <summary>
 /// Runs the store's maintenance while this scheduler holds the maintenance leader lock (one started scheduler among all that
 /// share the store): every <see cref="SchedulerOptions.MaintenanceInterval"/>, and at the moment the next delayed job comes due,
-/// it puts jobs with expired leases back to pending and wakes idle workers everywhere. The other schedulers keep trying for the
+/// it puts jobs with expired leases back to pending and wakes idle workers everywhere; it also warns about unserved jobs and
+/// purges idle rate-limit usage (<see cref="RateLimitPurge"/>). The other schedulers keep trying for the
 /// lock, so a new leader takes over within the lock's time-to-live (three intervals) when the leader dies.
 /// Claims still take expired leases and due jobs by themselves: maintenance makes recovery prompt and visible, not possible.
 /// </summary>
@@ -19,6 +20,7 @@ internal sealed class MaintenanceLeader : IAsyncDisposable
     private readonly RuntimeServices _services;
     private readonly ILeaderLock _lock;
     private readonly UnservedJobsMonitor _unserved;
+    private readonly RateLimitPurge _rateLimits;
     private readonly RetentionPurge _retention;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
@@ -30,6 +32,7 @@ internal sealed class MaintenanceLeader : IAsyncDisposable
         _services = services;
         _lock = services.Coordination.CreateLeaderLock();
         _unserved = new UnservedJobsMonitor(services);
+        _rateLimits = new RateLimitPurge(services);
         _loop = Task.Run(() => RunAsync(_stop.Token));
         _retention = RetentionPurge.Start(services, () => IsLeading);
     }
@@ -94,6 +97,7 @@ internal sealed class MaintenanceLeader : IAsyncDisposable
 
                     // The leader alone warns about jobs no live worker serves (the store's registry of workers answers for all).
                     await _unserved.CheckAsync(stop).ConfigureAwait(false);
+                    await _rateLimits.PurgeIfDueAsync(stop).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)

@@ -59,13 +59,15 @@ public sealed class RateLimitTests : SchedulerTestBase
             Assert.Equal(JobStatus.Done, (await scheduler.WaitForJobAsync(id, Timeout)).Status);
         }
 
-        Assert.Empty(calls);
+        Assert.Empty(StepCalls(calls)); // the maintenance leader's purge (once a minute, for the whole store) is not a step's cost
 
         var limited = await scheduler.ScheduleAsync("limited", 1);
         Assert.Equal(JobStatus.Done, (await scheduler.WaitForJobAsync(limited, Timeout)).Status);
         Assert.Equal(2, calls.Count(c => c == nameof(IRateLimitStore.TryAcquireRateAsync))); // two steps, two starts
-        Assert.Equal(2, calls.Count);
+        Assert.Equal(2, StepCalls(calls).Count());
     }
+
+    private static IEnumerable<string> StepCalls(ConcurrentBag<string> calls) => calls.Where(c => c != nameof(IRateLimitStore.PurgeRateLimitsAsync));
 
     private static StateFlow Flow() =>
         new(
