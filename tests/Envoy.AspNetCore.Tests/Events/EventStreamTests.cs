@@ -69,12 +69,15 @@ public abstract class EventStreamTests(EventsStore store) : IAsyncLifetime
     [Fact]
     public async Task The_jobId_filter_sends_only_that_jobs_events()
     {
-        // A job that runs for a while: the filtered client connects while it runs, then other jobs run and end before it does.
-        var id = await Host.Scheduler.ScheduleAsync("slow", 3_000);
+        // A job that waits for a signal: the filtered client connects while it waits, another job runs and ends, then the
+        // signal ends the first one. (A job that merely ran for a few seconds could end, on a loaded machine, before the
+        // filtered client connected, and its end would never come.)
+        var id = await Host.Scheduler.ScheduleAsync("wait");
         await using var all = await SseClient.OpenAsync(Viewer, "envoy/api/events");
         await using var sse = await SseClient.OpenAsync(Viewer, $"envoy/api/events?jobId={id}");
         var other = await Host.Scheduler.ScheduleAsync("hello");
         await all.ReadUntilAsync(e => IsEnd(e, other), Timeout); // the other job's events were there to filter out
+        await ResolveWhenBlockingAsync(id, "signal", "go");
 
         var events = await sse.ReadUntilAsync(e => IsEnd(e, id), Timeout);
 
@@ -209,6 +212,19 @@ public abstract class EventStreamTests(EventsStore store) : IAsyncLifetime
     }
 
     private static JsonNode Data(SseMessage e) => JsonNode.Parse(e.Data)!;
+
+    /// <summary>Resolves the job's wait once the job is blocking on it (it may still be starting on a loaded machine).</summary>
+    private async Task ResolveWhenBlockingAsync(string jobId, string waitId, string value)
+    {
+        var deadline = DateTimeOffset.UtcNow + Timeout;
+        while ((await Host.Scheduler.GetJobAsync(jobId))?.Status != JobStatus.Blocking)
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"Job {jobId} did not block on '{waitId}' within {Timeout}.");
+            await Task.Delay(20);
+        }
+
+        await Host.Scheduler.ResolveBlockingJobAsync(jobId, waitId, value);
+    }
 
     private static string? JobOf(SseMessage e) => Data(e)["jobId"]?.GetValue<string>();
 
