@@ -57,12 +57,25 @@ public sealed class SharedLlmLimitsProcessTests(ITestOutputHelper output) : IAsy
     public async Task ProviderTooManyRequests_WithRetryAfter_PausesThatModelsCallsInEveryWorkerProcess()
     {
         var retryAfter = TimeSpan.FromSeconds(2);
+        var refusedNumber = 0;
         await using var server = await FakeLlmServer.StartAsync();
-        server.Responder = request => Record(request) is { Number: 1 }
-            ? FakeLlmResponse.Error(429, "rate_limit_exceeded", "rate_limit_exceeded", "Slow down.", retryAfter)
-            : FakeLlmResponse.Text(Answer(request));
+        server.Responder = request =>
+        {
+            Record(request);
+            return request.LastMessageText("user") == "first" && Interlocked.CompareExchange(ref refusedNumber, request.Number, 0) == 0
+                ? FakeLlmResponse.Error(429, "rate_limit_exceeded", "rate_limit_exceeded", "Slow down.", retryAfter)
+                : FakeLlmResponse.Text(Answer(request));
+        };
         var reader = await ReaderAsync(server.BaseUrl, workers: 3);
         var pids = await StartWorkersAsync(server.BaseUrl, count: 3);
+
+        // A first call in each process warms it up: a cold process's first call takes seconds on a loaded machine (loading and
+        // compiling the HTTP client), which would hold its call past the pause even if it ignored the pause.
+        for (var i = 0; i < pids.Length; i++)
+        {
+            var warmUp = await reader.WaitForJobAsync(await reader.ScheduleAsync(LlmLimitsWorker.FlowOf(i), "warm up"), ProcessPatience);
+            Assert.Equal(Answer(pids[i]), warmUp.Context.Output<string>());
+        }
 
         // Worker 0's first model call is refused: its step fails and goes back to pending (due at once), after the worker wrote
         // the pause; worker 0 runs it again, and has to wait the pause out.
@@ -87,10 +100,10 @@ public sealed class SharedLlmLimitsProcessTests(ITestOutputHelper output) : IAsy
         Assert.All(otherJobs.Prepend(firstJob), job => Assert.Equal(JobStatus.Done, job.Status));
         Assert.Equal(pids.Select(Answer), otherJobs.Prepend(firstJob).Select(job => job.Context.Output<string>())); // each in its own process
 
-        var refused = _arrivals.Single(a => a.Number == 1);
+        var refused = _arrivals.Single(a => a.Number == refusedNumber);
         var pauseEnd = refused.At + retryAfter;
         Assert.Equal(pids[0], refused.Sender);
-        var later = _arrivals.Where(a => a.Number > 1).OrderBy(a => a.Number).ToList();
+        var later = _arrivals.Where(a => a.Number > refused.Number).OrderBy(a => a.Number).ToList();
         Assert.Equal(pids.Order(), later.Select(a => a.Sender).Order()); // one call from each process
         Assert.All(later, a => Assert.True(a.At >= pauseEnd, $"Request {a.Number} (worker process {a.Sender}) came {a.At - refused.At} after the 429 with Retry-After {retryAfter}."));
 
