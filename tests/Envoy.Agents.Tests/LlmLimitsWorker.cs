@@ -5,13 +5,16 @@ namespace Envoy.Agents.Tests;
 
 /// <summary>
 /// The worker process of the shared LLM limit tests (<see cref="SharedLlmLimitsProcessTests"/>): one scheduler on the test's
-/// SQLite file that runs only its own agent flow (<see cref="FlowOf"/> its index, so the test decides which process runs a
+/// store (a SQLite file, or a PostgreSQL database) that runs only its own agent flow (<see cref="FlowOf"/> its index, so the test decides which process runs a
 /// job), whose system prompt names its process id (so the fake server knows which process sent a request). It works until
 /// its standard input closes, so it never outlives the test run.
 /// </summary>
 internal static class LlmLimitsWorker
 {
     public const string Mode = "--llm-limits-worker";
+
+    /// <summary>Starts a store argument that is a PostgreSQL connection string (else it is a SQLite file).</summary>
+    public const string PostgresPrefix = "postgres:";
 
     private const string PromptPrefix = "worker ";
 
@@ -42,9 +45,12 @@ internal static class LlmLimitsWorker
     /// The workers' store settings: one job at a time (so a waiting call holds its worker), a lease far longer than any wait of
     /// the tests, and quick polls and retries (the 429's step goes back to pending and waits out the pause in its next run).
     /// </summary>
-    public static SchedulerConfig Config(string dbPath) => new()
+    public static SchedulerConfig Config(string store) => new()
     {
-        Sqlite = new SqliteConfig { Path = dbPath, FullSync = false },
+        Sqlite = store.StartsWith(PostgresPrefix, StringComparison.Ordinal) ? null : new SqliteConfig { Path = store, FullSync = false },
+        Postgres = store.StartsWith(PostgresPrefix, StringComparison.Ordinal)
+            ? new PostgresConfig { ConnectionString = store[PostgresPrefix.Length..], MaxPoolSize = 10 } // 4 processes: 40 of the server's 100
+            : null,
         Concurrency = 1,
         LeaseDuration = TimeSpan.FromMinutes(5),
         PollInterval = TimeSpan.FromMilliseconds(100),
@@ -53,24 +59,24 @@ internal static class LlmLimitsWorker
     };
 
     /// <summary>Starts worker <paramref name="index"/> as a child process (<c>dotnet Envoy.Agents.Tests.dll --llm-limits-worker ...</c>).</summary>
-    public static DotnetWorkerProcess Start(string dbPath, string baseUrl, int index, int? tokensPerMinute = null, TimeSpan? tokensWindow = null) =>
+    public static DotnetWorkerProcess Start(string store, string baseUrl, int index, int? tokensPerMinute = null, TimeSpan? tokensWindow = null) =>
         DotnetWorkerProcess.Start(
             typeof(Program).Assembly.Location,
             Mode,
-            dbPath,
+            store,
             baseUrl,
             index.ToString(CultureInfo.InvariantCulture),
             (tokensPerMinute ?? 0).ToString(CultureInfo.InvariantCulture),
             ((long)(tokensWindow ?? LlmCallGate.TokenWindow).TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
 
-    /// <summary>The worker process: <c>db baseUrl index tokensPerMinute(0: none) tokensWindowMs</c>; prints <c>READY pid</c> once it works.</summary>
+    /// <summary>The worker process: <c>store baseUrl index tokensPerMinute(0: none) tokensWindowMs</c>; prints <c>READY pid</c> once it works.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
-        var (dbPath, baseUrl) = (args[1], args[2]);
+        var (store, baseUrl) = (args[1], args[2]);
         var index = int.Parse(args[3], CultureInfo.InvariantCulture);
         var tokensPerMinute = int.Parse(args[4], CultureInfo.InvariantCulture);
         var window = TimeSpan.FromMilliseconds(long.Parse(args[5], CultureInfo.InvariantCulture));
-        await using var scheduler = await Scheduler.InitAsync(Config(dbPath));
+        await using var scheduler = await Scheduler.InitAsync(Config(store));
         scheduler.AddFlow(FlowOf(index), Agent(baseUrl, Environment.ProcessId, tokensPerMinute == 0 ? null : tokensPerMinute, window));
         await scheduler.StartAsync();
         Console.WriteLine("READY " + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));

@@ -8,27 +8,31 @@ namespace Envoy.Agents.Tests;
 
 /// <summary>
 /// The LLM throttles shared over every process on a store (issue 18), with real worker processes (<see cref="LlmLimitsWorker"/>:
-/// this assembly started as <c>--llm-limits-worker</c>, each its own scheduler on one SQLite file) calling the fake LLM server
-/// of the test process. Each worker runs only its own flow, so the test decides which process runs a job; each request names
+/// this assembly started as <c>--llm-limits-worker</c>, each its own scheduler on one store) calling the fake LLM server of the
+/// test process; run on a SQLite file and on PostgreSQL (the subclasses). Each worker runs only its own flow, so the test decides which process runs a job; each request names
 /// its sender (the agent's system prompt holds the worker's process id), and each answer too, so a job's output says which
 /// process ran it. The clock is the machine's (a fake clock cannot cross processes): the rules are checked in the direction
 /// load cannot break (a call comes no earlier than the limit allows), and every run also checks that its jobs met the limit
 /// (they started while it held), so that it cannot pass without having tested anything. Every worker is killed by its PID
 /// when the test ends, passed or failed (and exits by itself if the test host dies: its standard input closes).
 /// </summary>
-public sealed class SharedLlmLimitsProcessTests(ITestOutputHelper output) : IAsyncLifetime
+[Collection(WorkerProcessTests.Name)]
+public abstract class SharedLlmLimitsProcessTests(ITestOutputHelper output) : IAsyncLifetime
 {
     // Starting a .NET process on the loaded 2-core test machine takes seconds: generous, as only a hang should hit it.
     private static readonly TimeSpan ProcessPatience = TimeSpan.FromSeconds(90);
 
-    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("envoy-llm-procs-");
+    private const string WarmUp = "warm up";
+
     private readonly List<DotnetWorkerProcess> _workers = [];
     private readonly ConcurrentQueue<Arrival> _arrivals = new();
     private Scheduler? _reader;
+    private string _store = string.Empty;
 
-    private string DbPath => Path.Combine(_directory.FullName, "jobs.db");
+    /// <summary>A temporary folder of the test (the SQLite file's).</summary>
+    protected DirectoryInfo TempFolder { get; } = Directory.CreateTempSubdirectory("envoy-llm-procs-");
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public async Task InitializeAsync() => _store = await CreateStoreAsync();
 
     public async Task DisposeAsync()
     {
@@ -45,7 +49,7 @@ public sealed class SharedLlmLimitsProcessTests(ITestOutputHelper output) : IAsy
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {
-            _directory.Delete(recursive: true);
+            TempFolder.Delete(recursive: true);
         }
         catch (IOException)
         {
@@ -56,7 +60,8 @@ public sealed class SharedLlmLimitsProcessTests(ITestOutputHelper output) : IAsy
     [Fact]
     public async Task ProviderTooManyRequests_WithRetryAfter_PausesThatModelsCallsInEveryWorkerProcess()
     {
-        var retryAfter = TimeSpan.FromSeconds(2);
+        // 3 s: the other processes take their jobs within about 0.6 s of the 429 on the loaded test machine, well inside the pause.
+        var retryAfter = TimeSpan.FromSeconds(3);
         var refusedNumber = 0;
         await using var server = await FakeLlmServer.StartAsync();
         server.Responder = request =>
@@ -69,13 +74,7 @@ public sealed class SharedLlmLimitsProcessTests(ITestOutputHelper output) : IAsy
         var reader = await ReaderAsync(server.BaseUrl, workers: 3);
         var pids = await StartWorkersAsync(server.BaseUrl, count: 3);
 
-        // A first call in each process warms it up: a cold process's first call takes seconds on a loaded machine (loading and
-        // compiling the HTTP client), which would hold its call past the pause even if it ignored the pause.
-        for (var i = 0; i < pids.Length; i++)
-        {
-            var warmUp = await reader.WaitForJobAsync(await reader.ScheduleAsync(LlmLimitsWorker.FlowOf(i), "warm up"), ProcessPatience);
-            Assert.Equal(Answer(pids[i]), warmUp.Context.Output<string>());
-        }
+        await WarmUpAsync(reader, pids);
 
         // Worker 0's first model call is refused: its step fails and goes back to pending (due at once), after the worker wrote
         // the pause; worker 0 runs it again, and has to wait the pause out.
@@ -103,7 +102,7 @@ public sealed class SharedLlmLimitsProcessTests(ITestOutputHelper output) : IAsy
         var refused = _arrivals.Single(a => a.Number == refusedNumber);
         var pauseEnd = refused.At + retryAfter;
         Assert.Equal(pids[0], refused.Sender);
-        var later = _arrivals.Where(a => a.Number > refused.Number).OrderBy(a => a.Number).ToList();
+        var later = _arrivals.Where(a => a.Number > refused.Number).ToList();
         Assert.Equal(pids.Order(), later.Select(a => a.Sender).Order()); // one call from each process
         Assert.All(later, a => Assert.True(a.At >= pauseEnd, $"Request {a.Number} (worker process {a.Sender}) came {a.At - refused.At} after the 429 with Retry-After {retryAfter}."));
 
@@ -120,30 +119,29 @@ public sealed class SharedLlmLimitsProcessTests(ITestOutputHelper output) : IAsy
         // A short window (internal, for this test only): a minute is long to wait, and no fake clock reaches another process.
         var window = TimeSpan.FromSeconds(15);
         await using var server = await FakeLlmServer.StartAsync();
-        server.Responder = request =>
-        {
-            Record(request);
-            return FakeLlmResponse.Text(Answer(request)) with { InputTokens = 40, OutputTokens = 20 };
-        };
+        server.Responder = request => Record(request).Input == WarmUp
+            ? FakeLlmResponse.Text(Answer(request)) with { InputTokens = 0, OutputTokens = 1 } // 1 token: the one taken before the call
+            : FakeLlmResponse.Text(Answer(request)) with { InputTokens = 40, OutputTokens = 20 };
         var reader = await ReaderAsync(server.BaseUrl, workers: 2, tokensPerMinute: 100, window);
         var pids = await StartWorkersAsync(server.BaseUrl, count: 2, tokensPerMinute: 100, window);
+        await WarmUpAsync(reader, pids);
 
-        // 60 tokens by worker 0, then 60 by worker 1 (60 < 100: it calls at once): 120 in the window, over the cap.
+        // 60 tokens by worker 0, then 60 by worker 1 (61 < 100: it calls at once): 122 in the window, over the cap.
         var one = await reader.WaitForJobAsync(await reader.ScheduleAsync(LlmLimitsWorker.FlowOf(0), "one"), ProcessPatience);
         var two = await reader.WaitForJobAsync(await reader.ScheduleAsync(LlmLimitsWorker.FlowOf(1), "two"), ProcessPatience);
         Assert.Equal([JobStatus.Done, JobStatus.Done], [one.Status, two.Status]);
         Assert.Equal(Answer(pids[0]), one.Context.Output<string>());
         Assert.Equal(Answer(pids[1]), two.Context.Output<string>());
 
-        // Worker 1's own 60 tokens would leave room for its next call: only worker 0's hold it, until they leave the window.
+        // Worker 1's own 61 tokens would leave room for its next call: only worker 0's hold it, until they leave the window.
         var third = await reader.ScheduleAsync(LlmLimitsWorker.FlowOf(1), "three");
         await WaitUntilAsync(async () => (await reader.GetJobAsync(third)).Status == JobStatus.Running, "the third job runs");
-        Assert.Equal(2, server.Requests.Count);
+        Assert.Equal(2, _arrivals.Count(a => a.Input != WarmUp)); // its call waits: it has not come
 
         var thirdJob = await reader.WaitForJobAsync(third, window + ProcessPatience);
         Assert.Equal(JobStatus.Done, thirdJob.Status);
         Assert.Equal(Answer(pids[1]), thirdJob.Context.Output<string>());
-        var arrivals = _arrivals.OrderBy(a => a.Number).ToList();
+        var arrivals = _arrivals.Where(a => a.Input != WarmUp).ToList();
         Assert.Equal([pids[0], pids[1], pids[1]], arrivals.Select(a => a.Sender));
         var tokensLeave = arrivals[0].At + window; // worker 0 recorded its tokens after its request came
         Assert.True(arrivals[2].At >= tokensLeave, $"The third call came {arrivals[2].At - arrivals[0].At} after the first, within its window of {window}.");
@@ -151,6 +149,23 @@ public sealed class SharedLlmLimitsProcessTests(ITestOutputHelper output) : IAsy
         // The rule was put to the test: the third job started while worker 0's tokens were in the window.
         output.WriteLine($"calls at {string.Join(", ", arrivals.Select(a => a.At - arrivals[0].At))}; the third job started {thirdJob.StartedAt - arrivals[0].At} after the first call.");
         Assert.True(thirdJob.StartedAt < tokensLeave, $"The third job started {thirdJob.StartedAt - arrivals[0].At} after the first call, when its tokens had left the window: the run proves nothing.");
+    }
+
+    /// <summary>A new, empty store for one test: the worker argument (see <see cref="LlmLimitsWorker.Config"/>).</summary>
+    protected abstract Task<string> CreateStoreAsync();
+
+    /// <summary>
+    /// Runs a job in each worker process first: a cold process's first model call takes seconds on a loaded machine (loading and
+    /// compiling the HTTP client), which would hold a call past a limit even if the process ignored it, or leave too little
+    /// of a window to test it.
+    /// </summary>
+    private static async Task WarmUpAsync(Scheduler reader, int[] pids)
+    {
+        for (var i = 0; i < pids.Length; i++)
+        {
+            var job = await reader.WaitForJobAsync(await reader.ScheduleAsync(LlmLimitsWorker.FlowOf(i), WarmUp), ProcessPatience);
+            Assert.Equal(Answer(pids[i]), job.Context.Output<string>());
+        }
     }
 
     private static string Answer(FakeLlmRequest request) => Answer(LlmLimitsWorker.SenderOf(request));
@@ -175,7 +190,7 @@ public sealed class SharedLlmLimitsProcessTests(ITestOutputHelper output) : IAsy
 
     private Arrival Record(FakeLlmRequest request)
     {
-        var arrival = new Arrival(request.Number, TimeProvider.System.GetUtcNow(), LlmLimitsWorker.SenderOf(request));
+        var arrival = new Arrival(request.Number, TimeProvider.System.GetUtcNow(), LlmLimitsWorker.SenderOf(request), request.LastMessageText("user"));
         _arrivals.Enqueue(arrival);
         return arrival;
     }
@@ -183,7 +198,7 @@ public sealed class SharedLlmLimitsProcessTests(ITestOutputHelper output) : IAsy
     /// <summary>A scheduler in the test process on the workers' file, to schedule and read jobs (never started: it runs nothing).</summary>
     private async Task<Scheduler> ReaderAsync(string baseUrl, int workers, int? tokensPerMinute = null, TimeSpan? window = null)
     {
-        _reader = await Scheduler.InitAsync(LlmLimitsWorker.Config(DbPath)); // creates the schema before the workers open the file
+        _reader = await Scheduler.InitAsync(LlmLimitsWorker.Config(_store)); // creates the schema before the workers open the store
         for (var i = 0; i < workers; i++)
         {
             _reader.AddFlow(LlmLimitsWorker.FlowOf(i), LlmLimitsWorker.Agent(baseUrl, 0, tokensPerMinute, window));
@@ -197,7 +212,7 @@ public sealed class SharedLlmLimitsProcessTests(ITestOutputHelper output) : IAsy
     {
         for (var i = 0; i < count; i++)
         {
-            _workers.Add(LlmLimitsWorker.Start(DbPath, baseUrl, i, tokensPerMinute, window));
+            _workers.Add(LlmLimitsWorker.Start(_store, baseUrl, i, tokensPerMinute, window));
         }
 
         using var limit = new CancellationTokenSource(ProcessPatience);
@@ -210,6 +225,6 @@ public sealed class SharedLlmLimitsProcessTests(ITestOutputHelper output) : IAsy
         return [.. _workers.Select(w => w.Id)];
     }
 
-    /// <summary>A request the fake server received: its number, when (the machine's clock) and the process that sent it.</summary>
-    private sealed record Arrival(int Number, DateTimeOffset At, int Sender);
+    /// <summary>A request the fake server received: its number, when (the machine's clock), the process that sent it, the job's input.</summary>
+    private sealed record Arrival(int Number, DateTimeOffset At, int Sender, string? Input);
 }
