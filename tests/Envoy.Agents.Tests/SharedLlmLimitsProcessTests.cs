@@ -9,12 +9,13 @@ namespace Envoy.Agents.Tests;
 /// <summary>
 /// The LLM throttles shared over every process on a store (issue 18), with real worker processes (<see cref="LlmLimitsWorker"/>:
 /// this assembly started as <c>--llm-limits-worker</c>, each its own scheduler on one store) calling the fake LLM server of the
-/// test process; run on a SQLite file and on PostgreSQL (the subclasses). Each worker runs only its own flow, so the test decides which process runs a job; each request names
-/// its sender (the agent's system prompt holds the worker's process id), and each answer too, so a job's output says which
-/// process ran it. The clock is the machine's (a fake clock cannot cross processes): the rules are checked in the direction
-/// load cannot break (a call comes no earlier than the limit allows), and every run also checks that its jobs met the limit
-/// (they started while it held), so that it cannot pass without having tested anything. Every worker is killed by its PID
-/// when the test ends, passed or failed (and exits by itself if the test host dies: its standard input closes).
+/// test process; run on a SQLite file and on PostgreSQL (the subclasses). Each worker runs only its own flow, so the test
+/// decides which process runs a job; each request names its sender (the agent's system prompt holds the worker's process
+/// id), and each answer too, so a job's output says which process ran it. The clock is the machine's (a fake clock cannot
+/// cross processes): the rules are checked in the direction load cannot break (a call comes no earlier than the limit
+/// allows), and every run also checks that its jobs met the limit (they started while it held), so that it cannot pass
+/// without having tested anything. Every worker is killed by its PID when the test ends, passed or failed (and exits by
+/// itself if the test host dies: its standard input closes).
 /// </summary>
 [Collection(WorkerProcessTests.Name)]
 public abstract class SharedLlmLimitsProcessTests(ITestOutputHelper output) : IAsyncLifetime
@@ -102,7 +103,7 @@ public abstract class SharedLlmLimitsProcessTests(ITestOutputHelper output) : IA
         var refused = _arrivals.Single(a => a.Number == refusedNumber);
         var pauseEnd = refused.At + retryAfter;
         Assert.Equal(pids[0], refused.Sender);
-        var later = _arrivals.Where(a => a.Number > refused.Number).ToList();
+        var later = _arrivals.Where(a => a.Number > refused.Number).OrderBy(a => a.Number).ToList();
         Assert.Equal(pids.Order(), later.Select(a => a.Sender).Order()); // one call from each process
         Assert.All(later, a => Assert.True(a.At >= pauseEnd, $"Request {a.Number} (worker process {a.Sender}) came {a.At - refused.At} after the 429 with Retry-After {retryAfter}."));
 
@@ -141,7 +142,7 @@ public abstract class SharedLlmLimitsProcessTests(ITestOutputHelper output) : IA
         var thirdJob = await reader.WaitForJobAsync(third, window + ProcessPatience);
         Assert.Equal(JobStatus.Done, thirdJob.Status);
         Assert.Equal(Answer(pids[1]), thirdJob.Context.Output<string>());
-        var arrivals = _arrivals.Where(a => a.Input != WarmUp).ToList();
+        var arrivals = _arrivals.Where(a => a.Input != WarmUp).OrderBy(a => a.Number).ToList();
         Assert.Equal([pids[0], pids[1], pids[1]], arrivals.Select(a => a.Sender));
         var tokensLeave = arrivals[0].At + window; // worker 0 recorded its tokens after its request came
         Assert.True(arrivals[2].At >= tokensLeave, $"The third call came {arrivals[2].At - arrivals[0].At} after the first, within its window of {window}.");
