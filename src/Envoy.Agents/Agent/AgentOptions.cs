@@ -47,6 +47,12 @@ public sealed class AgentOptions
     /// </summary>
     public int? TokensPerMinute { get; init; }
 
+    /// <summary>
+    /// The window <see cref="TokensPerMinute"/> counts tokens over: one minute. Shorter only in the tests with several worker
+    /// processes, where no fake clock reaches (a process has its own clock).
+    /// </summary>
+    internal TimeSpan TokensWindow { get; init; } = LlmCallGate.TokenWindow;
+
     internal List<string> Validate()
     {
         var errors = new List<string>();
@@ -103,6 +109,11 @@ public sealed class AgentOptions
         if (TokensPerMinute is < 1)
         {
             errors.Add($"TokensPerMinute must be at least 1, or null for no cap (was {TokensPerMinute}).");
+        }
+
+        if (TokensWindow <= TimeSpan.Zero)
+        {
+            errors.Add($"The window of TokensPerMinute must be positive (was {TokensWindow}).");
         }
 
         return errors;

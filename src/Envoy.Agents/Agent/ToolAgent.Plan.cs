@@ -9,7 +9,7 @@ public sealed partial class ToolAgent
     {
         var conversation = AgentConversation.Load(ctx);
         LlmResponse response;
-        using var gate = LlmCallGate.Enter(ctx, _options.TokensPerMinute);
+        using var gate = LlmCallGate.Enter(ctx, _options.TokensPerMinute, _options.TokensWindow);
         try
         {
             response = StreamsTo(ctx)

@@ -47,6 +47,7 @@ public sealed partial class ToolAgent
             Approver = options.Approver,
             Llm = options.Llm,
             TokensPerMinute = options.TokensPerMinute,
+            TokensWindow = options.TokensWindow,
         };
         _systemPrompt = AgentPrompts.SystemPrompt(_options, _tools);
         _callConfig = (options.Llm ?? new LlmConfig()).Merge(new LlmConfig

@@ -10,9 +10,9 @@ namespace Envoy;
 /// <see cref="ToolAgent"/> when the scheduler gave the step <see cref="StateContext.SharedLimits"/>; Envoy's providers
 /// (<see cref="ChatClientProvider"/>, <see cref="OpenAIProvider"/>) find it here. Without one they call as they come.
 /// </summary>
-internal sealed class LlmCallGate(ISharedLimits limits, int? tokensPerMinute)
+internal sealed class LlmCallGate(ISharedLimits limits, int? tokensPerMinute, TimeSpan tokensWindow)
 {
-    /// <summary>The window of <see cref="AgentOptions.TokensPerMinute"/>.</summary>
+    /// <summary>The window of <see cref="AgentOptions.TokensPerMinute"/>: one minute (the default of <see cref="AgentOptions.TokensWindow"/>).</summary>
     public static readonly TimeSpan TokenWindow = TimeSpan.FromMinutes(1);
 
     private static readonly AsyncLocal<LlmCallGate?> Ambient = new();
@@ -21,10 +21,10 @@ internal sealed class LlmCallGate(ISharedLimits limits, int? tokensPerMinute)
     public static LlmCallGate? Current => Ambient.Value;
 
     /// <summary>Makes a gate current until the returned scope is disposed (none when the step has no shared limits).</summary>
-    public static Entered Enter(StateContext ctx, int? tokensPerMinute)
+    public static Entered Enter(StateContext ctx, int? tokensPerMinute, TimeSpan tokensWindow)
     {
         var previous = Ambient.Value;
-        Ambient.Value = ctx.SharedLimits is { } limits ? new LlmCallGate(limits, tokensPerMinute) : null;
+        Ambient.Value = ctx.SharedLimits is { } limits ? new LlmCallGate(limits, tokensPerMinute, tokensWindow) : null;
         return new Entered(previous);
     }
 
@@ -50,7 +50,7 @@ internal sealed class LlmCallGate(ISharedLimits limits, int? tokensPerMinute)
             }
 
             if (tokensPerMinute is { } cap
-                && await limits.TryAcquireAsync(LlmScopes.Tokens(key), cap, TokenWindow, 1, cancellationToken).ConfigureAwait(false) is { } retryAt)
+                && await limits.TryAcquireAsync(LlmScopes.Tokens(key), cap, tokensWindow, 1, cancellationToken).ConfigureAwait(false) is { } retryAt)
             {
                 var wait = retryAt - time.GetUtcNow();
                 if (wait > TimeSpan.Zero)
@@ -79,7 +79,7 @@ internal sealed class LlmCallGate(ISharedLimits limits, int? tokensPerMinute)
     {
         if (tokensPerMinute is not null && usage is { TotalTokens: > 1 } used)
         {
-            await limits.RecordAsync(LlmScopes.Tokens(key), used.TotalTokens - 1, TokenWindow, cancellationToken).ConfigureAwait(false);
+            await limits.RecordAsync(LlmScopes.Tokens(key), used.TotalTokens - 1, tokensWindow, cancellationToken).ConfigureAwait(false);
         }
     }
 
