@@ -12,4 +12,7 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(1442, LogLevel.Warning, "The rate-limit purge failed; it runs again at the next maintenance pass")]
     public static partial void RateLimitPurgeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1540, LogLevel.Trace, "Took a block of {Permits} permits of rate-limit scope '{Scope}', spendable until {Until:O}")]
+    public static partial void RateLimitBlockTaken(ILogger logger, string scope, int permits, DateTimeOffset until);
 }
