@@ -59,13 +59,23 @@ internal sealed class RateLimitBlock
         }
     }
 
-    /// <summary>A block of <paramref name="size"/> permits, spendable during [<paramref name="fromMs"/>, <paramref name="untilMs"/>].</summary>
-    public void Install(long fromMs, long untilMs, int size)
+    /// <summary>
+    /// A block of <paramref name="size"/> permits, spendable during [<paramref name="fromMs"/>, <paramref name="untilMs"/>]; takes
+    /// one for the caller that reserved it when <paramref name="nowMs"/> is in it (false: it came too late to be spent).
+    /// </summary>
+    public bool InstallAndTake(long fromMs, long untilMs, int size, long nowMs)
     {
         lock (_lock)
         {
             (_from, _until, _size, _left, _next) = (fromMs, untilMs, size, size, size);
             _refusal = default;
+            if (nowMs < fromMs || nowMs > untilMs)
+            {
+                return false;
+            }
+
+            _left--;
+            return true;
         }
     }
 

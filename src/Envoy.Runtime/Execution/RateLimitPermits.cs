@@ -56,24 +56,21 @@ internal sealed class RateLimitPermits(IRateLimitStore store, TimeProvider time,
         await block.Refill.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            for (var late = 0; ; late++)
+            // Another caller may have refilled while this one waited.
+            if (block.TryTake(NowMs) is { } fromRefill)
             {
-                // Another caller may have refilled while this one waited.
-                if (block.TryTake(NowMs) is { } fromRefill)
-                {
-                    return fromRefill;
-                }
+                return fromRefill;
+            }
 
-                if (late == MaxLateBlocks)
+            for (var late = 0; late < MaxLateBlocks; late++)
+            {
+                if (await ReserveAsync(block, scope, limit).ConfigureAwait(false) is { } decision)
                 {
-                    throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"The store answered {MaxLateBlocks} times slower than the rate limit's permit horizon ({HorizonMs(limit.WindowMs)} ms)."));
-                }
-
-                if (await ReserveAsync(block, scope, limit).ConfigureAwait(false) is { } refused)
-                {
-                    return refused;
+                    return decision;
                 }
             }
+
+            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"The store answered {MaxLateBlocks} times slower than the rate limit's permit horizon ({HorizonMs(limit.WindowMs)} ms)."));
         }
         finally
         {
@@ -85,7 +82,10 @@ internal sealed class RateLimitPermits(IRateLimitStore store, TimeProvider time,
         }
     }
 
-    /// <summary>Asks the store for the next block (smaller ones while it has less room); null when installed, else the refusal.</summary>
+    /// <summary>
+    /// Asks the store for the next block (smaller ones while it has less room): granted with one permit of it taken, the
+    /// refusal, or null when the block came too late to be spent (the store answered after its horizon).
+    /// </summary>
     private async Task<RateLimitAcquisition?> ReserveAsync(RateLimitBlock block, string scope, RateLimit limit)
     {
         var horizon = HorizonMs(limit.WindowMs);
@@ -97,9 +97,8 @@ internal sealed class RateLimitPermits(IRateLimitStore store, TimeProvider time,
             var decision = await store.TryAcquireRateAsync(scope, limit.Permits, limit.WindowMs + horizon, size, from + horizon, CancellationToken.None).ConfigureAwait(false);
             if (decision.Granted)
             {
-                block.Install(from, from + horizon, size);
                 RuntimeLog.RateLimitBlockTaken(logger, scope, size, JobMapper.FromMs(from + horizon));
-                return null;
+                return block.InstallAndTake(from, from + horizon, size, NowMs) ? decision : null;
             }
 
             if (size == 1)

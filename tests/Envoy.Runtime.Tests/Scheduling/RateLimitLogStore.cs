@@ -15,6 +15,9 @@ internal sealed class RateLimitLogStore : IRateLimitStore
     /// <summary>When set, every acquisition throws it.</summary>
     public Exception? Failure { get; set; }
 
+    /// <summary>Runs during every acquisition (a slow store: it moves a fake clock).</summary>
+    public Action? DuringCall { get; set; }
+
     /// <summary>Every acquisition asked, in order.</summary>
     public IReadOnlyList<(string Scope, int Weight, long WindowMs, long NowMs, bool Granted)> Requests
     {
@@ -35,6 +38,7 @@ internal sealed class RateLimitLogStore : IRateLimitStore
             return Task.FromException<RateLimitAcquisition>(failure);
         }
 
+        DuringCall?.Invoke();
         lock (_lock)
         {
             _usage.RemoveAll(u => u.Scope == scope && u.UntilMs <= nowMs);

@@ -122,6 +122,20 @@ public sealed class RateLimitPermitsTests
     }
 
     [Fact]
+    public async Task StoreSlowerThanTheHorizon_BlocksComeTooLateToSpend_ThreeInARowThrow()
+    {
+        var permits = new RateLimitPermits(_store, _time, NullLogger.Instance);
+        var limit = new RateLimit(1_000, TimeSpan.FromSeconds(1)); // horizon 100 ms
+        _store.DuringCall = () => _time.Advance(TimeSpan.FromMilliseconds(101));
+        var error = await Assert.ThrowsAsync<TimeoutException>(async () => await permits.TakeAsync(Scope, limit));
+        Assert.Contains("slower than the rate limit's permit horizon (100 ms)", error.Message, StringComparison.Ordinal);
+        Assert.Equal([1, 1, 1], _store.Requests.Select(r => r.Weight)); // each late block was used by none: the next is 1
+
+        _store.DuringCall = () => _time.Advance(TimeSpan.FromMilliseconds(100)); // just in time
+        Assert.True((await permits.TakeAsync(Scope, limit)).Granted);
+    }
+
+    [Fact]
     public async Task ScopesSeenOnce_AreDroppedOnceIdle_TheTableDoesNotGrowWithoutBound()
     {
         var permits = new RateLimitPermits(_store, _time, NullLogger.Instance);
