@@ -17,25 +17,55 @@ internal sealed class RateLimitBlock
     private int _left;
     private int _next = 1;
     private RateLimitAcquisition _refusal;
+    private (long From, long Until, int Size)? _spare;
+    private bool _prefetching;
 
     /// <summary>Held by the one caller that asks the store for the next block; the others wait for it, then take from it.</summary>
     public SemaphoreSlim Refill { get; } = new(1, 1);
 
+    /// <summary>The smallest block that is reserved ahead (<see cref="TryTake"/>'s <c>prefetch</c>): a scope that starts steps fast.</summary>
+    internal const int PrefetchFrom = 4;
+
     /// <summary>
-    /// Granted when the block has a permit spendable at <paramref name="nowMs"/> (it is spent); refused while the last
-    /// refusal holds; null when a refill is needed.
+    /// Granted when the block (or the spare reserved ahead, which then becomes the block) has a permit spendable at
+    /// <paramref name="nowMs"/> (it is spent); refused while the last refusal holds; null when a refill is needed.
+    /// <paramref name="prefetch"/> says the caller should reserve the next block ahead (of <paramref name="prefetchSize"/>
+    /// permits): half of a block of at least <see cref="PrefetchFrom"/> is spent and no spare is there or on its way.
     /// </summary>
-    public RateLimitAcquisition? TryTake(long nowMs)
+    public RateLimitAcquisition? TryTake(long nowMs, int cap, out bool prefetch, out int prefetchSize)
     {
         lock (_lock)
         {
+            prefetch = false;
+            prefetchSize = 0;
+            if (!(_left > 0 && nowMs >= _from && nowMs <= _until) && _spare is { } spare && nowMs >= spare.From && nowMs <= spare.Until)
+            {
+                _next = _left == 0 ? _size * 2 : Math.Max(1, _size - _left);
+                (_from, _until, _size, _left, _spare) = (spare.From, spare.Until, spare.Size, spare.Size, null);
+            }
+
             if (_left > 0 && nowMs >= _from && nowMs <= _until)
             {
                 _left--;
+                if (_size >= PrefetchFrom && _left <= _size / 2 && _spare is null && !_prefetching)
+                {
+                    (prefetch, prefetchSize, _prefetching) = (true, Math.Clamp(_size * 2, 1, cap), true);
+                }
+
                 return new RateLimitAcquisition(true, null, 0);
             }
 
             return _refusal.RetryAtMs > nowMs ? _refusal : null;
+        }
+    }
+
+    /// <summary>The block reserved ahead arrived (null: it was not granted, or failed): it is spent once the current one is.</summary>
+    public void Prefetched((long From, long Until, int Size)? spare)
+    {
+        lock (_lock)
+        {
+            _spare = spare ?? _spare;
+            _prefetching = false;
         }
     }
 
@@ -53,6 +83,8 @@ internal sealed class RateLimitBlock
                 _size = 0;
                 _left = 0;
             }
+
+            _spare = null; // not spendable now, or the caller would have taken from it
 
             _next = Math.Clamp(_next, 1, cap);
             return _next;
@@ -93,7 +125,7 @@ internal sealed class RateLimitBlock
     {
         lock (_lock)
         {
-            return (_left == 0 || nowMs > _until) && !(_refusal.RetryAtMs > nowMs) && Refill.CurrentCount == 1;
+            return (_left == 0 || nowMs > _until) && !(_spare?.Until >= nowMs) && !(_refusal.RetryAtMs > nowMs) && !_prefetching && Refill.CurrentCount == 1;
         }
     }
 }

@@ -48,17 +48,28 @@ internal sealed class RateLimitPermits(IRateLimitStore store, TimeProvider time,
     public async ValueTask<RateLimitAcquisition> TakeAsync(string scope, RateLimit limit)
     {
         var block = _scopes.GetOrAdd(scope, static _ => new RateLimitBlock());
-        if (block.TryTake(NowMs) is { } taken)
+        var cap = MaxBlock(limit.Permits);
+        if (block.TryTake(NowMs, cap, out var prefetch, out var size) is { } taken)
         {
+            if (prefetch)
+            {
+                _ = PrefetchAsync(block, scope, limit, size);
+            }
+
             return taken;
         }
 
         await block.Refill.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            // Another caller may have refilled while this one waited.
-            if (block.TryTake(NowMs) is { } fromRefill)
+            // Another caller may have refilled while this one waited (or the block reserved ahead arrived).
+            if (block.TryTake(NowMs, cap, out prefetch, out size) is { } fromRefill)
             {
+                if (prefetch)
+                {
+                    _ = PrefetchAsync(block, scope, limit, size);
+                }
+
                 return fromRefill;
             }
 
@@ -110,6 +121,44 @@ internal sealed class RateLimitPermits(IRateLimitStore store, TimeProvider time,
             }
 
             size = (int)Math.Clamp(limit.Permits - decision.Used, 1, size - 1);
+        }
+    }
+
+    /// <summary>
+    /// Reserves the next block while the current one still has permits, so that steps do not wait for the store when it runs
+    /// out (a refill already running does it instead). Errors are left to the next refill, which meets them in front of a step.
+    /// </summary>
+    private async Task PrefetchAsync(RateLimitBlock block, string scope, RateLimit limit, int size)
+    {
+        (long, long, int)? spare = null;
+        var refilling = !await block.Refill.WaitAsync(0, CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            if (!refilling)
+            {
+                var horizon = HorizonMs(limit.WindowMs);
+                var from = NowMs;
+                var decision = await store.TryAcquireRateAsync(scope, limit.Permits, limit.WindowMs + horizon, size, from + horizon, CancellationToken.None).ConfigureAwait(false);
+                if (decision.Granted)
+                {
+                    RuntimeLog.RateLimitBlockTaken(logger, scope, size, JobMapper.FromMs(from + horizon));
+                    spare = (from, from + horizon, size);
+                }
+            }
+        }
+#pragma warning disable CA1031 // Reserving ahead is an optimisation: a store error shows at the next refill, in front of a step.
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            RuntimeLog.RateLimitPrefetchFailed(logger, ex, scope);
+        }
+        finally
+        {
+            block.Prefetched(spare);
+            if (!refilling)
+            {
+                block.Refill.Release();
+            }
         }
     }
 
