@@ -13,7 +13,8 @@ namespace Envoy.Runtime.Execution;
 /// block lies in [r, r + H] and its record counts until r + H + window ≥ s + window, and a later reservation r' counts every
 /// earlier block whose starts can share a window with its own; so no window ever holds more than the permits, over every
 /// process. Block sizes adapt per scope (<see cref="RateLimitBlock.NextSize"/>): 1 at first, doubling while blocks are used up
-/// within their horizon (up to <see cref="MaxBlock"/>), shrinking to what was used when one ends with permits left.
+/// within their horizon (up to <see cref="MaxBlock"/>), shrinking to what was used when one ends with permits left; from
+/// blocks of <see cref="RateLimitBlock.PrefetchFrom"/> on, the next is reserved ahead once half of one is spent.
 /// </summary>
 internal sealed class RateLimitPermits(IRateLimitStore store, TimeProvider time, ILogger logger)
 {
