@@ -122,6 +122,23 @@ public abstract partial class StoreConformanceTests
     }
 
     [Fact]
+    public async Task RateLimit_FutureDatedUsage_CountsForEarlierCallers_AndStaysUntilItsWindowEnds()
+    {
+        // The runtime records a block of permits at the end of its horizon (a time ahead of the caller's clock), and callers
+        // of other processes may ask with an earlier time: a record counts for every time before it leaves its window.
+        var scope = NewScope("future");
+        Assert.True((await Limits.TryAcquireRateAsync(scope, 3, 1_100, 3, T0 + 100)).Granted);
+        var refused = await Limits.TryAcquireRateAsync(scope, 3, 1_100, 1, T0 + 50);
+        Assert.False(refused.Granted);
+        Assert.Equal(3, refused.Used);
+        Assert.Equal(T0 + 1_200, refused.RetryAtMs);
+
+        await Limits.PurgeRateLimitsAsync(T0 + 1_199);
+        Assert.False((await Limits.TryAcquireRateAsync(scope, 3, 1_100, 1, T0 + 1_199)).Granted);
+        Assert.True((await Limits.TryAcquireRateAsync(scope, 3, 1_100, 3, T0 + 1_200)).Granted);
+    }
+
+    [Fact]
     public async Task RateLimit_Pause_KeepsTheLaterTime_SeenByEveryInstance()
     {
         var scope = NewScope("pause");
@@ -234,6 +251,55 @@ public abstract partial class StoreConformanceTests
         Assert.All(runs, r => Assert.Equal(1, r.Value));
         Assert.True(TimeProvider.System.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(1_200), $"took {TimeProvider.System.GetElapsedTime(started)}");
     }
+
+    [Fact]
+    public async Task Scheduler_RateLimit_ManySchedulers_PermitsInBlocks_NoWindowHoldsMoreThanThePermits_EveryJobEndsDone()
+    {
+        var flow = NewFlow("limited-many");
+        var starts = new ConcurrentQueue<long>();
+        var limit = new RateLimit(40, TimeSpan.FromSeconds(1)); // blocks of up to 5 permits, horizon 100 ms
+        var schedulers = new List<Scheduler> { NewScheduler() };
+        for (var i = 0; i < 3; i++)
+        {
+            schedulers.Add(NewScheduler(await SecondInstanceOrStoreAsync()));
+        }
+
+        foreach (var scheduler in schedulers)
+        {
+            scheduler.AddFlow(flow, RecordedChain(starts, 3), new FlowOptions { RateLimit = limit });
+            await scheduler.StartAsync();
+        }
+
+        // 120 step starts at 40 per second: the limit binds for a few windows, on four schedulers (as four processes).
+        var ids = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => schedulers[i % schedulers.Count].ScheduleAsync(flow, i)));
+        var jobs = await Task.WhenAll(ids.Select(id => schedulers[0].WaitForJobAsync(id, JobTimeout)));
+
+        Assert.All(jobs, j => Assert.Equal(JobStatus.Done, j.Status));
+        Assert.Equal(120, starts.Count);
+        var sorted = starts.Order().ToList();
+        var first = 0;
+        for (var last = 0; last < sorted.Count; last++)
+        {
+            while (sorted[first] <= sorted[last] - 1_000)
+            {
+                first++;
+            }
+
+            Assert.True(last - first + 1 <= limit.Permits, $"{last - first + 1} step starts in ({sorted[last] - 1_000}, {sorted[last]}]");
+        }
+    }
+
+    /// <summary>A chain of <paramref name="steps"/> steps, each recording when it started (the real clock, Unix ms).</summary>
+    private static StateFlow RecordedChain(ConcurrentQueue<long> starts, int steps) =>
+        new(Enumerable.Range(0, steps).Select(i => new State("S" + i)
+        {
+            OnState = ctx =>
+            {
+                starts.Enqueue(TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds());
+                return Task.FromResult(ctx.Output(i));
+            },
+            Router = i + 1 < steps ? Router.Next("S" + (i + 1)) : Router.End,
+        }).ToList());
 
     private static StateFlow OneStep(ConcurrentDictionary<string, int> runs) =>
         new([new State("A") { OnState = ctx => { runs.AddOrUpdate(ctx.JobId!, 1, (_, n) => n + 1); return Task.FromResult(ctx.Output(1)); }, Router = Router.End }]);

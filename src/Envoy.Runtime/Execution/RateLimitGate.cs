@@ -4,36 +4,36 @@ using Envoy.Runtime.Storage;
 namespace Envoy.Runtime.Execution;
 
 /// <summary>
-/// Takes a permit of the flow's <see cref="FlowOptions.RateLimit"/> before a step starts (one store call per step of a limited
-/// flow; none for the others). Refused, the step does not run: the <see cref="StepPlanner"/> gives the job back as pending
-/// until the permit frees, with the reason.
+/// Takes a permit of the flow's <see cref="FlowOptions.RateLimit"/> before a step starts, from the permits this process took
+/// in blocks (<see cref="RateLimitPermits"/>: one store call per block; none for flows without a limit). Refused, the step
+/// does not run: the <see cref="StepPlanner"/> gives the job back as pending until the permit frees, with the reason.
 /// </summary>
 internal sealed class RateLimitGate(RuntimeServices services, StepPlanner planner)
 {
+    private readonly RateLimitPermits? _permits = services.Store.RateLimits is { } store ? new RateLimitPermits(store, services.Time, services.Logger) : null;
+
     /// <summary>How long a job waits when the store could not be asked (a store error): it is asked again after that.</summary>
     internal static readonly TimeSpan UnavailableDelay = TimeSpan.FromSeconds(1);
 
     /// <summary>Null when the step may start (no limit, or a permit taken); else the commit that releases the job.</summary>
     public async ValueTask<PlannedCommit?> TakeAsync(RunningJob job, RateLimit? limit, StateContext before)
     {
-        if (limit is null || services.Store.RateLimits is not { } store)
+        if (limit is null || _permits is null)
         {
             return null;
         }
 
-        var now = services.NowMs;
         RateLimitAcquisition decision;
         try
         {
-            // Not the job's token: a cancel or stop arriving now is handled by the step that follows, or by the release.
-            decision = await store.TryAcquireRateAsync(RateLimitScope.Of(job.Flow, job.ConcurrencyKey.Length == 0 ? null : job.ConcurrencyKey), limit.Permits, limit.WindowMs, 1, now, CancellationToken.None).ConfigureAwait(false);
+            decision = await _permits.TakeAsync(RateLimitScope.Of(job.Flow, job.ConcurrencyKey.Length == 0 ? null : job.ConcurrencyKey), limit).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // A store error must not lose the job: it goes back to pending and asks again.
         catch (Exception ex) when (ex is not OutOfMemoryException)
 #pragma warning restore CA1031
         {
             RuntimeLog.RateLimitUnavailable(services.Logger, ex, job.Flow, job.Id, UnavailableDelay);
-            var at = now + (long)UnavailableDelay.TotalMilliseconds;
+            var at = services.NowMs + (long)UnavailableDelay.TotalMilliseconds;
             return planner.ReleasedForLimit(job, before, at, $"rate limit: {limit.Permits} per {limit.Window} could not be checked ({ex.Message}); next try at {Format(at)}");
         }
 

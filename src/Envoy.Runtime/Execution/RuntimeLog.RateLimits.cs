@@ -12,4 +12,10 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(1442, LogLevel.Warning, "The rate-limit purge failed; it runs again at the next maintenance pass")]
     public static partial void RateLimitPurgeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1540, LogLevel.Trace, "Took a block of {Permits} permits of rate-limit scope '{Scope}', spendable until {Until:O}")]
+    public static partial void RateLimitBlockTaken(ILogger logger, string scope, int permits, DateTimeOffset until);
+
+    [LoggerMessage(1541, LogLevel.Debug, "Reserving the next block of rate-limit scope '{Scope}' ahead failed; the next refill asks again")]
+    public static partial void RateLimitPrefetchFailed(ILogger logger, Exception exception, string scope);
 }

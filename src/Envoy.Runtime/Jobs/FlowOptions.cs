@@ -42,8 +42,10 @@ public sealed class FlowOptions
     /// <summary>
     /// At most <see cref="Envoy.RateLimit.Permits"/> step starts of this flow per <see cref="Envoy.RateLimit.Window"/>, over every
     /// process on the store (null, the default: no limit). Before each step of a job of this flow, the worker takes a permit
-    /// from the store; when none is left, the job goes back to pending until a permit frees (its retries are not counted and it
-    /// does not fail), with <see cref="Job.WaitingReason"/> saying so. Needs a store that keeps rate limits (SQLite, PostgreSQL).
+    /// from the permits its process reserved in the store in blocks (one store call per block, up to 256 permits, each block
+    /// spendable for a short horizon only, so the limit stays exact); when none is left, the job goes back to pending until a
+    /// permit frees (its retries are not counted and it does not fail), with <see cref="Job.WaitingReason"/> saying so. Needs a
+    /// store that keeps rate limits (SQLite, PostgreSQL).
     /// </summary>
     public RateLimit? RateLimit { get; set; }
 

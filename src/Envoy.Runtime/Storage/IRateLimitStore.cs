@@ -14,7 +14,9 @@ public interface IRateLimitStore
     /// in (<paramref name="nowMs"/> − <paramref name="windowMs"/>, …] leaves room for it (used + weight ≤ permits: an exact sliding
     /// window, so no window of that length ever holds more, at its edges included), recording the weight at
     /// <paramref name="nowMs"/>; otherwise records nothing and says when, at the earliest, the same request could be granted (when
-    /// enough of the recorded usage has left the window). Usage that has left the window is deleted on the way.
+    /// enough of the recorded usage has left the window). Usage that has left the window is deleted on the way. Usage recorded
+    /// after <paramref name="nowMs"/> counts too: the runtime records a block of step permits at the end of its horizon, ahead
+    /// of its clock, and other callers may ask with an earlier time (conformance: future-dated usage).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Permits or window not positive, or weight not in 1..permits.</exception>
     Task<RateLimitAcquisition> TryAcquireRateAsync(string scope, int permits, long windowMs, int weight, long nowMs, CancellationToken cancellationToken = default);
