@@ -57,35 +57,43 @@ public sealed partial class SqliteJobStore
 
     /// <summary>
     /// Claims due pending jobs with a concurrency limit, in the claim's write transaction (SQLite's one writer: no other claim
-    /// or start runs between the count and the update). One statement (<see cref="SqliteSql.OpenLimitedScopes"/>) finds the
-    /// (flow, key) scopes of the claimer's flows whose next due job (of a version it has) has a free slot, best next job first;
-    /// each is served in that order with as many jobs as its free slots (the next job's limit − its running jobs), until the
-    /// claim is full. With no limited pending job that statement is one index probe.
+    /// or start runs between the count and the update). One statement (<see cref="SqliteSql.LimitedScopeHeads"/>) lists the
+    /// (flow, key) scopes of the claimer's flows with a due job (of a version it has), best next job first; they are served in
+    /// that order, each counted when its turn comes and given as many jobs as its free slots (the next job's limit − its
+    /// running jobs), until the claim is full: with limits that do not bind, the first scope's count is the only one. With no
+    /// limited pending job the statement is one index probe.
     /// </summary>
     private void ClaimLimitedInto(List<JobRecord> claimed, ClaimRequest request, (string Flows, string? Versions) flows, SqliteTransaction tx)
     {
-        List<(string Flow, string Key, int Free)>? open = null;
-        using (var reader = Commands.Get(SqliteSql.OpenLimitedScopes, tx)
+        List<(string Flow, string Key, int Limit)>? heads = null;
+        using (var reader = Commands.Get(SqliteSql.LimitedScopeHeads, tx)
             .Bind("@now", request.NowMs).Bind("@flows", flows.Flows).Bind("@flow_versions", flows.Versions)
             .ExecuteReader())
         {
             while (reader.Read())
             {
-                (open ??= []).Add((reader.GetString(0), reader.GetString(1), reader.GetInt32(2)));
+                (heads ??= []).Add((reader.GetString(0), reader.GetString(1), reader.GetInt32(2)));
             }
         }
 
-        if (open is null)
+        if (heads is null)
         {
             return;
         }
 
-        foreach (var scope in open)
+        foreach (var scope in heads)
         {
-            var max = Math.Min(scope.Free, request.Max - claimed.Count);
-            if (max <= 0)
+            if (claimed.Count >= request.Max)
             {
-                break;
+                return;
+            }
+
+            var running = Convert.ToInt32(
+                Commands.Get(SqliteSql.CountRunningLimited, tx).Bind("@flow", scope.Flow).Bind("@key", scope.Key).ExecuteScalar(),
+                System.Globalization.CultureInfo.InvariantCulture);
+            if (!JobStateMachine.HasFreeSlot(running, scope.Limit))
+            {
+                continue;
             }
 
             using var reader = Commands.Get(SqliteSql.ClaimLimited, tx)
@@ -95,7 +103,7 @@ public sealed partial class SqliteJobStore
                 .Bind("@flow", scope.Flow)
                 .Bind("@key", scope.Key)
                 .Bind("@flow_versions", flows.Versions)
-                .Bind("@max", max)
+                .Bind("@max", Math.Min(scope.Limit - running, request.Max - claimed.Count))
                 .ExecuteReader();
             while (reader.Read())
             {
