@@ -22,12 +22,32 @@ public sealed partial class PostgresJobStore
     private int _createWriters;
 
     /// <inheritdoc />
-    public async Task<string> CreateJobAsync(NewJob job, CancellationToken cancellationToken = default)
+    public async Task<string> CreateJobAsync(NewJob job, CancellationToken cancellationToken = default) =>
+        (await QueueCreateAsync(job, limitedStart: false, cancellationToken).ConfigureAwait(false)).Id;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Grouped with the other creates: the transaction first locks the scopes of its limited starts
+    /// (<see cref="PostgresSql.LockLimitedScopes"/>, the advisory lock a claim of the scope takes), then each is inserted
+    /// running or pending by its count in a later statement (<see cref="PostgresSql.InsertLimitedJobStarting"/>).
+    /// </remarks>
+    public Task<CreatedJob> CreateLimitedJobAsync(NewJob job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (job.Lease is null || job.ConcurrencyLimit is null)
+        {
+            throw new ArgumentException("A limited eager start needs a lease and a concurrency limit.", nameof(job));
+        }
+
+        return QueueCreateAsync(job, limitedStart: true, cancellationToken);
+    }
+
+    private async Task<CreatedJob> QueueCreateAsync(NewJob job, bool limitedStart, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
         ObjectDisposedException.ThrowIf(_disposed, this);
         cancellationToken.ThrowIfCancellationRequested();
-        var create = new QueuedCreate(job);
+        var create = new QueuedCreate(job, limitedStart);
         using var registration = create.CancelWhen(cancellationToken);
         _createQueue.Enqueue(create);
         StartCreateWriterIfNeeded();
@@ -88,7 +108,7 @@ public sealed partial class PostgresJobStore
     /// <summary>Creates <paramref name="batch"/> in one transaction and completes each caller; alone each, if it fails.</summary>
     private async Task CreateBatchAsync(List<QueuedCreate> batch)
     {
-        IReadOnlyList<string> ids;
+        IReadOnlyList<CreatedJob> ids;
         try
         {
             ids = await BatchAsync((connection, effects) => InsertAllAsync(connection, batch, effects), CancellationToken.None).ConfigureAwait(false);
@@ -124,19 +144,26 @@ public sealed partial class PostgresJobStore
     /// (one round trip, one implicit transaction). A job whose idempotency key is already used inserts nothing (its history
     /// entries are conditional on its row); its caller gets the existing job's id, read after the batch.
     /// </summary>
-    private async Task<IReadOnlyList<string>> InsertAllAsync(NpgsqlConnection connection, List<QueuedCreate> batch, StoreEffects effects)
+    private async Task<IReadOnlyList<CreatedJob>> InsertAllAsync(NpgsqlConnection connection, List<QueuedCreate> batch, StoreEffects effects)
     {
         var ids = new string[batch.Count];
+        var started = new bool[batch.Count];
         var inserts = new NpgsqlBatch(connection);
         await using (inserts.ConfigureAwait(false))
         {
             var insertAt = new int[batch.Count];
-            var ready = false;
+            var ready = AddLimitedScopeLocks(inserts, batch);
             for (var i = 0; i < batch.Count; i++)
             {
                 var job = batch[i].Job;
                 insertAt[i] = inserts.BatchCommands.Count;
-                if (job.Events.Count == 1)
+                if (batch[i].LimitedStart)
+                {
+                    inserts.BatchCommands.Add(Batched(
+                        PostgresSql.InsertLimitedJobStarting,
+                        [.. InsertJobParameters(job), .. ConcurrencyParameters(job), P((short)JobEventKind.Scheduled), P((short)JobEventKind.Claimed), P((short)JobStatus.Pending), P((short)JobStatus.Running)]));
+                }
+                else if (job.Events.Count == 1)
                 {
                     // The usual case, one statement: the row count is the history entry's, written only with the job.
                     inserts.BatchCommands.Add(Batched(PostgresSql.InsertJobWithEvent, [.. InsertJobParameters(job), .. EventParameters(job.Events[0]).Skip(1), .. ConcurrencyParameters(job)]));
@@ -164,9 +191,20 @@ public sealed partial class PostgresJobStore
             for (var i = 0; i < batch.Count; i++)
             {
                 var job = batch[i].Job;
-                if (inserts.BatchCommands[insertAt[i]].RecordsAffected == 1)
+                var rows = inserts.BatchCommands[insertAt[i]].RecordsAffected;
+                if (batch[i].LimitedStart && rows > 0)
+                {
+                    // 2: inserted running (its Scheduled and Claimed entries); 1: its key was full, inserted pending.
+                    ids[i] = job.Id;
+                    started[i] = rows == 2;
+                    var stored = started[i] ? job : job with { Lease = null };
+                    effects.StatusWritten(job.Id, stored.Status, stored.Version);
+                    effects.Ready |= !started[i];
+                }
+                else if (!batch[i].LimitedStart && rows == 1)
                 {
                     ids[i] = job.Id;
+                    started[i] = job.Lease is not null;
                     effects.StatusWritten(job.Id, job.Status, job.Version);
                     effects.Ready |= job.Lease is null;
                 }
@@ -182,7 +220,33 @@ public sealed partial class PostgresJobStore
             }
         }
 
-        return ids;
+        return [.. ids.Select((id, i) => new CreatedJob(id, started[i]))];
+    }
+
+    /// <summary>
+    /// Adds <see cref="PostgresSql.LockLimitedScopes"/> for the batch's limited starts, first in the batch; true when there are
+    /// any (each may be inserted pending: the batch then notifies the other workers).
+    /// </summary>
+    private static bool AddLimitedScopeLocks(NpgsqlBatch inserts, List<QueuedCreate> batch)
+    {
+        List<string>? flows = null;
+        List<string>? keys = null;
+        foreach (var create in batch)
+        {
+            if (create.LimitedStart)
+            {
+                (flows ??= []).Add(create.Job.Flow);
+                (keys ??= []).Add(create.Job.ConcurrencyKey);
+            }
+        }
+
+        if (flows is null)
+        {
+            return false;
+        }
+
+        inserts.BatchCommands.Add(Batched(PostgresSql.LockLimitedScopes, P(flows.ToArray()), P(keys!.ToArray())));
+        return true;
     }
 
     /// <summary>For the jobs whose idempotency key was already used: the id of the job that holds it.</summary>
@@ -208,8 +272,11 @@ public sealed partial class PostgresJobStore
     }
 
     /// <summary>A queued create: queued, then taken by a writer (or cancelled first), then completed after the commit.</summary>
-    private sealed class QueuedCreate(NewJob job) : QueuedOperation<string>
+    private sealed class QueuedCreate(NewJob job, bool limitedStart) : QueuedOperation<CreatedJob>
     {
         public NewJob Job { get; } = job;
+
+        /// <summary>An eager start of a limited job (<see cref="CreateLimitedJobAsync"/>): running only with a free slot.</summary>
+        public bool LimitedStart { get; } = limitedStart;
     }
 }

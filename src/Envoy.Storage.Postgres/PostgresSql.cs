@@ -312,6 +312,44 @@ internal static class PostgresSql
         SELECT id, $17, $18, $19, $20, $21, $22, $23, $24 FROM inserted
         """;
 
+    /// <summary>
+    /// First in a create batch holding eager starts of limited jobs: locks each of their (flow, key) scopes ($1 flows, $2
+    /// keys, pairwise) for the transaction with the advisory lock a claim of the scope takes (<see cref="LockLimitedKeys"/>),
+    /// waiting for it, in the order of the lock keys (so two creates never wait for each other). The counts of
+    /// <see cref="InsertLimitedJobStarting"/> come in later statements, whose snapshots are taken with the locks held. Returns
+    /// one row, which the create skips.
+    /// </summary>
+    public const string LockLimitedScopes = $"""
+        SELECT count(pg_advisory_xact_lock({ConcurrencyLockClass}, l.h))
+        FROM (SELECT DISTINCT hashtext(s.f || chr(31) || s.k) AS h FROM unnest($1::text[], $2::text[]) AS s(f, k) ORDER BY h) l
+        """;
+
+    /// <summary>
+    /// The eager start of a limited job, after <see cref="LockLimitedScopes"/> in the same transaction: the job ($1–$16 as in
+    /// <see cref="InsertJob"/>, with its lease; $17 key, $18 limit) is inserted running and leased when its scope runs fewer
+    /// jobs than its limit (counted now, with the scope locked: every claim or start of the scope committed before is seen,
+    /// and so are this transaction's own inserts), else pending without the lease; then its history ($19 <c>Scheduled</c>,
+    /// and when started $20 <c>Claimed</c>; $21 pending, $22 running). The row count (the history's) says what happened: 0
+    /// nothing (idempotency key used), 1 inserted pending, 2 inserted running.
+    /// </summary>
+    public const string InsertLimitedJobStarting = """
+        WITH slot AS (
+          SELECT count(*) < $18 AS free FROM envoy.jobs WHERE status = 1 AND concurrency_limit IS NOT NULL AND flow = $2 AND concurrency_key = $17),
+        inserted AS (
+          INSERT INTO envoy.jobs (id, flow, status, context, priority, run_at, created_at, updated_at, parent_id, parent_wait_id, idempotency_key,
+            lease_owner, lease_until, version, attempts, started_at, input, flow_version, trace_parent, concurrency_key, concurrency_limit)
+          SELECT $1, $2, CASE WHEN slot.free THEN $10 ELSE $21 END, $3::jsonb, $4, $5, $6, $6, $7, $8, $9,
+            CASE WHEN slot.free THEN $11 END, CASE WHEN slot.free THEN $12 END, CASE WHEN slot.free THEN $13 ELSE 0 END,
+            CASE WHEN slot.free THEN $13 ELSE 0 END, CASE WHEN slot.free THEN $6 END, $14::jsonb, $15, $16, $17, $18
+          FROM slot
+          ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+          RETURNING id, status)
+        INSERT INTO envoy.job_events (job_id, at, kind, from_status, to_status)
+        SELECT id, $6, $19, NULL::smallint, $21 FROM inserted
+        UNION ALL
+        SELECT id, $6, $20, $21, $22 FROM inserted WHERE status = $22
+        """;
+
     public const string JobIdsByKeys = "SELECT idempotency_key, id FROM envoy.jobs WHERE idempotency_key = ANY($1) AND idempotency_key IS NOT NULL";
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Envoy.Runtime.StateMachine;
 using Envoy.Runtime.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -15,59 +16,84 @@ public sealed partial class SqliteJobStore
             },
             cancellationToken);
 
-    /// <summary>
-    /// Claims due pending jobs with a concurrency limit, in the claim's write transaction (SQLite's one writer: no other claim
-    /// runs between the count and the update). The (flow, key) scopes with limited pending jobs are found by a loose scan of
-    /// <c>jobs_limited_ready</c> (one probe per scope, however many jobs a scope holds); of those of the claimer's flows, the
-    /// ones whose next due job (of a version it has) has a free slot are served best next job first, each with as many jobs
-    /// as its free slots (the next job's limit − its running jobs).
-    /// </summary>
-    private void ClaimLimitedInto(List<JobRecord> claimed, ClaimRequest request, string? flowVersions, SqliteTransaction tx)
+    /// <inheritdoc />
+    /// <remarks>
+    /// In one write transaction (SQLite's one writer: no claim or other start runs between the count and the insert): the
+    /// key's running jobs are counted, and the job is inserted claimed when that leaves a slot, else pending.
+    /// </remarks>
+    public Task<CreatedJob> CreateLimitedJobAsync(NewJob job, CancellationToken cancellationToken = default)
     {
-        var flows = request.Flows as IReadOnlySet<string> ?? new HashSet<string>(request.Flows, StringComparer.Ordinal);
-        var open = new List<(string Flow, string Key, int Free, int Priority, long RunAt, long Seq)>();
-        var (flow, key) = (string.Empty, string.Empty); // before every scope: a flow name is never empty
-        while (true)
+        ArgumentNullException.ThrowIfNull(job);
+        if (job.Lease is null || job.ConcurrencyLimit is not { } limit)
         {
-            using (var reader = Commands.Get(SqliteSql.NextLimitedScope, tx).Bind("@flow", flow).Bind("@key", key).ExecuteReader())
+            throw new ArgumentException("A limited eager start needs a lease and a concurrency limit.", nameof(job));
+        }
+
+        var effects = new StoreEffects();
+        return WriteAsync(
+            tx =>
             {
-                if (!reader.Read())
+                var running = Convert.ToInt32(
+                    Commands.Get(SqliteSql.CountRunningLimited, tx).Bind("@flow", job.Flow).Bind("@key", job.ConcurrencyKey).ExecuteScalar(),
+                    System.Globalization.CultureInfo.InvariantCulture);
+                var insert = JobStateMachine.HasFreeSlot(running, limit) ? job : job with { Lease = null };
+                if (!InsertJob(insert, tx))
                 {
-                    break;
+                    return new CreatedJob((string)Commands.Get(SqliteSql.JobIdByKey, tx).Bind("@key", job.IdempotencyKey).ExecuteScalar()!, Started: false);
                 }
 
-                (flow, key) = (reader.GetString(0), reader.GetString(1));
-            }
+                foreach (var entry in insert.Events)
+                {
+                    InsertEvent(entry, tx);
+                }
 
-            if (!flows.Contains(flow))
-            {
-                continue;
-            }
+                // Inserted pending: its key is full, but another worker hears of it as of any new job.
+                effects.Ready |= insert.Lease is null;
+                return new CreatedJob(job.Id, insert.Lease is not null);
+            },
+            effects,
+            cancellationToken);
+    }
 
-            using var head = Commands.Get(SqliteSql.LimitedScopeHead, tx)
-                .Bind("@flow", flow).Bind("@key", key).Bind("@now", request.NowMs).Bind("@flow_versions", flowVersions)
-                .ExecuteReader();
-            if (!head.Read())
+    /// <summary>
+    /// Claims due pending jobs with a concurrency limit, in the claim's write transaction (SQLite's one writer: no other claim
+    /// or start runs between the count and the update). One statement (<see cref="SqliteSql.LimitedScopeHeads"/>) lists the
+    /// (flow, key) scopes of the claimer's flows with a due job (of a version it has), best next job first; they are served in
+    /// that order, each counted when its turn comes and given as many jobs as its free slots (the next job's limit − its
+    /// running jobs), until the claim is full: with limits that do not bind, the first scope's count is the only one. With no
+    /// limited pending job the statement is one index probe.
+    /// </summary>
+    private void ClaimLimitedInto(List<JobRecord> claimed, ClaimRequest request, (string Flows, string? Versions) flows, SqliteTransaction tx)
+    {
+        List<(string Flow, string Key, int Limit)>? heads = null;
+        using (var reader = Commands.Get(SqliteSql.LimitedScopeHeads, tx)
+            .Bind("@now", request.NowMs).Bind("@flows", flows.Flows).Bind("@flow_versions", flows.Versions)
+            .ExecuteReader())
+        {
+            while (reader.Read())
             {
-                continue;
-            }
-
-            var running = Convert.ToInt32(
-                Commands.Get(SqliteSql.CountRunningLimited, tx).Bind("@flow", flow).Bind("@key", key).ExecuteScalar(),
-                System.Globalization.CultureInfo.InvariantCulture);
-            var free = head.GetInt32(0) - running;
-            if (free > 0)
-            {
-                open.Add((flow, key, free, head.GetInt32(1), head.GetInt64(2), head.GetInt64(3)));
+                (heads ??= []).Add((reader.GetString(0), reader.GetString(1), reader.GetInt32(2)));
             }
         }
 
-        foreach (var scope in open.OrderByDescending(o => o.Priority).ThenBy(o => o.RunAt).ThenBy(o => o.Seq))
+        if (heads is null)
         {
-            var max = Math.Min(scope.Free, request.Max - claimed.Count);
-            if (max <= 0)
+            return;
+        }
+
+        foreach (var scope in heads)
+        {
+            if (claimed.Count >= request.Max)
             {
-                break;
+                return;
+            }
+
+            var running = Convert.ToInt32(
+                Commands.Get(SqliteSql.CountRunningLimited, tx).Bind("@flow", scope.Flow).Bind("@key", scope.Key).ExecuteScalar(),
+                System.Globalization.CultureInfo.InvariantCulture);
+            if (!JobStateMachine.HasFreeSlot(running, scope.Limit))
+            {
+                continue;
             }
 
             using var reader = Commands.Get(SqliteSql.ClaimLimited, tx)
@@ -76,8 +102,8 @@ public sealed partial class SqliteJobStore
                 .Bind("@now", request.NowMs)
                 .Bind("@flow", scope.Flow)
                 .Bind("@key", scope.Key)
-                .Bind("@flow_versions", flowVersions)
-                .Bind("@max", max)
+                .Bind("@flow_versions", flows.Versions)
+                .Bind("@max", Math.Min(scope.Limit - running, request.Max - claimed.Count))
                 .ExecuteReader();
             while (reader.Read())
             {

@@ -52,7 +52,7 @@ public sealed partial class SqliteJobStore
                 var expired = claimed.Count;
                 if (claimed.Count < request.Max)
                 {
-                    ClaimLimitedInto(claimed, request, flowVersions, tx);
+                    ClaimLimitedInto(claimed, request, (flows, flowVersions), tx);
                 }
 
                 if (claimed.Count < request.Max)

@@ -348,21 +348,40 @@ internal static class SqliteSql
     public const string NextPriorityLevel = "SELECT max(priority) FROM jobs INDEXED BY jobs_ready WHERE status = 0 AND concurrency_limit IS NULL AND priority < @below";
 
     /// <summary>
-    /// The next (flow, key) scope after (@flow, @key) that has limited pending jobs: one probe of <c>jobs_limited_ready</c> (a
-    /// loose index scan, however many jobs a scope holds).
+    /// The heads of the limited scopes a claim may serve, in one statement: the (flow, key) scopes with limited pending jobs (a
+    /// loose scan of <c>jobs_limited_ready</c>: one probe per scope, however many jobs it holds; the recursion carries the
+    /// rowid of each scope's first row, which is its first job in order), of flows @flows, each with its next due job in order
+    /// (priority, run-at, age) of a version in @flow_versions: that first row itself when it is due and of such a version (no
+    /// other probe), else found by a probe of the scope. Returns flow, key, the head's limit; best head first. No count here:
+    /// the caller counts a scope's running jobs only when it comes to serve it. No limited pending job: one probe, no row.
     /// </summary>
-    public const string NextLimitedScope = """
-        SELECT flow, concurrency_key FROM jobs INDEXED BY jobs_limited_ready
-        WHERE status = 0 AND concurrency_limit IS NOT NULL AND (flow, concurrency_key) > (@flow, @key)
-        ORDER BY flow, concurrency_key LIMIT 1
-        """;
-
-    /// <summary>The next due pending job of a limited scope, in order (priority, run-at, age), of a version in @flow_versions: its limit and order.</summary>
-    public const string LimitedScopeHead = """
-        SELECT concurrency_limit, priority, run_at, seq FROM jobs INDEXED BY jobs_limited_ready
-        WHERE status = 0 AND concurrency_limit IS NOT NULL AND flow = @flow AND concurrency_key = @key AND run_at <= @now
-          AND (@flow_versions IS NULL OR flow_version = '' OR flow || char(31) || flow_version IN (SELECT value FROM json_each(@flow_versions)))
-        ORDER BY priority DESC, run_at, seq LIMIT 1
+    public const string LimitedScopeHeads = """
+        WITH RECURSIVE scopes(seq) AS (
+          SELECT (SELECT seq FROM jobs INDEXED BY jobs_limited_ready WHERE status = 0 AND concurrency_limit IS NOT NULL
+                  ORDER BY flow, concurrency_key LIMIT 1)
+          UNION ALL
+          SELECT coalesce(
+              (SELECT n.seq FROM jobs AS n INDEXED BY jobs_limited_ready
+               WHERE n.status = 0 AND n.concurrency_limit IS NOT NULL AND n.flow = s.flow AND n.concurrency_key > s.concurrency_key
+               ORDER BY n.concurrency_key LIMIT 1),
+              (SELECT n.seq FROM jobs AS n INDEXED BY jobs_limited_ready
+               WHERE n.status = 0 AND n.concurrency_limit IS NOT NULL AND n.flow > s.flow
+               ORDER BY n.flow, n.concurrency_key LIMIT 1))
+          FROM scopes CROSS JOIN jobs AS s ON s.seq = scopes.seq),
+        heads AS (
+          SELECT s.flow, s.concurrency_key AS k,
+            CASE WHEN s.run_at <= @now
+                   AND (@flow_versions IS NULL OR s.flow_version = '' OR s.flow || char(31) || s.flow_version IN (SELECT value FROM json_each(@flow_versions)))
+                 THEN s.seq
+                 ELSE (SELECT h.seq FROM jobs AS h INDEXED BY jobs_limited_ready
+                       WHERE h.status = 0 AND h.concurrency_limit IS NOT NULL AND h.flow = s.flow AND h.concurrency_key = s.concurrency_key AND h.run_at <= @now
+                         AND (@flow_versions IS NULL OR h.flow_version = '' OR h.flow || char(31) || h.flow_version IN (SELECT value FROM json_each(@flow_versions)))
+                       ORDER BY h.priority DESC, h.run_at, h.seq LIMIT 1) END AS head
+          FROM scopes CROSS JOIN jobs AS s ON s.seq = scopes.seq
+          WHERE s.flow IN (SELECT value FROM json_each(@flows)))
+        SELECT heads.flow, heads.k, h.concurrency_limit
+        FROM heads CROSS JOIN jobs AS h ON h.seq = heads.head
+        ORDER BY h.priority DESC, h.run_at, h.seq
         """;
 
     /// <summary>The running jobs of a limited scope (the slots in use), through <c>jobs_limited_running</c>.</summary>

@@ -142,6 +142,9 @@ public sealed class StatusCachedJobStore : IJobStore, IStoreHealthProbe, ISchema
     public Task<string> CreateJobAsync(NewJob job, CancellationToken cancellationToken = default) => _store.CreateJobAsync(job, cancellationToken);
 
     /// <inheritdoc />
+    public Task<CreatedJob> CreateLimitedJobAsync(NewJob job, CancellationToken cancellationToken = default) => _store.CreateLimitedJobAsync(job, cancellationToken);
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<CommitResult>> CommitStepsAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken = default) =>
         _store.CommitStepsAsync(commits, cancellationToken);
 

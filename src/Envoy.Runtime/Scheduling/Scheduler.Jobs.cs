@@ -72,8 +72,7 @@ public partial class Scheduler
             ConcurrencyKey = options.ConcurrencyKey ?? string.Empty,
             ConcurrencyLimit = newest.Options.ConcurrencyLimit,
         };
-        // A limited job is admitted by a claim only (which counts its key's running jobs): never started eagerly.
-        var eager = runAt <= now && job.ConcurrencyLimit is null ? ReserveEagerStart() : null;
+        var eager = runAt <= now ? ReserveEagerStart() : null;
         if (eager is null)
         {
             var existing = await _services.Writes.CreateJobAsync(job, cancellationToken).ConfigureAwait(false);
@@ -82,12 +81,15 @@ public partial class Scheduler
                 : new ScheduledJob(await SameFlowOrThrowAsync(existing, job, cancellationToken).ConfigureAwait(false), Created: false);
         }
 
-        // Eager start: inserted already claimed by this worker, and run here at once, without a claim round trip.
+        // Eager start: inserted already claimed by this worker, and run here at once, without a claim round trip. A limited job
+        // only when its key has a free slot, which the store counts as a claim would; else it is inserted pending.
         job = job with { Lease = new JobLease(_services.WorkerId, _services.LeaseUntilMs) };
-        string created;
+        CreatedJob created;
         try
         {
-            created = await _services.Writes.CreateJobAsync(job, cancellationToken).ConfigureAwait(false);
+            created = job.ConcurrencyLimit is null
+                ? new CreatedJob(await _services.Writes.CreateJobAsync(job, cancellationToken).ConfigureAwait(false), Started: true)
+                : await _services.Writes.CreateLimitedJobAsync(job, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -96,18 +98,25 @@ public partial class Scheduler
         }
 
         var claimed = job.ToClaimedRecord();
-        if (string.Equals(created, id, StringComparison.Ordinal))
+        if (!string.Equals(created.Id, id, StringComparison.Ordinal))
+        {
+            // The idempotency key named an existing job: nothing was inserted, nothing to run.
+            eager.CancelEager();
+            return new ScheduledJob(await SameFlowOrThrowAsync(created.Id, job, cancellationToken).ConfigureAwait(false), Created: false);
+        }
+
+        if (created.Started)
         {
             eager.StartEager(claimed);
         }
         else
         {
-            // The idempotency key named an existing job: nothing was inserted, nothing to run.
+            // Its key had no free slot: inserted pending, a claim admits it when one frees.
             eager.CancelEager();
-            return new ScheduledJob(await SameFlowOrThrowAsync(created, job, cancellationToken).ConfigureAwait(false), Created: false);
+            return new ScheduledJob(id, Created: true) { Job = JobMapper.ToJob(job.ToPendingRecord()) };
         }
 
-        return new ScheduledJob(created, Created: true) { Job = JobMapper.ToJob(claimed) };
+        return new ScheduledJob(id, Created: true) { Job = JobMapper.ToJob(claimed) };
     }
 
     /// <summary>

@@ -13,6 +13,23 @@ public interface IJobWriteStore
     Task<string> CreateJobAsync(NewJob job, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// The eager start of a job with a concurrency limit (<see cref="NewJob.ConcurrencyLimit"/> and a <see cref="NewJob.Lease"/>):
+    /// inserted claimed, as by <see cref="CreateJobAsync"/> with a lease, only when its (flow, key) has a free slot
+    /// (<see cref="StateMachine.JobStateMachine.HasFreeSlot"/> of its running jobs and the job's limit, counted under the same
+    /// serialization as a claim of limited jobs, over every process); otherwise inserted pending without the lease, as
+    /// <see cref="CreateJobAsync"/> without one (a claim admits it later). An idempotency key already used inserts nothing.
+    /// The default inserts it pending: a store that cannot count under that serialization never starts a limited job eagerly.
+    /// </summary>
+    Task<CreatedJob> CreateLimitedJobAsync(NewJob job, CancellationToken cancellationToken = default) =>
+        CreateLimitedPendingAsync(this, job, cancellationToken);
+
+    private static async Task<CreatedJob> CreateLimitedPendingAsync(IJobWriteStore store, NewJob job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return new CreatedJob(await store.CreateJobAsync(job with { Lease = null }, cancellationToken).ConfigureAwait(false), Started: false);
+    }
+
+    /// <summary>
     /// Commits several steps together; each is applied only if its version and lease still hold. A commit whose data the store
     /// refuses (a value it cannot store, a constraint it breaks) is refused alone, with the store's reason, and nothing of it is
     /// written; the others are applied as usual. A failure of the store itself (connection, server) throws for the whole batch.
