@@ -49,4 +49,18 @@ public sealed class ScreenshotTests(BrowserFixture browser) : DashboardTestBase(
         await context.CloseAsync();
     }
 
+    [Theory]
+    [InlineData("light")]
+    [InlineData("dark")]
+    public async Task The_workers_page_is_drawn_in_both_themes(string theme)
+    {
+        var context = await NewContextAsync(theme);
+        var page = await SignInAsync(ApiKeys.Admin, context);
+        await page.GotoAsync(Root + "workers");
+        await Assertions.Expect(page.Locator($"tr[data-worker='{Host.Scheduler.WorkerId}']")).ToBeVisibleAsync();
+        await ExpectLiveAsync(page);
+        await Screenshots.ShootAsync(page, $"workers-{theme}");
+        await context.CloseAsync();
+    }
+
 }
