@@ -49,14 +49,8 @@ internal sealed class RateLimitPermits(IRateLimitStore store, TimeProvider time,
     public async ValueTask<RateLimitAcquisition> TakeAsync(string scope, RateLimit limit)
     {
         var block = _scopes.GetOrAdd(scope, static _ => new RateLimitBlock());
-        var cap = MaxBlock(limit.Permits);
-        if (block.TryTake(NowMs, cap, out var prefetch, out var size) is { } taken)
+        if (TakeHeld(block, scope, limit) is { } taken)
         {
-            if (prefetch)
-            {
-                _ = PrefetchAsync(block, scope, limit, size);
-            }
-
             return taken;
         }
 
@@ -64,13 +58,8 @@ internal sealed class RateLimitPermits(IRateLimitStore store, TimeProvider time,
         try
         {
             // Another caller may have refilled while this one waited (or the block reserved ahead arrived).
-            if (block.TryTake(NowMs, cap, out prefetch, out size) is { } fromRefill)
+            if (TakeHeld(block, scope, limit) is { } fromRefill)
             {
-                if (prefetch)
-                {
-                    _ = PrefetchAsync(block, scope, limit, size);
-                }
-
                 return fromRefill;
             }
 
@@ -94,6 +83,35 @@ internal sealed class RateLimitPermits(IRateLimitStore store, TimeProvider time,
         }
     }
 
+    /// <summary>A permit of the block this process holds (starting to reserve the next ahead when it is time), a refusal that still holds, or null.</summary>
+    private RateLimitAcquisition? TakeHeld(RateLimitBlock block, string scope, RateLimit limit)
+    {
+        var taken = block.TryTake(NowMs, MaxBlock(limit.Permits), out var prefetch, out var size);
+        if (prefetch)
+        {
+            _ = PrefetchAsync(block, scope, limit, size);
+        }
+
+        return taken;
+    }
+
+    /// <summary>
+    /// Asks the store for a block of <paramref name="size"/> permits spendable from <paramref name="fromMs"/> for the horizon:
+    /// recorded at its end, counted against the usage after <paramref name="fromMs"/> − window (see the class summary).
+    /// </summary>
+    private async Task<RateLimitAcquisition> AskStoreAsync(string scope, RateLimit limit, int size, long fromMs)
+    {
+        var horizon = HorizonMs(limit.WindowMs);
+        // Not the job's token: a cancel or stop arriving now is handled by the step that follows, or by the release.
+        var decision = await store.TryAcquireRateAsync(scope, limit.Permits, limit.WindowMs + horizon, size, fromMs + horizon, CancellationToken.None).ConfigureAwait(false);
+        if (decision.Granted)
+        {
+            RuntimeLog.RateLimitBlockTaken(logger, scope, size, JobMapper.FromMs(fromMs + horizon));
+        }
+
+        return decision;
+    }
+
     /// <summary>
     /// Asks the store for the next block (smaller ones while it has less room): granted with one permit of it taken, the
     /// refusal, or null when the block came too late to be spent (the store answered after its horizon).
@@ -105,11 +123,9 @@ internal sealed class RateLimitPermits(IRateLimitStore store, TimeProvider time,
         while (true)
         {
             var from = NowMs;
-            // Not the job's token: a cancel or stop arriving now is handled by the step that follows, or by the release.
-            var decision = await store.TryAcquireRateAsync(scope, limit.Permits, limit.WindowMs + horizon, size, from + horizon, CancellationToken.None).ConfigureAwait(false);
+            var decision = await AskStoreAsync(scope, limit, size, from).ConfigureAwait(false);
             if (decision.Granted)
             {
-                RuntimeLog.RateLimitBlockTaken(logger, scope, size, JobMapper.FromMs(from + horizon));
                 return block.InstallAndTake(from, from + horizon, size, NowMs) ? decision : null;
             }
 
@@ -137,13 +153,10 @@ internal sealed class RateLimitPermits(IRateLimitStore store, TimeProvider time,
         {
             if (!refilling)
             {
-                var horizon = HorizonMs(limit.WindowMs);
                 var from = NowMs;
-                var decision = await store.TryAcquireRateAsync(scope, limit.Permits, limit.WindowMs + horizon, size, from + horizon, CancellationToken.None).ConfigureAwait(false);
-                if (decision.Granted)
+                if ((await AskStoreAsync(scope, limit, size, from).ConfigureAwait(false)).Granted)
                 {
-                    RuntimeLog.RateLimitBlockTaken(logger, scope, size, JobMapper.FromMs(from + horizon));
-                    spare = (from, from + horizon, size);
+                    spare = (from, from + HorizonMs(limit.WindowMs), size);
                 }
             }
         }
