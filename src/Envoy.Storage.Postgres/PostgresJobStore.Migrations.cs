@@ -24,6 +24,7 @@ public sealed partial class PostgresJobStore : ISchemaMigrations
         "Create envoy.workers (the registry of live workers and the flow versions they serve)",
         "Concurrency limits: add envoy.jobs.concurrency_key and concurrency_limit; limited pending jobs get their own ready index",
         "Rate limits: create envoy.rate_limit_scopes and envoy.rate_limit_usage (shared sliding windows, pauses); add envoy.jobs.waiting_reason",
+        "Limited jobs in claim order: add envoy.jobs.parked; jobs_limited_ready in claim order, jobs_limited_parked per (flow, key) for jobs met with their key full",
     ];
 
     /// <inheritdoc />

@@ -15,17 +15,50 @@ public sealed partial class PostgresJobStore
     /// with <c>synchronous_commit = off</c>: atomic and visible at once, without waiting for the WAL flush. WAL is flushed in
     /// order, so the durable commit of the job's first step makes the claim durable too; only a server crash can lose a claim
     /// that no step committed after, and then the job is simply claimable again (handlers run at least once).
+    /// <para>
+    /// Limited jobs are read in claim order in a window as large as the claim (<see cref="PostgresSql.LockLimitedKeys"/>). A
+    /// round that parked jobs of full keys (<see cref="PostgresSql.ClaimLimited"/>) and took fewer jobs than asked goes on past
+    /// them in another round with a window twice as large (up to <see cref="MaxLimitedWindow"/>), at most
+    /// <see cref="MaxParkingRounds"/> rounds: each job is parked once, so a key flooding the queue at its limit holds the jobs
+    /// behind it back for a few rounds of one claim, not until the next wake-up.
+    /// </para>
     /// </remarks>
-    public Task<IReadOnlyList<JobRecord>> ClaimAsync(ClaimRequest request, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<JobRecord>> ClaimAsync(ClaimRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var window = request.Max;
+        var (claimed, parked) = await ClaimRoundAsync(request, window, cancellationToken).ConfigureAwait(false);
+        for (var round = 1; parked > 0 && claimed.Count < request.Max && round < MaxParkingRounds; round++)
+        {
+            window = Math.Min(window * 2, MaxLimitedWindow);
+            var (more, parkedNow) = await ClaimRoundAsync(request with { Max = request.Max - claimed.Count }, window, cancellationToken).ConfigureAwait(false);
+            claimed.AddRange(more);
+            parked = parkedNow;
+        }
+
+        return claimed;
+    }
+
+    /// <summary>How many claim rounds one <see cref="ClaimAsync"/> runs at most while each parks jobs of full keys.</summary>
+    private const int MaxParkingRounds = 12;
+
+    /// <summary>The most limited jobs one claim round reads in claim order.</summary>
+    private const int MaxLimitedWindow = 4096;
+
+    /// <summary>
+    /// One claim round in one batch: the jobs taken, and how many limited jobs it parked; it reads the next
+    /// <paramref name="window"/> limited jobs in claim order.
+    /// </summary>
+    private Task<(List<JobRecord> Jobs, long Parked)> ClaimRoundAsync(ClaimRequest request, int window, CancellationToken cancellationToken)
+    {
         var flows = request.Flows.ToArray();
         var flowVersions = request.FlowVersions?.ToArray();
         // One batch, one round trip: the settings and the claim run as one implicit transaction, committed with the batch.
-        return BatchAsync<IReadOnlyList<JobRecord>>(
+        return BatchAsync<(List<JobRecord>, long)>(
             async (connection, effects) =>
             {
                 var claimed = new List<JobRecord>();
+                var parked = 0L;
                 Dictionary<string, List<WaitRow>>? resolutions;
                 var batch = new NpgsqlBatch(connection);
                 await using (batch.ConfigureAwait(false))
@@ -33,7 +66,7 @@ public sealed partial class PostgresJobStore
                     // Limited jobs first (bounded by their slots, they cannot crowd out the others), then the unlimited claim. Before
                     // the claim's settings: their plans need a sort (of a few scopes), which enable_sort = off would price so high
                     // that the server compiles them with JIT (measured: 1.5 s a claim).
-                    batch.BatchCommands.Add(Batched(PostgresSql.LockLimitedKeys, P(request.NowMs), P(flows), P(request.Max), P(flowVersions)));
+                    batch.BatchCommands.Add(Batched(PostgresSql.LockLimitedKeys, P(request.NowMs), P(flows), P(request.Max), P(flowVersions), P(window)));
                     batch.BatchCommands.Add(Batched(
                         PostgresSql.ClaimLimited,
                         P(request.Owner),
@@ -43,7 +76,9 @@ public sealed partial class PostgresJobStore
                         P((short)JobEventKind.Claimed),
                         P((short)JobStatus.Running),
                         P((short)JobStatus.Pending),
-                        P(flowVersions)));
+                        P(flowVersions),
+                        P(flows),
+                        P(window)));
 
                     batch.BatchCommands.Add(Batched(PostgresSql.ClaimSettings));
                     batch.BatchCommands.Add(Batched(
@@ -62,27 +97,35 @@ public sealed partial class PostgresJobStore
                     await using (reader.ConfigureAwait(false))
                     {
                         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the limited scopes' row
-                        for (var claims = 0; claims < 2; claims++)
+                        var parkedColumn = reader.GetOrdinal("parked_n");
+                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                         {
-                            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                            parked = reader.GetInt64(parkedColumn);
+                            if (!await reader.IsDBNullAsync(0, cancellationToken).ConfigureAwait(false))
                             {
-                                var job = StoreRows.ReadJob(reader);
-                                claimed.Add(job);
-                                effects.StatusWritten(job.Id, job.Status, job.Version);
-                            }
-
-                            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-                            if (claims == 0)
-                            {
-                                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the settings' row
+                                Add(StoreRows.ReadJob(reader));
                             }
                         }
 
+                        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the settings' row
+                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            Add(StoreRows.ReadJob(reader));
+                        }
+
+                        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
                         resolutions = await ReadResolutionsAsync(reader, cancellationToken).ConfigureAwait(false);
                     }
                 }
 
-                return Attach(claimed, resolutions);
+                return (Attach(claimed, resolutions), parked);
+
+                void Add(JobRecord job)
+                {
+                    claimed.Add(job);
+                    effects.StatusWritten(job.Id, job.Status, job.Version);
+                }
             },
             cancellationToken);
     }

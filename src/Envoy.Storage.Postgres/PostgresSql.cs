@@ -251,7 +251,21 @@ internal static class PostgresSql
         """;
 
     /// <summary>Every migration in order: the one at index <c>i</c> brings the schema to version <c>i + 1</c>.</summary>
-    public static readonly string[] Migrations = [Migration1, Migration2, Migration3, Migration4, Migration5, Migration6, Migration7, Migration8, Migration9, MigrationFlowVersions, MigrationTraceParent, MigrationTimers, MigrationRetention, MigrationWorkers, MigrationConcurrency, MigrationRateLimits];
+    /// <summary>
+    /// Limited jobs in claim order (issue 18, limits that do not bind cost little): limited pending jobs are kept in
+    /// <c>jobs_limited_ready</c>, rebuilt in plain claim order (priority, run-at, age), so that a claim reads the jobs it takes
+    /// rather than visiting every key; a job met with its key full is <em>parked</em> (<c>parked</c>) into
+    /// <c>jobs_limited_parked</c>, per (flow, key), where claims serve it as its key's slots free. A column with a constant
+    /// default (no table rewrite).
+    /// </summary>
+    public const string MigrationLimitedOrder = """
+        ALTER TABLE envoy.jobs ADD COLUMN IF NOT EXISTS parked boolean NOT NULL DEFAULT false;
+        DROP INDEX IF EXISTS envoy.jobs_limited_ready;
+        CREATE INDEX jobs_limited_ready ON envoy.jobs (priority DESC, run_at, seq) WHERE status = 0 AND concurrency_limit IS NOT NULL AND NOT parked;
+        CREATE INDEX IF NOT EXISTS jobs_limited_parked ON envoy.jobs (flow, concurrency_key, priority DESC, run_at, seq) WHERE status = 0 AND concurrency_limit IS NOT NULL AND parked
+        """;
+
+    public static readonly string[] Migrations = [Migration1, Migration2, Migration3, Migration4, Migration5, Migration6, Migration7, Migration8, Migration9, MigrationFlowVersions, MigrationTraceParent, MigrationTimers, MigrationRetention, MigrationWorkers, MigrationConcurrency, MigrationRateLimits, MigrationLimitedOrder];
 
     /// <summary>The channel of the store-wide event feed (apart from the wake-ups on <see cref="NotifyChannel"/>).</summary>
     public const string EventsChannel = "envoy_events";
@@ -328,7 +342,7 @@ internal static class PostgresSql
     /// The eager start of a limited job, after <see cref="LockLimitedScopes"/> in the same transaction: the job ($1–$16 as in
     /// <see cref="InsertJob"/>, with its lease; $17 key, $18 limit) is inserted running and leased when its scope runs fewer
     /// jobs than its limit (counted now, with the scope locked: every claim or start of the scope committed before is seen,
-    /// and so are this transaction's own inserts), else pending without the lease; then its history ($19 <c>Scheduled</c>,
+    /// and so are this transaction's own inserts), else pending and parked without the lease; then its history ($19 <c>Scheduled</c>,
     /// and when started $20 <c>Claimed</c>; $21 pending, $22 running). The row count (the history's) says what happened: 0
     /// nothing (idempotency key used), 1 inserted pending, 2 inserted running.
     /// </summary>
@@ -337,10 +351,10 @@ internal static class PostgresSql
           SELECT count(*) < $18 AS free FROM envoy.jobs WHERE status = 1 AND concurrency_limit IS NOT NULL AND flow = $2 AND concurrency_key = $17),
         inserted AS (
           INSERT INTO envoy.jobs (id, flow, status, context, priority, run_at, created_at, updated_at, parent_id, parent_wait_id, idempotency_key,
-            lease_owner, lease_until, version, attempts, started_at, input, flow_version, trace_parent, concurrency_key, concurrency_limit)
+            lease_owner, lease_until, version, attempts, started_at, input, flow_version, trace_parent, concurrency_key, concurrency_limit, parked)
           SELECT $1, $2, CASE WHEN slot.free THEN $10 ELSE $21 END, $3::jsonb, $4, $5, $6, $6, $7, $8, $9,
             CASE WHEN slot.free THEN $11 END, CASE WHEN slot.free THEN $12 END, CASE WHEN slot.free THEN $13 ELSE 0 END,
-            CASE WHEN slot.free THEN $13 ELSE 0 END, CASE WHEN slot.free THEN $6 END, $14::jsonb, $15, $16, $17, $18
+            CASE WHEN slot.free THEN $13 ELSE 0 END, CASE WHEN slot.free THEN $6 END, $14::jsonb, $15, $16, $17, $18, NOT slot.free
           FROM slot
           ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
           RETURNING id, status)
@@ -414,40 +428,70 @@ internal static class PostgresSql
 
     /// <summary>
     /// A claim's first step for jobs with a concurrency limit (<c>FlowOptions.ConcurrencyLimit</c>), in its batch before
-    /// <see cref="ClaimLimited"/>: the (flow, key) scopes of flows $2 with limited pending jobs (a loose index scan of
-    /// <c>jobs_limited_ready</c>: one probe per scope, however many jobs a scope holds) whose next job in order (priority,
-    /// run-at, age) is due at $1 and of a version in $4 (null: any), that by this statement's snapshot run fewer jobs than that
-    /// job's limit, best next job first, at most $3; each is locked for the transaction with a non-blocking advisory lock
-    /// (class <see cref="ConcurrencyLockClass"/>, the hash of flow and key; a scope another claimer holds is skipped). The
-    /// scopes locked are kept, with their limits, in the transaction's setting <see cref="ClaimScopesSetting"/> for the next
-    /// statement. Counting must happen there, not here: this statement's snapshot was taken before it had the locks, so it can
-    /// miss a claim that the previous holder committed while this one waited; the next statement's snapshot is taken after.
-    /// Returns one row, which the claim skips.
+    /// <see cref="ClaimLimited"/>: the (flow, key) scopes it may serve, each locked for the transaction with a non-blocking
+    /// advisory lock (class <see cref="ConcurrencyLockClass"/>, the hash of flow and key; a scope another claimer holds is
+    /// skipped): the scopes with parked jobs (met earlier with their key full; a loose index scan of
+    /// <c>jobs_limited_parked</c>, one probe per scope, none when nothing is parked) whose next job is due at $1 and of a
+    /// version in $4 (null: any) and that by this statement's snapshot run fewer jobs than its limit, at most $3, best next job
+    /// first; and the scopes of the next $5 due limited jobs in claim order (<see cref="LimitedInOrder"/>). The scopes locked
+    /// are kept, with their limits, in the transaction's setting <see cref="ClaimScopesSetting"/> for the next statement.
+    /// Counting must happen there, not here: this statement's snapshot was taken before it had the locks, so it can miss a
+    /// claim that the previous holder committed while this one waited; the next statement's snapshot is taken after. Returns
+    /// one row, which the claim skips.
     /// </summary>
-    public const string LockLimitedKeys = $"""
+    public static readonly string LockLimitedKeys = $"""
         SELECT set_config('{ClaimScopesSetting}', coalesce(json_agg(json_build_object('f', c.flow, 'k', c.k, 'l', c.lim))::text, '[]'), true)
         FROM (
-          SELECT g.flow, g.k, g.lim FROM (
-            WITH RECURSIVE scopes(flow, k) AS (
-              (SELECT flow, concurrency_key FROM envoy.jobs
-               WHERE status = 0 AND concurrency_limit IS NOT NULL AND flow = ANY($2)
-               ORDER BY flow, concurrency_key LIMIT 1)
-              UNION ALL
-              SELECT n.flow, n.k FROM scopes CROSS JOIN LATERAL (
-                SELECT flow, concurrency_key AS k FROM envoy.jobs
-                WHERE status = 0 AND concurrency_limit IS NOT NULL AND flow = ANY($2) AND (flow, concurrency_key) > (scopes.flow, scopes.k)
-                ORDER BY flow, concurrency_key LIMIT 1) n)
-            SELECT scopes.flow, scopes.k, head.concurrency_limit AS lim, head.priority, head.run_at, head.seq
-            FROM scopes CROSS JOIN LATERAL (
+          SELECT g.flow, g.k, max(g.lim) AS lim FROM (
+            (SELECT scopes.flow, scopes.k, head.concurrency_limit AS lim FROM (
+              WITH RECURSIVE scopes(flow, k) AS (
+                (SELECT flow, concurrency_key FROM envoy.jobs
+                 WHERE status = 0 AND concurrency_limit IS NOT NULL AND parked AND flow = ANY($2)
+                 ORDER BY flow, concurrency_key LIMIT 1)
+                UNION ALL
+                SELECT n.flow, n.k FROM scopes CROSS JOIN LATERAL (
+                  SELECT flow, concurrency_key AS k FROM envoy.jobs
+                  WHERE status = 0 AND concurrency_limit IS NOT NULL AND parked AND flow = ANY($2) AND (flow, concurrency_key) > (scopes.flow, scopes.k)
+                  ORDER BY flow, concurrency_key LIMIT 1) n)
+              SELECT flow, k FROM scopes) scopes
+            CROSS JOIN LATERAL (
               SELECT concurrency_limit, priority, run_at, seq FROM envoy.jobs
-              WHERE status = 0 AND concurrency_limit IS NOT NULL AND flow = scopes.flow AND concurrency_key = scopes.k AND run_at <= $1
+              WHERE status = 0 AND concurrency_limit IS NOT NULL AND parked AND flow = scopes.flow AND concurrency_key = scopes.k AND run_at <= $1
                 AND ($4::text[] IS NULL OR flow_version = '' OR flow || chr(31) || flow_version = ANY($4))
               ORDER BY priority DESC, run_at, seq LIMIT 1) head
             WHERE (SELECT count(*) FROM envoy.jobs r
                    WHERE r.status = 1 AND r.concurrency_limit IS NOT NULL AND r.flow = scopes.flow AND r.concurrency_key = scopes.k) < head.concurrency_limit
             ORDER BY head.priority DESC, head.run_at, head.seq
-            LIMIT $3) g
-          WHERE pg_try_advisory_xact_lock({ConcurrencyLockClass}, hashtext(g.flow || chr(31) || g.k))) c
+            LIMIT $3)
+            UNION ALL
+            SELECT due.flow, due.concurrency_key, due.concurrency_limit FROM ({LimitedInOrder("$1", "$2", "$5", "$4")}) due) g
+          GROUP BY g.flow, g.k) c
+        WHERE pg_try_advisory_xact_lock({ConcurrencyLockClass}, hashtext(c.flow || chr(31) || c.k))
+        """;
+
+    /// <summary>
+    /// The next <paramref name="max"/> due limited jobs (due at <paramref name="now"/>) in claim order (priority, run-at, age)
+    /// that are not parked, of flows <paramref name="flows"/> and versions <paramref name="versions"/> (as <see cref="Claim"/>):
+    /// read one priority level at a time, highest first, through <c>jobs_limited_ready</c>, so the scan stops at the first job
+    /// of a level not yet due. Columns: id, flow, concurrency_key, concurrency_limit. Part of <see cref="LockLimitedKeys"/>
+    /// (the scopes to lock) and <see cref="ClaimLimited"/> (the jobs to take); the arguments name their parameters.
+    /// </summary>
+    private static string LimitedInOrder(string now, string flows, string max, string versions) => $"""
+        SELECT due.id, due.flow, due.concurrency_key, due.concurrency_limit
+        FROM (
+          WITH RECURSIVE levels(p) AS (
+            SELECT max(priority) FROM envoy.jobs WHERE status = 0 AND concurrency_limit IS NOT NULL AND NOT parked
+            UNION ALL
+            SELECT (SELECT max(priority) FROM envoy.jobs WHERE status = 0 AND concurrency_limit IS NOT NULL AND NOT parked AND priority < levels.p)
+            FROM levels WHERE levels.p IS NOT NULL)
+          SELECT p FROM levels WHERE p IS NOT NULL) level
+        CROSS JOIN LATERAL (
+          SELECT id, flow, concurrency_key, concurrency_limit FROM envoy.jobs
+          WHERE status = 0 AND concurrency_limit IS NOT NULL AND NOT parked AND priority = level.p AND run_at <= {now} AND flow = ANY({flows})
+            AND ({versions}::text[] IS NULL OR flow_version = '' OR flow || chr(31) || flow_version = ANY({versions}))
+          ORDER BY run_at, seq
+          LIMIT {max}) due
+        LIMIT {max}
         """;
 
     /// <summary>The transaction-local setting in which <see cref="LockLimitedKeys"/> hands its locked scopes to <see cref="ClaimLimited"/>.</summary>
@@ -462,30 +506,51 @@ internal static class PostgresSql
     /// <summary>
     /// A claim's second step for limited jobs, after <see cref="LockLimitedKeys"/> in the same batch (one transaction): in each
     /// scope it locked, the running jobs are counted now (this statement's snapshot is taken with the locks held, so every
-    /// claim of the scope committed before is seen), and the scope's next due pending jobs in order are taken, as many as its
-    /// free slots (its limit − running), at most $4 in all; versions as in <see cref="Claim"/> ($8). Rows are taken with
-    /// SKIP LOCKED (never waiting, so never re-reading a changed row), leased to $1 until $2 at $3, with their history entry
-    /// ($5 = <c>Claimed</c>, from $7 pending to $6 running). A claim of a lease-expired running job (in <see cref="Claim"/>)
-    /// changes no count: that job kept its slot.
+    /// claim of the scope committed before is seen); the scope's due jobs are its parked jobs first, then its jobs among the
+    /// next $10 limited jobs of flows $9 in claim order (<see cref="LimitedInOrder"/>, the same window as the scopes'), each
+    /// scope's in order; as many as its free slots
+    /// (the scope's limit − running) are taken, at most $4 in all, parked scopes' first; the rest of a full scope's jobs in
+    /// claim order are parked. Versions as in <see cref="Claim"/> ($8). Rows are taken with SKIP LOCKED (never waiting, so
+    /// never re-reading a changed row), leased to $1 until $2 at $3, with their history entry ($5 = <c>Claimed</c>, from $7
+    /// pending to $6 running). Returns the jobs taken, each with <c>parked_n</c>, the count of jobs parked; when none was taken,
+    /// one row of nulls with that count. A claim of a lease-expired running job (in <see cref="Claim"/>) changes no count:
+    /// that job kept its slot.
     /// </summary>
-    public const string ClaimLimited = $"""
+    public static readonly string ClaimLimited = $"""
         WITH scopes AS (
           SELECT s.f, s.k, s.l FROM json_to_recordset(current_setting('{ClaimScopesSetting}')::json) AS s(f text, k text, l integer)),
-        picked AS (
-          SELECT due.id FROM scopes
-          CROSS JOIN LATERAL (
-            SELECT count(*) AS n FROM envoy.jobs
-            WHERE status = 1 AND concurrency_limit IS NOT NULL AND flow = scopes.f AND concurrency_key = scopes.k) r
-          CROSS JOIN LATERAL (
-            SELECT id FROM envoy.jobs
-            WHERE status = 0 AND concurrency_limit IS NOT NULL AND flow = scopes.f AND concurrency_key = scopes.k AND run_at <= $3
+        slots AS (
+          SELECT scopes.f, scopes.k, scopes.l - (SELECT count(*) FROM envoy.jobs
+              WHERE status = 1 AND concurrency_limit IS NOT NULL AND flow = scopes.f AND concurrency_key = scopes.k) AS free
+          FROM scopes),
+        parked_due AS (
+          SELECT p.id, slots.f, slots.k, slots.free, 0 AS src, p.priority, p.run_at, p.seq
+          FROM slots CROSS JOIN LATERAL (
+            SELECT id, priority, run_at, seq FROM envoy.jobs
+            WHERE status = 0 AND concurrency_limit IS NOT NULL AND parked AND flow = slots.f AND concurrency_key = slots.k AND run_at <= $3
               AND ($8::text[] IS NULL OR flow_version = '' OR flow || chr(31) || flow_version = ANY($8))
             ORDER BY priority DESC, run_at, seq
-            LIMIT greatest(scopes.l - r.n, 0)
-            FOR UPDATE SKIP LOCKED) due
-          LIMIT $4),
+            LIMIT greatest(slots.free, 0)
+            FOR UPDATE SKIP LOCKED) p),
+        ready_due AS (
+          SELECT r.id, slots.f, slots.k, slots.free, 1 AS src, r.priority, r.run_at, r.seq
+          FROM (SELECT j.id, j.flow, j.concurrency_key, j.priority, j.run_at, j.seq FROM envoy.jobs j
+                WHERE j.id = ANY (ARRAY (SELECT o.id FROM ({LimitedInOrder("$3", "$9", "$10", "$8")}) o))
+                  AND j.status = 0 AND NOT j.parked
+                FOR UPDATE SKIP LOCKED) r
+          JOIN slots ON slots.f = r.flow AND slots.k = r.concurrency_key),
+        ranked AS (
+          SELECT c.id, c.free, c.src, c.priority, c.run_at, c.seq,
+            row_number() OVER (PARTITION BY c.f, c.k ORDER BY c.src, c.priority DESC, c.run_at, c.seq) AS rn
+          FROM (SELECT * FROM parked_due UNION ALL SELECT * FROM ready_due) c),
+        picked AS (
+          SELECT id FROM ranked WHERE rn <= free ORDER BY src, priority DESC, run_at, seq LIMIT $4),
+        parking AS (
+          UPDATE envoy.jobs j SET parked = true
+          WHERE j.id = ANY (ARRAY (SELECT id FROM ranked WHERE src = 1 AND rn > free)) AND j.status = 0
+          RETURNING j.id),
         claimed AS (
-          UPDATE envoy.jobs j SET status = 1, lease_owner = $1, lease_until = $2, version = j.version + 1, attempts = j.attempts + 1,
+          UPDATE envoy.jobs j SET status = 1, parked = false, lease_owner = $1, lease_until = $2, version = j.version + 1, attempts = j.attempts + 1,
             started_at = coalesce(j.started_at, $3), updated_at = $3
           WHERE j.id = ANY (ARRAY (SELECT id FROM picked)) AND j.status = 0
           RETURNING j.id, j.flow, j.status, j.context::text AS context, j.priority, j.run_at, j.created_at, j.updated_at, j.started_at,
@@ -494,7 +559,7 @@ internal static class PostgresSql
         history AS (
           INSERT INTO envoy.job_events (job_id, at, kind, from_status, to_status)
           SELECT id, $3, $5, $7, $6 FROM claimed)
-        SELECT * FROM claimed
+        SELECT claimed.*, n.parked_n FROM (SELECT count(*) AS parked_n FROM parking) n LEFT JOIN claimed ON true
         """;
 
     /// <summary>The running jobs of flow $1 with concurrency key $2 that hold a slot (through <c>jobs_limited_running</c>).</summary>
@@ -773,7 +838,8 @@ internal static class PostgresSql
 
     /// <summary>
     /// The leader's lease sweep: running jobs whose lease expired before $1 (at most $2, oldest expiry first, skipping rows a
-    /// claim holds) go back to pending with a new version and a history entry of kind $3; returns their ids and versions.
+    /// claim holds) go back to pending with a new version and a history entry of kind $3; returns their ids and versions. A
+    /// limited job goes back parked: it is its key's oldest, and parked jobs start before the key's jobs in claim order.
     /// </summary>
     public const string ExpireLeases = """
         WITH expired AS (
@@ -783,7 +849,8 @@ internal static class PostgresSql
           LIMIT $2
           FOR UPDATE SKIP LOCKED),
         released AS (
-          UPDATE envoy.jobs j SET status = 0, lease_owner = NULL, lease_until = NULL, version = j.version + 1, takeovers = j.takeovers + 1, updated_at = $1
+          UPDATE envoy.jobs j SET status = 0, parked = (j.concurrency_limit IS NOT NULL), lease_owner = NULL, lease_until = NULL, version = j.version + 1,
+            takeovers = j.takeovers + 1, updated_at = $1
           WHERE j.id = ANY (ARRAY (SELECT id FROM expired))
           RETURNING j.id, j.version),
         history AS (

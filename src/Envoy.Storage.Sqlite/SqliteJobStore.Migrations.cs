@@ -20,6 +20,7 @@ public sealed partial class SqliteJobStore : ISchemaMigrations
         "Create workers (the registry of live workers and the flow versions they serve)",
         "Concurrency limits: add jobs.concurrency_key and jobs.concurrency_limit; limited pending jobs get their own ready index",
         "Rate limits: create rate_limit_scopes and rate_limit_usage (shared sliding windows, pauses); add jobs.waiting_reason",
+        "Limited jobs in claim order: add jobs.parked; jobs_limited_ready in claim order, jobs_limited_parked per (flow, key) for jobs met with their key full",
     ];
 
     /// <inheritdoc />

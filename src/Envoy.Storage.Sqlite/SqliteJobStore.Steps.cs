@@ -357,7 +357,7 @@ public sealed partial class SqliteJobStore
         return jobs;
     }
 
-    private bool InsertJob(NewJob job, SqliteTransaction tx) =>
+    private bool InsertJob(NewJob job, SqliteTransaction tx, bool parked = false) =>
         Commands.Get(SqliteSql.InsertJob, tx)
             .Bind("@id", job.Id)
             .Bind("@flow", job.Flow)
@@ -377,6 +377,7 @@ public sealed partial class SqliteJobStore
             .Bind("@trace_parent", job.TraceParent)
             .Bind("@concurrency_key", job.ConcurrencyKey)
             .Bind("@concurrency_limit", job.ConcurrencyLimit)
+            .Bind("@parked", parked ? 1 : 0)
             .ExecuteNonQuery() == 1;
 
     private void InsertEvent(JobEvent entry, SqliteTransaction tx) =>

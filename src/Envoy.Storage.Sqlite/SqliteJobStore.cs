@@ -259,4 +259,6 @@ public sealed partial class SqliteJobStore : IJobStore, IRateLimitStore
     }
 
     private static string ToJsonArray(IEnumerable<string> values) => JsonSerializer.Serialize(values);
+
+    private static string ToJsonArray(List<long> values) => JsonSerializer.Serialize(values);
 }

@@ -280,9 +280,22 @@ internal static class SqliteSql
         WHERE coalesce(paused_until, 0) <= @now AND NOT EXISTS (SELECT 1 FROM rate_limit_usage u WHERE u.scope = rate_limit_scopes.scope)
         """;
 
+    /// <summary>
+    /// Limited jobs in claim order (issue 18, limits that do not bind cost little): limited pending jobs are kept in
+    /// <c>jobs_limited_ready</c>, rebuilt in plain claim order (priority, run-at, age) like <c>jobs_ready</c>, so that inserting
+    /// and claiming them touches the index's ends, not one page per key; a job found with its key full is <em>parked</em>
+    /// (<c>jobs.parked</c>) into <c>jobs_limited_parked</c>, per (flow, key), where claims serve it as slots free.
+    /// </summary>
+    public const string MigrationLimitedOrder = """
+        ALTER TABLE jobs ADD COLUMN parked INTEGER NOT NULL DEFAULT 0;
+        DROP INDEX IF EXISTS jobs_limited_ready;
+        CREATE INDEX jobs_limited_ready ON jobs (priority DESC, run_at, seq) WHERE status = 0 AND concurrency_limit IS NOT NULL AND parked = 0;
+        CREATE INDEX jobs_limited_parked ON jobs (flow, concurrency_key, priority DESC, run_at, seq) WHERE status = 0 AND parked = 1;
+        """;
+
     /// <summary>Every migration in order: the one at index <c>i</c> brings the file to schema version <c>i + 1</c>.</summary>
     public static readonly string[] Migrations =
-        [Migration1, Migration2, Migration3, Migration4, Migration5, MigrationFlowVersions, MigrationTraceParent, MigrationTimers, MigrationRetention, MigrationWorkers, MigrationConcurrency, MigrationRateLimits];
+        [Migration1, Migration2, Migration3, Migration4, Migration5, MigrationFlowVersions, MigrationTraceParent, MigrationTimers, MigrationRetention, MigrationWorkers, MigrationConcurrency, MigrationRateLimits, MigrationLimitedOrder];
 
     /// <summary>Registers or renews a worker and deletes the rows expired at its heartbeat (@last_seen_at).</summary>
     public const string SaveWorker = """
@@ -319,9 +332,9 @@ internal static class SqliteSql
 
     public const string InsertJob = """
         INSERT INTO jobs (id, flow, status, context, priority, run_at, created_at, updated_at, parent_id, parent_wait_id, idempotency_key,
-          lease_owner, lease_until, version, attempts, started_at, input, flow_version, trace_parent, concurrency_key, concurrency_limit)
+          lease_owner, lease_until, version, attempts, started_at, input, flow_version, trace_parent, concurrency_key, concurrency_limit, parked)
         VALUES (@id, @flow, @status, @context, @priority, @run_at, @now, @now, @parent_id, @parent_wait_id, @key,
-          @lease_owner, @lease_until, @version, @version, CASE WHEN @version = 1 THEN @now END, @input, @flow_version, @trace_parent, @concurrency_key, @concurrency_limit)
+          @lease_owner, @lease_until, @version, @version, CASE WHEN @version = 1 THEN @now END, @input, @flow_version, @trace_parent, @concurrency_key, @concurrency_limit, @parked)
         ON CONFLICT (idempotency_key) DO NOTHING
         """;
 
@@ -348,24 +361,25 @@ internal static class SqliteSql
     public const string NextPriorityLevel = "SELECT max(priority) FROM jobs INDEXED BY jobs_ready WHERE status = 0 AND concurrency_limit IS NULL AND priority < @below";
 
     /// <summary>
-    /// The heads of the limited scopes a claim may serve, in one statement: the (flow, key) scopes with limited pending jobs (a
-    /// loose scan of <c>jobs_limited_ready</c>: one probe per scope, however many jobs it holds; the recursion carries the
-    /// rowid of each scope's first row, which is its first job in order), of flows @flows, each with its next due job in order
-    /// (priority, run-at, age) of a version in @flow_versions: that first row itself when it is due and of such a version (no
-    /// other probe), else found by a probe of the scope. Returns flow, key, the head's limit; best head first. No count here:
-    /// the caller counts a scope's running jobs only when it comes to serve it. No limited pending job: one probe, no row.
+    /// The heads of the scopes with parked jobs (jobs met with their key full: <c>jobs.parked</c>), in one statement: the
+    /// (flow, key) scopes of <c>jobs_limited_parked</c> (a loose scan: one probe per scope, however many jobs it holds; the
+    /// recursion carries the rowid of each scope's first row, which is its first job in order), of flows @flows, each with its
+    /// next due job in order (priority, run-at, age) of a version in @flow_versions: that first row itself when it is due and
+    /// of such a version (no other probe), else found by a probe of the scope. Returns flow, key, the head's limit; best head
+    /// first. No count here: the caller counts a scope's running jobs only when it comes to serve it. No parked job (limits
+    /// that do not bind): one probe, no row.
     /// </summary>
-    public const string LimitedScopeHeads = """
+    public const string ParkedScopeHeads = """
         WITH RECURSIVE scopes(seq) AS (
-          SELECT (SELECT seq FROM jobs INDEXED BY jobs_limited_ready WHERE status = 0 AND concurrency_limit IS NOT NULL
+          SELECT (SELECT seq FROM jobs INDEXED BY jobs_limited_parked WHERE status = 0 AND parked = 1
                   ORDER BY flow, concurrency_key LIMIT 1)
           UNION ALL
           SELECT coalesce(
-              (SELECT n.seq FROM jobs AS n INDEXED BY jobs_limited_ready
-               WHERE n.status = 0 AND n.concurrency_limit IS NOT NULL AND n.flow = s.flow AND n.concurrency_key > s.concurrency_key
+              (SELECT n.seq FROM jobs AS n INDEXED BY jobs_limited_parked
+               WHERE n.status = 0 AND n.parked = 1 AND n.flow = s.flow AND n.concurrency_key > s.concurrency_key
                ORDER BY n.concurrency_key LIMIT 1),
-              (SELECT n.seq FROM jobs AS n INDEXED BY jobs_limited_ready
-               WHERE n.status = 0 AND n.concurrency_limit IS NOT NULL AND n.flow > s.flow
+              (SELECT n.seq FROM jobs AS n INDEXED BY jobs_limited_parked
+               WHERE n.status = 0 AND n.parked = 1 AND n.flow > s.flow
                ORDER BY n.flow, n.concurrency_key LIMIT 1))
           FROM scopes CROSS JOIN jobs AS s ON s.seq = scopes.seq),
         heads AS (
@@ -373,8 +387,8 @@ internal static class SqliteSql
             CASE WHEN s.run_at <= @now
                    AND (@flow_versions IS NULL OR s.flow_version = '' OR s.flow || char(31) || s.flow_version IN (SELECT value FROM json_each(@flow_versions)))
                  THEN s.seq
-                 ELSE (SELECT h.seq FROM jobs AS h INDEXED BY jobs_limited_ready
-                       WHERE h.status = 0 AND h.concurrency_limit IS NOT NULL AND h.flow = s.flow AND h.concurrency_key = s.concurrency_key AND h.run_at <= @now
+                 ELSE (SELECT h.seq FROM jobs AS h INDEXED BY jobs_limited_parked
+                       WHERE h.status = 0 AND h.parked = 1 AND h.flow = s.flow AND h.concurrency_key = s.concurrency_key AND h.run_at <= @now
                          AND (@flow_versions IS NULL OR h.flow_version = '' OR h.flow || char(31) || h.flow_version IN (SELECT value FROM json_each(@flow_versions)))
                        ORDER BY h.priority DESC, h.run_at, h.seq LIMIT 1) END AS head
           FROM scopes CROSS JOIN jobs AS s ON s.seq = scopes.seq
@@ -390,16 +404,46 @@ internal static class SqliteSql
         WHERE status = 1 AND concurrency_limit IS NOT NULL AND flow = @flow AND concurrency_key = @key
         """;
 
-    /// <summary>Claims the next @max due pending jobs of a limited scope, in order; the caller counted its free slots in the same write transaction.</summary>
-    public const string ClaimLimited = $"""
-        UPDATE jobs SET status = 1, lease_owner = @owner, lease_until = @until, version = version + 1, attempts = attempts + 1,
+    /// <summary>
+    /// Claims the next @max due parked jobs of a limited scope, in order (unparked: a job that is pending again later, after a
+    /// retry or a lease expiry, is back in claim order); the caller counted its free slots in the same write transaction.
+    /// </summary>
+    public const string ClaimParked = $"""
+        UPDATE jobs SET status = 1, parked = 0, lease_owner = @owner, lease_until = @until, version = version + 1, attempts = attempts + 1,
           started_at = coalesce(started_at, @now), updated_at = @now
-        WHERE seq IN (SELECT seq FROM jobs INDEXED BY jobs_limited_ready
-                      WHERE status = 0 AND concurrency_limit IS NOT NULL AND flow = @flow AND concurrency_key = @key AND run_at <= @now
+        WHERE seq IN (SELECT seq FROM jobs INDEXED BY jobs_limited_parked
+                      WHERE status = 0 AND parked = 1 AND flow = @flow AND concurrency_key = @key AND run_at <= @now
                         AND (@flow_versions IS NULL OR flow_version = '' OR flow || char(31) || flow_version IN (SELECT value FROM json_each(@flow_versions)))
                       ORDER BY priority DESC, run_at, seq LIMIT @max)
         RETURNING {JobColumns}
         """;
+
+    /// <summary>The highest priority of a limited job in claim order (not parked) below @below (NULL when none): one probe.</summary>
+    public const string NextLimitedPriorityLevel =
+        "SELECT max(priority) FROM jobs INDEXED BY jobs_limited_ready WHERE status = 0 AND concurrency_limit IS NOT NULL AND parked = 0 AND priority < @below";
+
+    /// <summary>
+    /// The due limited jobs of one priority level in claim order (run-at, age) through <c>jobs_limited_ready</c>, of flows
+    /// @flows and versions @flow_versions (as <see cref="ClaimPending"/>): seq, flow, key, limit. The caller reads only as
+    /// many rows as it needs.
+    /// </summary>
+    public const string LimitedInOrder = """
+        SELECT seq, flow, concurrency_key, concurrency_limit FROM jobs INDEXED BY jobs_limited_ready
+        WHERE status = 0 AND concurrency_limit IS NOT NULL AND parked = 0 AND priority = @priority AND run_at <= @now AND flow IN (SELECT value FROM json_each(@flows))
+          AND (@flow_versions IS NULL OR flow_version = '' OR flow || char(31) || flow_version IN (SELECT value FROM json_each(@flow_versions)))
+        ORDER BY run_at, seq
+        """;
+
+    /// <summary>Claims the pending jobs @seqs (a JSON array of rowids) that the caller chose in the same write transaction.</summary>
+    public const string ClaimChosen = $"""
+        UPDATE jobs SET status = 1, lease_owner = @owner, lease_until = @until, version = version + 1, attempts = attempts + 1,
+          started_at = coalesce(started_at, @now), updated_at = @now
+        WHERE seq IN (SELECT value FROM json_each(@seqs)) AND status = 0
+        RETURNING {JobColumns}
+        """;
+
+    /// <summary>Parks the pending jobs @seqs (a JSON array of rowids): met by a claim with their key full.</summary>
+    public const string ParkChosen = "UPDATE jobs SET parked = 1 WHERE seq IN (SELECT value FROM json_each(@seqs)) AND status = 0";
 
     public const string ClaimExpired = $"""
         UPDATE jobs SET lease_owner = @owner, lease_until = @until, version = version + 1, attempts = attempts + 1, takeovers = takeovers + 1, updated_at = @now
@@ -560,7 +604,7 @@ internal static class SqliteSql
     public const string ExpiredLeases = "SELECT id FROM jobs INDEXED BY jobs_leases WHERE status = 1 AND lease_until < @now ORDER BY lease_until LIMIT @limit";
 
     public const string ReleaseExpiredLease = """
-        UPDATE jobs SET status = 0, lease_owner = NULL, lease_until = NULL, version = version + 1, takeovers = takeovers + 1, updated_at = @now
+        UPDATE jobs SET status = 0, parked = (concurrency_limit IS NOT NULL), lease_owner = NULL, lease_until = NULL, version = version + 1, takeovers = takeovers + 1, updated_at = @now
         WHERE id = @id AND status = 1 AND lease_until < @now
         """;
 

@@ -247,7 +247,7 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres)
         Assert.Equal("integer NOT NULL DEFAULT 0", await TestSql.ScalarAsync<string>(connectionString, TakeoversColumn));
         Assert.Equal("fillfactor=70", await TestSql.ScalarAsync<string>(connectionString, JobsOptions));
         Assert.Equal(
-            "jobs_created,jobs_due,jobs_finished,jobs_flow_status_created,jobs_idempotency,jobs_leases,jobs_limited_ready,jobs_limited_running,jobs_parent,jobs_pkey,jobs_ready,jobs_status_created",
+            "jobs_created,jobs_due,jobs_finished,jobs_flow_status_created,jobs_idempotency,jobs_leases,jobs_limited_parked,jobs_limited_ready,jobs_limited_running,jobs_parent,jobs_pkey,jobs_ready,jobs_status_created",
             await TestSql.ScalarAsync<string>(connectionString, JobsIndexes));
         Assert.EndsWith("(idempotency_key) WHERE (idempotency_key IS NOT NULL)", await TestSql.ScalarAsync<string>(connectionString, IdempotencyIndex), StringComparison.Ordinal);
         Assert.Equal("job_events_job", await TestSql.ScalarAsync<string>(connectionString, HistoryIndexes));

@@ -15,11 +15,12 @@ public sealed class SqliteStoreTests : IDisposable
     /// Undoes the migrations after 4 that a version 3 file cannot have: the recurring, workers and rate-limit tables stay
     /// (created if missing, so harmless), the columns go (flow versions, issue 17: <c>jobs.flow_version</c>; telemetry, issue 18:
     /// <c>jobs.trace_parent</c>; timers, issue 17: <c>waits.due_at</c> with its index; concurrency limits, issue 18: the key and
-    /// limit with their indexes, <c>jobs_ready</c> back to its first form; rate limits, issue 18: <c>jobs.waiting_reason</c>).
+    /// limit with their indexes, <c>jobs_ready</c> back to its first form; rate limits, issue 18: <c>jobs.waiting_reason</c>;
+    /// limited jobs in claim order, issue 18: <c>jobs.parked</c> with <c>jobs_limited_parked</c>).
     /// </summary>
     private const string UndoLaterMigrations =
         "ALTER TABLE jobs DROP COLUMN flow_version; ALTER TABLE jobs DROP COLUMN trace_parent; DROP INDEX waits_timers; ALTER TABLE waits DROP COLUMN due_at; " +
-        "DROP INDEX jobs_limited_ready; DROP INDEX jobs_limited_running; DROP INDEX jobs_ready; " +
+        "DROP INDEX jobs_limited_ready; DROP INDEX jobs_limited_parked; ALTER TABLE jobs DROP COLUMN parked; DROP INDEX jobs_limited_running; DROP INDEX jobs_ready; " +
         "CREATE INDEX jobs_ready ON jobs (priority DESC, run_at, seq) WHERE status = 0; " +
         "ALTER TABLE jobs DROP COLUMN concurrency_key; ALTER TABLE jobs DROP COLUMN concurrency_limit; ALTER TABLE jobs DROP COLUMN waiting_reason; ";
 
