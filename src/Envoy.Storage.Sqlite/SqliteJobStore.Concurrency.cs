@@ -125,12 +125,12 @@ public sealed partial class SqliteJobStore
 
         foreach (var scope in heads ?? [])
         {
-            var free = Math.Min(slots.Free(scope.Flow, scope.Key, scope.Limit), request.Max - claimed.Count);
             if (claimed.Count >= request.Max)
             {
                 return;
             }
 
+            var free = Math.Min(slots.Free(scope.Flow, scope.Key, scope.Limit), request.Max - claimed.Count);
             if (free == 0)
             {
                 continue;

@@ -1,13 +1,12 @@
-using Envoy.Runtime.Coordination;
-
 namespace Envoy.Runtime.Execution;
 
 /// <summary>
 /// Runs the store's maintenance while this scheduler holds the maintenance leader lock (one started scheduler among all that
 /// share the store): every <see cref="SchedulerOptions.MaintenanceInterval"/>, and at the moment the next delayed job comes due,
 /// it puts jobs with expired leases back to pending and wakes idle workers everywhere; it also warns about unserved jobs and
-/// purges idle rate-limit usage (<see cref="RateLimitPurge"/>). The other schedulers keep trying for the
-/// lock, so a new leader takes over within the lock's time-to-live (three intervals) when the leader dies.
+/// purges idle rate-limit usage (<see cref="RateLimitPurge"/>). The lock is held and renewed by <see cref="MaintenanceLease"/> in
+/// its own loop, so a long pass does not lose it. The other schedulers keep trying for the lock, so a new leader takes over
+/// within the lock's time-to-live (three intervals) when the leader dies.
 /// Claims still take expired leases and due jobs by themselves: maintenance makes recovery prompt and visible, not possible.
 /// </summary>
 internal sealed class MaintenanceLeader : IAsyncDisposable
@@ -15,84 +14,56 @@ internal sealed class MaintenanceLeader : IAsyncDisposable
     /// <summary>The most expired leases one pass puts back (the next pass follows at once when there were more).</summary>
     internal const int PassLimit = 1000;
 
-    private const long NotHeld = -1;
-
     private readonly RuntimeServices _services;
-    private readonly ILeaderLock _lock;
+    private readonly WakeSignal _gained = new();
+    private readonly MaintenanceLease _lease;
     private readonly UnservedJobsMonitor _unserved;
     private readonly RateLimitPurge _rateLimits;
     private readonly RetentionPurge _retention;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
-    private bool _leading;
-    private long _heldSince = NotHeld;
 
     public MaintenanceLeader(RuntimeServices services)
     {
         _services = services;
-        _lock = services.Coordination.CreateLeaderLock();
+        _lease = new MaintenanceLease(services, _gained);
         _unserved = new UnservedJobsMonitor(services);
         _rateLimits = new RateLimitPurge(services);
         _loop = Task.Run(() => RunAsync(_stop.Token));
         _retention = RetentionPurge.Start(services, () => IsLeading);
     }
 
-    /// <summary>
-    /// Whether this scheduler holds the lock: it won its last attempt, and that attempt's time-to-live has not run out since
-    /// (a leader whose loop stalls stops saying it leads when another may already have taken over).
-    /// </summary>
-    public bool IsLeading
-    {
-        get
-        {
-            var since = Volatile.Read(ref _heldSince);
-            return since != NotHeld && _services.Time.GetElapsedTime(since) < TimeToLive;
-        }
-    }
-
-    private TimeSpan TimeToLive => _services.Config.MaintenanceInterval * 3;
+    /// <summary>Whether this scheduler holds the maintenance leader lock (<see cref="MaintenanceLease.IsLeading"/>).</summary>
+    public bool IsLeading => _lease.IsLeading;
 
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _retention.DisposeAsync().ConfigureAwait(false);
-        try
-        {
-            using var release = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await _lock.ReleaseAsync(release.Token).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // Releasing is a courtesy: an unreleased lock expires by itself.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-        }
-
-        await _lock.DisposeAsync().ConfigureAwait(false);
+        await _lease.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
     }
 
     private async Task RunAsync(CancellationToken stop)
     {
         var interval = _services.Config.MaintenanceInterval;
-        var since = 0L; // the first pass of a new leader wakes workers for every job already due (the old leader may have died first)
+        var since = 0L;
+        var term = 0L;
         while (!stop.IsCancellationRequested)
         {
             var delay = interval;
             try
             {
-                var attempt = _services.Time.GetTimestamp();
-                var leading = await _lock.TryHoldAsync(TimeToLive, stop).ConfigureAwait(false);
-                Volatile.Write(ref _heldSince, leading ? attempt : NotHeld);
-                if (leading != _leading)
+                if (_lease.IsLeading)
                 {
-                    _leading = leading;
-                    LogLeadership(leading);
-                    since = 0;
-                }
+                    if (_lease.Term != term)
+                    {
+                        // The first pass of a new term wakes workers for every job already due (the old leader may have died first).
+                        term = _lease.Term;
+                        since = 0;
+                    }
 
-                if (leading)
-                {
                     (delay, since) = await PassAsync(interval, since, stop).ConfigureAwait(false);
 
                     // The leader alone warns about jobs no live worker serves (the store's registry of workers answers for all).
@@ -113,15 +84,14 @@ internal sealed class MaintenanceLeader : IAsyncDisposable
 
             try
             {
-                await Task.Delay(delay, _services.Time, stop).ConfigureAwait(false);
+                // Until the next pass is due, or at once when this scheduler gains the lead.
+                await _gained.WaitAsync(delay, _services.Time, stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 break;
             }
         }
-
-        Volatile.Write(ref _heldSince, NotHeld);
     }
 
     /// <summary>One pass; returns how long to wait before the next one and the time this pass covered up to.</summary>
@@ -142,17 +112,5 @@ internal sealed class MaintenanceLeader : IAsyncDisposable
         var next = await _services.Coordination.NextDueAtAsync(now, stop).ConfigureAwait(false);
         var untilNext = next is { } due ? TimeSpan.FromMilliseconds(Math.Max(1, due - now)) : interval;
         return (untilNext < interval ? untilNext : interval, now);
-    }
-
-    private void LogLeadership(bool leading)
-    {
-        if (leading)
-        {
-            RuntimeLog.MaintenanceLeading(_services.Logger, _services.WorkerId, _lock.Description);
-        }
-        else
-        {
-            RuntimeLog.MaintenanceNotLeading(_services.Logger, _services.WorkerId);
-        }
     }
 }
