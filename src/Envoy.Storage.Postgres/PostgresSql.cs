@@ -637,11 +637,33 @@ internal static class PostgresSql
         ORDER BY ord
         """;
 
-    /// <summary><see cref="Unblock"/> for the blocking jobs in <c>$2</c>: those with no pending wait become pending, due at <c>$1</c>; returns them.</summary>
+    /// <summary>
+    /// <see cref="Unblock"/> for the blocking jobs in <c>$2</c>: those with no pending wait become pending, due at <c>$1</c>;
+    /// returns them with their flow, version and concurrency limit (whether the firing may start them, <c>UnblockedJob</c>).
+    /// </summary>
     public const string UnblockMany = """
         UPDATE envoy.jobs j SET status = 0, run_at = $1, updated_at = $1, version = version + 1
         WHERE j.id = ANY($2) AND j.status = 2 AND NOT EXISTS (SELECT 1 FROM envoy.waits w WHERE w.job_id = j.id AND w.status = 0)
-        RETURNING j.id
+        RETURNING j.id, j.flow, j.flow_version, j.concurrency_limit::bigint
+        """;
+
+    /// <summary>
+    /// Starts the pending jobs of <c>$4</c> (made pending by fired timers in this transaction, which holds their locks) for
+    /// <c>$1</c>, leased until <c>$2</c>, at <c>$3</c>, as <see cref="Claim"/> takes a pending job (with its history entry
+    /// <c>$5</c>, from <c>$6</c> to <c>$7</c>); returns them with <see cref="Claim"/>'s columns.
+    /// </summary>
+    public const string StartTimerJobs = """
+        WITH started AS (
+          UPDATE envoy.jobs j SET status = 1, lease_owner = $1, lease_until = $2, version = j.version + 1, attempts = j.attempts + 1,
+            started_at = coalesce(j.started_at, $3), updated_at = $3
+          WHERE j.id = ANY($4) AND j.status = 0
+          RETURNING j.id, j.flow, j.status, j.context::text AS context, j.priority, j.run_at, j.created_at, j.updated_at, j.started_at,
+            j.finished_at, j.error, j.parent_id, j.retries, j.attempts, j.idempotency_key, j.version, j.takeovers, j.flow_version, j.trace_parent,
+            j.concurrency_key, j.concurrency_limit),
+        history AS (
+          INSERT INTO envoy.job_events (job_id, at, kind, from_status, to_status)
+          SELECT id, $3, $5, $6, $7 FROM started)
+        SELECT * FROM started
         """;
 
     public const string InsertEscalation = """
