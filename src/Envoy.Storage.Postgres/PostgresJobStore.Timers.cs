@@ -52,9 +52,19 @@ public sealed partial class PostgresJobStore
         ReadAsync(
             async connection =>
             {
-                using var command = connection.Command(PostgresSql.NextTimerDue, null);
-                var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-                return value is null or DBNull ? (long?)null : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+                // One batch, one implicit transaction: the setting holds for the query only.
+                var batch = new NpgsqlBatch(connection);
+                await using (batch.ConfigureAwait(false))
+                {
+                    batch.BatchCommands.Add(Batched(PostgresSql.NextTimerDueSettings));
+                    batch.BatchCommands.Add(Batched(PostgresSql.NextTimerDue));
+                    var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
+                    {
+                        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the setting's row
+                        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.GetNullableInt64(0) : null;
+                    }
+                }
             },
             cancellationToken);
 

@@ -594,7 +594,16 @@ internal static class PostgresSql
     /// <summary>Locks the escalations behind due escalation timers, skipping those another transaction holds (a reply under way).</summary>
     public const string LockDueEscalations = "SELECT id FROM envoy.escalations WHERE id = ANY($1) FOR UPDATE SKIP LOCKED";
 
-    /// <summary>The due time of the earliest pending timer of a blocking job.</summary>
+    /// <summary>
+    /// Set before <see cref="NextTimerDue"/> in its batch (an implicit transaction): no sort, so the plan walks
+    /// <c>waits_timers</c> in due order and stops at the first timer of a blocking job. With statistics that show few pending
+    /// timers (taken before a burst was scheduled) the planner otherwise reads every pending timer and sorts them, on every
+    /// pass of the timer loop (measured: 169 ms with 50,000 pending timers, against 0.04 ms; up to 5 s of the server's time in
+    /// a 12-second burst). Returns one row, which the caller skips.
+    /// </summary>
+    public const string NextTimerDueSettings = "SELECT set_config('enable_sort', 'off', true)";
+
+    /// <summary>The due time of the earliest pending timer of a blocking job (after <see cref="NextTimerDueSettings"/>).</summary>
     public const string NextTimerDue = """
         SELECT w.due_at FROM envoy.waits w JOIN envoy.jobs j ON j.id = w.job_id
         WHERE w.status = 0 AND w.due_at IS NOT NULL AND j.status = 2
