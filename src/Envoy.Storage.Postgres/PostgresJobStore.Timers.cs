@@ -17,7 +17,15 @@ namespace Envoy.Storage.Postgres;
 public sealed partial class PostgresJobStore
 {
     /// <inheritdoc />
-    public Task<int> ResolveDueTimersAsync(long nowMs, int limit, CancellationToken cancellationToken = default) =>
+    public async Task<int> ResolveDueTimersAsync(long nowMs, int limit, CancellationToken cancellationToken = default) =>
+        (await ResolveDueTimersAsync(nowMs, limit, null, cancellationToken).ConfigureAwait(false)).Taken;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The jobs started here are taken in one more round trip of the firing's transaction (<see cref="PostgresSql.StartTimerJobs"/>
+    /// and their wait resolutions, in one batch), whatever their number.
+    /// </remarks>
+    public Task<FiredTimers> ResolveDueTimersAsync(long nowMs, int limit, ClaimRequest? start, CancellationToken cancellationToken = default) =>
         TransactAsync(
             async (connection, tx, effects) =>
             {
@@ -35,7 +43,7 @@ public sealed partial class PostgresJobStore
                 }
 
                 var transaction = new PostgresTimerBatch(connection, tx, effects);
-                return await JobStateMachine.ResolveTimersAsync(transaction, due, nowMs, cancellationToken).ConfigureAwait(false);
+                return await JobStateMachine.ResolveTimersAsync(transaction, due, nowMs, start, cancellationToken).ConfigureAwait(false);
             },
             cancellationToken);
 
@@ -44,9 +52,19 @@ public sealed partial class PostgresJobStore
         ReadAsync(
             async connection =>
             {
-                using var command = connection.Command(PostgresSql.NextTimerDue, null);
-                var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-                return value is null or DBNull ? (long?)null : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+                // One batch, one implicit transaction: the setting holds for the query only.
+                var batch = new NpgsqlBatch(connection);
+                await using (batch.ConfigureAwait(false))
+                {
+                    batch.BatchCommands.Add(Batched(PostgresSql.NextTimerDueSettings));
+                    batch.BatchCommands.Add(Batched(PostgresSql.NextTimerDue));
+                    var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
+                    {
+                        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the setting's row
+                        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.GetNullableInt64(0) : null;
+                    }
+                }
             },
             cancellationToken);
 
@@ -106,7 +124,7 @@ public sealed partial class PostgresJobStore
             return states;
         }
 
-        public async ValueTask<IReadOnlyList<string>> WriteTimerBatchAsync(TimerBatch batch, CancellationToken cancellationToken)
+        public async ValueTask<IReadOnlyList<UnblockedJob>> WriteTimerBatchAsync(TimerBatch batch, CancellationToken cancellationToken)
         {
             using var write = new NpgsqlBatch(connection, tx);
             if (batch.ExpiredEscalations.Count > 0)
@@ -147,7 +165,7 @@ public sealed partial class PostgresJobStore
             }
 
             write.BatchCommands.Add(Batched(PostgresSql.UnblockMany, P(batch.NowMs), P(resolutions.Select(r => r.JobId).Distinct(StringComparer.Ordinal).ToArray())));
-            var unblocked = new List<string>();
+            var unblocked = new List<UnblockedJob>();
             var reader = await write.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
@@ -156,13 +174,44 @@ public sealed partial class PostgresJobStore
                 {
                     while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
-                        unblocked.Add(reader.GetString(0));
+                        unblocked.Add(new UnblockedJob(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetNullableInt64(3) is { } limit ? (int)limit : null));
                     }
                 }
                 while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
             }
 
             return unblocked;
+        }
+
+        public async ValueTask<IReadOnlyList<JobRecord>> StartJobsAsync(IReadOnlyList<string> jobIds, JobLease lease, long nowMs, CancellationToken cancellationToken)
+        {
+            var ids = jobIds.ToArray();
+            var started = new List<JobRecord>(ids.Length);
+            Dictionary<string, List<WaitRow>>? resolutions;
+            using var batch = new NpgsqlBatch(connection, tx);
+            batch.BatchCommands.Add(Batched(
+                PostgresSql.StartTimerJobs,
+                P(lease.Owner),
+                P(lease.UntilMs),
+                P(nowMs),
+                P(ids),
+                P((short)JobEventKind.Claimed),
+                P((short)JobStatus.Pending),
+                P((short)JobStatus.Running)));
+            batch.BatchCommands.Add(Batched(PostgresSql.ResolutionsFor, P(ids)));
+            var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    started.Add(StoreRows.ReadJob(reader));
+                }
+
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                resolutions = await ReadResolutionsAsync(reader, cancellationToken).ConfigureAwait(false);
+            }
+
+            return Attach(started, resolutions);
         }
     }
 }

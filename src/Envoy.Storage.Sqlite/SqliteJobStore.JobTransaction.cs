@@ -121,6 +121,35 @@ public sealed partial class SqliteJobStore
         public ValueTask<bool> UnblockAsync(string jobId, long nowMs, CancellationToken cancellationToken) =>
             new(Commands.Get(SqliteSql.Unblock, tx).Bind("@now", nowMs).Bind("@id", jobId).ExecuteNonQuery() == 1);
 
+        public ValueTask<UnblockedJob?> ReadUnblockedAsync(string jobId, CancellationToken cancellationToken)
+        {
+            using var reader = Commands.Get(SqliteSql.UnblockedJob, tx).Bind("@id", jobId).ExecuteReader();
+            return new(reader.Read()
+                ? new UnblockedJob(jobId, reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetInt32(2))
+                : null);
+        }
+
+        public ValueTask<JobRecord?> StartJobAsync(string jobId, JobLease lease, long nowMs, CancellationToken cancellationToken)
+        {
+            var started = new List<JobRecord>(1);
+            using (var reader = Commands.Get(SqliteSql.StartTimerJob, tx)
+                .Bind("@owner", lease.Owner).Bind("@until", lease.UntilMs).Bind("@now", nowMs).Bind("@id", jobId).ExecuteReader())
+            {
+                if (reader.Read())
+                {
+                    started.Add(StoreRows.ReadJob(reader));
+                }
+            }
+
+            if (started.Count == 0)
+            {
+                return new((JobRecord?)null);
+            }
+
+            store.InsertEvent(new JobEvent(jobId, FromMs(nowMs), JobEventKind.Claimed, From: JobStatus.Pending, To: JobStatus.Running), tx);
+            return new(store.AttachResolutions(started, tx)[0]);
+        }
+
         public ValueTask<IReadOnlyList<CascadedJob>> CancelDescendantsAsync(string rootJobId, string error, long nowMs, CancellationToken cancellationToken)
         {
             var cancelled = new List<CascadedJob>();

@@ -11,7 +11,11 @@ namespace Envoy.Storage.Sqlite;
 public sealed partial class SqliteJobStore
 {
     /// <inheritdoc />
-    public Task<int> ResolveDueTimersAsync(long nowMs, int limit, CancellationToken cancellationToken = default)
+    public async Task<int> ResolveDueTimersAsync(long nowMs, int limit, CancellationToken cancellationToken = default) =>
+        (await ResolveDueTimersAsync(nowMs, limit, null, cancellationToken).ConfigureAwait(false)).Taken;
+
+    /// <inheritdoc />
+    public Task<FiredTimers> ResolveDueTimersAsync(long nowMs, int limit, ClaimRequest? start, CancellationToken cancellationToken = default)
     {
         var effects = new StoreEffects();
         return WriteAsync(
@@ -27,7 +31,7 @@ public sealed partial class SqliteJobStore
                 }
 
                 var transaction = new SqliteJobTransaction(this, tx, effects);
-                return SqliteJobTransaction.RunSynchronously(JobStateMachine.ResolveTimersAsync(transaction, due, nowMs, CancellationToken.None));
+                return SqliteJobTransaction.RunSynchronously(JobStateMachine.ResolveTimersAsync(transaction, due, nowMs, start, CancellationToken.None));
             },
             effects,
             cancellationToken);

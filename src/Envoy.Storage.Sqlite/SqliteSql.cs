@@ -525,6 +525,17 @@ internal static class SqliteSql
         WHERE id = @id AND status = 2 AND NOT EXISTS (SELECT 1 FROM waits WHERE job_id = @id AND status = 0)
         """;
 
+    /// <summary>What decides whether a job made pending by a fired timer starts at once: its flow, version and concurrency limit.</summary>
+    public const string UnblockedJob = "SELECT flow, flow_version, concurrency_limit FROM jobs WHERE id = @id";
+
+    /// <summary>Starts a pending job made pending by a fired timer in this write, as <see cref="ClaimPending"/> takes one.</summary>
+    public const string StartTimerJob = $"""
+        UPDATE jobs SET status = 1, lease_owner = @owner, lease_until = @until, version = version + 1, attempts = attempts + 1,
+          started_at = coalesce(started_at, @now), updated_at = @now
+        WHERE id = @id AND status = 0
+        RETURNING {JobColumns}
+        """;
+
     public const string CancelDescendants = """
         WITH RECURSIVE d(id) AS (
           SELECT id FROM jobs WHERE parent_id = @root

@@ -4,7 +4,7 @@ using Envoy.Runtime.Storage;
 namespace Envoy.Storage.Conformance;
 
 /// <summary>
-/// Timer batches (issue 17, firing under a burst): one <see cref="IJobCoordinationStore.ResolveDueTimersAsync"/> call fires a
+/// Timer batches (issue 17, firing under a burst): one <see cref="IJobCoordinationStore.ResolveDueTimersAsync(long, int, CancellationToken)"/> call fires a
 /// whole batch of due timers of every kind, each by the rule of one timer (PostgreSQL does it set-based, in a few statements
 /// whatever the batch's size).
 /// </summary>

@@ -7,7 +7,7 @@ namespace Envoy.Storage.Conformance;
 
 /// <summary>
 /// Durable timers (issue 17): waits with a due time (<see cref="NewWait.DueAtMs"/>), fired by
-/// <see cref="IJobCoordinationStore.ResolveDueTimersAsync"/> at explicit times, and end to end through schedulers
+/// <see cref="IJobCoordinationStore.ResolveDueTimersAsync(long, int, CancellationToken)"/> at explicit times, and end to end through schedulers
 /// (<see cref="StateContext.Sleep"/>, <see cref="WaitFor.Timeout"/>, the escalation timeout) in real time.
 /// </summary>
 public abstract partial class StoreConformanceTests

@@ -48,6 +48,38 @@ public sealed class TimerBatchStatementTests(PostgresFixture postgres)
         Assert.Equal(200, (await store.ListJobsAsync(new JobQuery { Flow = Flow, Status = JobStatus.Pending, Limit = 500 })).Count);
     }
 
+    [Fact]
+    public async Task ResolveDueTimers_StartingTheResumedJobs_AddsOneRoundTrip_NotSomePerJob()
+    {
+        var connectionString = await postgres.CreateFreshDatabaseAsync();
+        var database = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+        await using var store = new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString });
+        await store.InitializeAsync();
+        await BlockOnTimersAsync(store, 200);
+        var sent = new ConcurrentQueue<string>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Npgsql",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            ActivityStopped = activity =>
+            {
+                if (activity.TagObjects.Any(tag => tag.Value is string value && value == database))
+                {
+                    sent.Enqueue(activity.DisplayName);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        var fired = await store.ResolveDueTimersAsync(T0 + 1_000, 500, new ClaimRequest("firer", 150, T0 + 1_000, T0 + 31_000, [Flow]));
+
+        Assert.Equal((200, 150), (fired.Taken, fired.Started.Count));
+        Assert.All(fired.Started, job => Assert.Equal(WaitResolutionKind.Success, Assert.Single(job.Resolutions).Kind));
+        // As above, and one batch that starts the 150 jobs and reads their resolutions (the NOTIFY for the 50 left pending).
+        Assert.InRange(sent.Count, 4, 9);
+        Assert.Equal(150, (await store.ListJobsAsync(new JobQuery { Flow = Flow, Status = JobStatus.Running, Limit = 500 })).Count);
+    }
+
     /// <summary>Creates <paramref name="count"/> jobs and commits each blocking on a sleep due at <see cref="T0"/> + 1 s.</summary>
     private static async Task BlockOnTimersAsync(PostgresJobStore store, int count)
     {

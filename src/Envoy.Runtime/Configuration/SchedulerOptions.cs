@@ -55,8 +55,9 @@ public class SchedulerOptions
     /// True (default): a job scheduled here, due now, while this scheduler is started and has a free worker slot, is inserted
     /// already claimed and starts in this process at once, without waiting for a claim round trip (eager start; the job's
     /// history still shows it scheduled, then claimed). A job with a concurrency limit starts so only when its key has a free
-    /// slot, which the store counts as a claim does; otherwise it is inserted pending. False: every job goes through the queue
-    /// and may start in any worker.
+    /// slot, which the store counts as a claim does; otherwise it is inserted pending. Likewise a job whose timer this
+    /// scheduler fires (a sleep ended, a wait timed out) starts here in the firing's transaction when a worker slot is free,
+    /// a flow version it has, and no concurrency limit. False: every job goes through the queue and may start in any worker.
     /// </summary>
     public bool EagerStart { get; set; } = true;
 

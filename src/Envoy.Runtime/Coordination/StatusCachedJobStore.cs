@@ -244,6 +244,10 @@ public sealed class StatusCachedJobStore : IJobStore, IStoreHealthProbe, ISchema
         _store.ResolveDueTimersAsync(nowMs, limit, cancellationToken);
 
     /// <inheritdoc />
+    public Task<FiredTimers> ResolveDueTimersAsync(long nowMs, int limit, ClaimRequest? start, CancellationToken cancellationToken = default) =>
+        _store.ResolveDueTimersAsync(nowMs, limit, start, cancellationToken);
+
+    /// <inheritdoc />
     public Task<long?> NextTimerDueAtAsync(CancellationToken cancellationToken = default) => _store.NextTimerDueAtAsync(cancellationToken);
 
     /// <inheritdoc />

@@ -1,3 +1,5 @@
+using Envoy.Runtime.Storage;
+
 namespace Envoy.Runtime.Execution;
 
 /// <summary>
@@ -5,8 +7,11 @@ namespace Envoy.Runtime.Execution;
 /// next due timer (a <see cref="TimeProvider"/> timer), woken sooner when a step committed here arms an earlier one, and looks
 /// at the store at least every <see cref="SchedulerOptions.PollInterval"/> (the safety poll) for timers armed by other processes; then it
 /// fires the due ones in batches of <see cref="BatchLimit"/>. Every started scheduler runs one: the store's
-/// <see cref="Storage.IJobCoordinationStore.ResolveDueTimersAsync"/> fires each timer exactly once whichever fires it, so a
-/// timer fires on time while any scheduler of the store runs, also right after another process died.
+/// <see cref="Storage.IJobCoordinationStore.ResolveDueTimersAsync(long, int, CancellationToken)"/> fires each timer exactly once whichever fires it, so a
+/// timer fires on time while any scheduler of the store runs, also right after another process died. With its
+/// <see cref="EagerStarts"/> (eager starts on), each batch also starts here, in its own transaction, the jobs it makes pending
+/// that this scheduler may run, up to its free worker slots (reserved for the batch, the unused ones given back after it):
+/// no wake-up, no claim and no wait-resolution read per resumed job.
 /// </summary>
 internal sealed class TimerFiring : IAsyncDisposable
 {
@@ -17,6 +22,7 @@ internal sealed class TimerFiring : IAsyncDisposable
     private static readonly TimeSpan RaceBackoff = TimeSpan.FromMilliseconds(20);
 
     private readonly RuntimeServices _services;
+    private readonly EagerStarts? _starts;
     private readonly WakeSignal _wake = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
@@ -24,9 +30,10 @@ internal sealed class TimerFiring : IAsyncDisposable
     private long _armedMs = long.MaxValue;
     private int _stopped;
 
-    public TimerFiring(RuntimeServices services)
+    public TimerFiring(RuntimeServices services, EagerStarts? starts = null)
     {
         _services = services;
+        _starts = starts;
         services.Timers.Listen(Armed);
         _loop = Task.Run(() => RunAsync(_stop.Token));
     }
@@ -134,7 +141,7 @@ internal sealed class TimerFiring : IAsyncDisposable
             return untilDue < interval ? untilDue : interval;
         }
 
-        var found = await _services.Coordination.ResolveDueTimersAsync(now, BatchLimit, stop).ConfigureAwait(false);
+        var found = await FireAsync(now, stop).ConfigureAwait(false);
         if (found > 0)
         {
             RuntimeLog.TimersFired(_services.Logger, found);
@@ -142,5 +149,61 @@ internal sealed class TimerFiring : IAsyncDisposable
         }
 
         return RaceBackoff;
+    }
+
+    /// <summary>
+    /// Fires one batch; with eager starts, starts here the jobs it resumes in the worker slots free now (reserved for the batch:
+    /// the store starts at most that many; the ones it did not use are given back).
+    /// </summary>
+    private async Task<int> FireAsync(long now, CancellationToken stop)
+    {
+        var flows = _services.Flows;
+        var reserved = 0;
+        if (_starts is not null && flows.Names.Count > 0)
+        {
+            while (reserved < BatchLimit && _starts.TryReserve())
+            {
+                reserved++;
+            }
+        }
+
+        if (reserved == 0)
+        {
+            return await _services.Coordination.ResolveDueTimersAsync(now, BatchLimit, stop).ConfigureAwait(false);
+        }
+
+        FiredTimers fired;
+        try
+        {
+            var start = new ClaimRequest(_services.WorkerId, reserved, now, _services.LeaseUntilMs, flows.Names) { FlowVersions = flows.Keys };
+            fired = await _services.Coordination.ResolveDueTimersAsync(now, BatchLimit, start, stop).ConfigureAwait(false);
+        }
+        catch
+        {
+            for (var i = 0; i < reserved; i++)
+            {
+                _starts!.Cancel();
+            }
+
+            throw;
+        }
+
+        var started = Math.Min(reserved, fired.Started.Count);
+        for (var i = 0; i < started; i++)
+        {
+            _starts!.Start(fired.Started[i]);
+        }
+
+        for (var i = started; i < reserved; i++)
+        {
+            _starts!.Cancel();
+        }
+
+        if (started > 0)
+        {
+            RuntimeLog.TimerJobsStarted(_services.Logger, started);
+        }
+
+        return fired.Taken;
     }
 }

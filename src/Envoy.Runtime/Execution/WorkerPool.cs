@@ -46,7 +46,7 @@ internal sealed class WorkerPool : IDisposable
         });
         _dispatcher.Start();
         _leaseKeeper = new LeaseKeeper(services, _running);
-        _timers = new TimerFiring(services);
+        _timers = new TimerFiring(services, services.Config.EagerStart ? _eager : null);
     }
 
     /// <summary>Signals the step of a job running here (cancelled or failed by hand).</summary>

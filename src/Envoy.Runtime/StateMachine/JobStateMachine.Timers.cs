@@ -40,30 +40,50 @@ public static partial class JobStateMachine
     /// once (<see cref="ITimerBatchTransaction.WriteTimerBatchAsync"/>); the jobs it made pending are marked ready. Returns how
     /// many timers the store locked (timers it skipped are left to a later pass).
     /// </summary>
-    public static async ValueTask<int> ResolveTimersAsync(ITimerBatchTransaction tx, IReadOnlyList<DueTimer> due, long nowMs, CancellationToken cancellationToken)
+    public static async ValueTask<int> ResolveTimersAsync(ITimerBatchTransaction tx, IReadOnlyList<DueTimer> due, long nowMs, CancellationToken cancellationToken) =>
+        (await ResolveTimersAsync(tx, due, nowMs, null, cancellationToken).ConfigureAwait(false)).Taken;
+
+    /// <summary>
+    /// <see cref="ResolveTimersAsync(ITimerBatchTransaction, IReadOnlyList{DueTimer}, long, CancellationToken)"/>, then starts
+    /// in the same transaction the jobs it made pending that <paramref name="start"/>'s requester may run at once
+    /// (<see cref="ChooseTimerStarts"/>, executed by <see cref="ITimerBatchTransaction.StartJobsAsync"/>): running, leased to it,
+    /// without the wake-up and the claim that would follow otherwise. Only the jobs left pending mark the store ready.
+    /// </summary>
+    public static async ValueTask<FiredTimers> ResolveTimersAsync(ITimerBatchTransaction tx, IReadOnlyList<DueTimer> due, long nowMs, ClaimRequest? start, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tx);
         ArgumentNullException.ThrowIfNull(due);
         if (due.Count == 0)
         {
-            return 0;
+            return new FiredTimers(0, []);
         }
 
         var locked = await tx.LockTimersAsync(due, cancellationToken).ConfigureAwait(false);
         var batch = PlanTimers(locked, nowMs);
         if (batch.Resolutions.Count == 0)
         {
-            return locked.Count;
+            return new FiredTimers(locked.Count, []);
         }
 
         var unblocked = await tx.WriteTimerBatchAsync(batch, cancellationToken).ConfigureAwait(false);
-        foreach (var jobId in unblocked)
+        var starting = ChooseTimerStarts(unblocked, start);
+        IReadOnlyList<JobRecord> started = starting.Count == 0 || start is null
+            ? []
+            : await tx.StartJobsAsync(starting, new JobLease(start.Owner, start.LeaseUntilMs), nowMs, cancellationToken).ConfigureAwait(false);
+        var running = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var job in started)
         {
-            tx.Effects.Ready = true;
-            tx.Effects.StatusChanged(jobId);
+            running.Add(job.Id);
+            tx.Effects.StatusWritten(job.Id, job.Status, job.Version);
         }
 
-        return locked.Count;
+        foreach (var job in unblocked.Where(j => !running.Contains(j.Id)))
+        {
+            tx.Effects.Ready = true;
+            tx.Effects.StatusChanged(job.Id);
+        }
+
+        return new FiredTimers(locked.Count, started);
     }
 
     /// <summary>
@@ -74,6 +94,51 @@ public static partial class JobStateMachine
     {
         ArgumentNullException.ThrowIfNull(tx);
         return ResolveTimersAsync(new TimerBatchOverJobTransaction(tx), due, nowMs, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="ResolveTimersAsync(ITimerBatchTransaction, IReadOnlyList{DueTimer}, long, ClaimRequest?, CancellationToken)"/>
+    /// on a store without set-based statements (the primitive members of <paramref name="tx"/>, one timer and job at a time).
+    /// </summary>
+    public static ValueTask<FiredTimers> ResolveTimersAsync(IJobTransaction tx, IReadOnlyList<DueTimer> due, long nowMs, ClaimRequest? start, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        return ResolveTimersAsync(new TimerBatchOverJobTransaction(tx), due, nowMs, start, cancellationToken);
+    }
+
+    /// <summary>
+    /// The rule of which jobs made pending by fired timers the firing scheduler starts at once (the others stay pending for a
+    /// claim): at most <see cref="ClaimRequest.Max"/> (the worker slots it reserved), in the order they fired; only a job of a
+    /// flow it has (<see cref="ClaimRequest.Flows"/>) and, when the job recorded a version, of a (flow, version) it has
+    /// (<see cref="ClaimRequest.FlowVersions"/>), as a claim would take it; never a job with a concurrency limit (a claim counts
+    /// its key's running jobs first, so it waits for one).
+    /// </summary>
+    public static IReadOnlyList<string> ChooseTimerStarts(IReadOnlyList<UnblockedJob> unblocked, ClaimRequest? start)
+    {
+        ArgumentNullException.ThrowIfNull(unblocked);
+        if (start is null || start.Max <= 0)
+        {
+            return [];
+        }
+
+        var chosen = new List<string>();
+        foreach (var job in unblocked)
+        {
+            if (chosen.Count == start.Max)
+            {
+                break;
+            }
+
+            if (job.Flow is { } flow
+                && job.ConcurrencyLimit is null
+                && start.Flows.Contains(flow)
+                && (start.FlowVersions is null || job.FlowVersion.Length == 0 || start.FlowVersions.Contains(FlowVersionKey.Of(flow, job.FlowVersion))))
+            {
+                chosen.Add(job.Id);
+            }
+        }
+
+        return chosen;
     }
 
     /// <summary>Plans the writes of the timers in <paramref name="locked"/> that fire (<see cref="DecideTimer"/>), in their order.</summary>

@@ -21,7 +21,7 @@ internal sealed class TimerBatchOverJobTransaction(IJobTransaction tx) : ITimerB
         return locked;
     }
 
-    public async ValueTask<IReadOnlyList<string>> WriteTimerBatchAsync(TimerBatch batch, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<UnblockedJob>> WriteTimerBatchAsync(TimerBatch batch, CancellationToken cancellationToken)
     {
         foreach (var expiry in batch.ExpiredEscalations)
         {
@@ -38,15 +38,29 @@ internal sealed class TimerBatchOverJobTransaction(IJobTransaction tx) : ITimerB
             await tx.AppendEventAsync(entry, cancellationToken).ConfigureAwait(false);
         }
 
-        var unblocked = new List<string>();
+        var unblocked = new List<UnblockedJob>();
         foreach (var jobId in batch.Resolutions.Select(r => r.JobId).Distinct(StringComparer.Ordinal))
         {
             if (await tx.UnblockAsync(jobId, batch.NowMs, cancellationToken).ConfigureAwait(false))
             {
-                unblocked.Add(jobId);
+                unblocked.Add(await tx.ReadUnblockedAsync(jobId, cancellationToken).ConfigureAwait(false) ?? new UnblockedJob(jobId, null, string.Empty, null));
             }
         }
 
         return unblocked;
+    }
+
+    public async ValueTask<IReadOnlyList<JobRecord>> StartJobsAsync(IReadOnlyList<string> jobIds, JobLease lease, long nowMs, CancellationToken cancellationToken)
+    {
+        var started = new List<JobRecord>(jobIds.Count);
+        foreach (var jobId in jobIds)
+        {
+            if (await tx.StartJobAsync(jobId, lease, nowMs, cancellationToken).ConfigureAwait(false) is { } record)
+            {
+                started.Add(record);
+            }
+        }
+
+        return started;
     }
 }

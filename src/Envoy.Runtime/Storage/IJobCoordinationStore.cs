@@ -52,6 +52,18 @@ public interface IJobCoordinationStore
     /// </returns>
     Task<int> ResolveDueTimersAsync(long nowMs, int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <see cref="ResolveDueTimersAsync(long, int, CancellationToken)"/>, and in the same transaction starts up to
+    /// <see cref="ClaimRequest.Max"/> of the jobs it made pending for <see cref="ClaimRequest.Owner"/> (running, leased until
+    /// <see cref="ClaimRequest.LeaseUntilMs"/>, a <see cref="JobEventKind.Claimed"/> entry), as a claim would take them but without
+    /// its round trips: which ones is <see cref="StateMachine.JobStateMachine.ChooseTimerStarts"/>'s rule (never a job with a
+    /// concurrency limit, only flows and versions the requester has). The requester reserved that many worker slots and runs
+    /// the started jobs; the others are left pending for any worker (idle workers are woken). Null <paramref name="start"/>, or a
+    /// store that cannot start jobs in its firing transaction (the default): nothing is started.
+    /// </summary>
+    async Task<FiredTimers> ResolveDueTimersAsync(long nowMs, int limit, ClaimRequest? start, CancellationToken cancellationToken = default) =>
+        new(await ResolveDueTimersAsync(nowMs, limit, cancellationToken).ConfigureAwait(false), []);
+
     /// <summary>The earliest due time of a pending timer of a blocking job (due or not yet), or null when there is none.</summary>
     Task<long?> NextTimerDueAtAsync(CancellationToken cancellationToken = default);
 

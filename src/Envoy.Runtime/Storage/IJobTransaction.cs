@@ -50,6 +50,19 @@ public interface IJobTransaction
     /// <summary>Makes a blocking job pending (due now) when none of its waits is pending; true when it did.</summary>
     ValueTask<bool> UnblockAsync(string jobId, long nowMs, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// What decides whether a job just made pending here (<see cref="UnblockAsync"/>) may start at once: its flow, version and
+    /// concurrency limit; null (the default) when the store does not start jobs in a timer's transaction.
+    /// </summary>
+    ValueTask<UnblockedJob?> ReadUnblockedAsync(string jobId, CancellationToken cancellationToken) => ValueTask.FromResult<UnblockedJob?>(null);
+
+    /// <summary>
+    /// Makes the pending job running, leased to <paramref name="lease"/>'s owner, as a claim does (<see cref="ITimerBatchTransaction.StartJobsAsync"/>);
+    /// returns its record with its wait resolutions, or null when it is not pending (or, the default, the store does not start
+    /// jobs in a transaction).
+    /// </summary>
+    ValueTask<JobRecord?> StartJobAsync(string jobId, JobLease lease, long nowMs, CancellationToken cancellationToken) => ValueTask.FromResult<JobRecord?>(null);
+
     /// <summary>Cancels every unfinished descendant of a job with <paramref name="error"/>; returns them.</summary>
     ValueTask<IReadOnlyList<CascadedJob>> CancelDescendantsAsync(string rootJobId, string error, long nowMs, CancellationToken cancellationToken);
 

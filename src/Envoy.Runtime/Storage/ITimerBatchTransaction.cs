@@ -23,5 +23,13 @@ public interface ITimerBatchTransaction
     /// its history entries in order, then makes each blocking job of a resolved wait pending (due at <see cref="TimerBatch.NowMs"/>)
     /// when none of its waits is pending; returns the jobs it made pending.
     /// </summary>
-    ValueTask<IReadOnlyList<string>> WriteTimerBatchAsync(TimerBatch batch, CancellationToken cancellationToken);
+    ValueTask<IReadOnlyList<UnblockedJob>> WriteTimerBatchAsync(TimerBatch batch, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes the pending jobs <paramref name="jobIds"/> (made pending by <see cref="WriteTimerBatchAsync"/> in this transaction)
+    /// running, leased to <paramref name="lease"/>'s owner, as a claim does (attempts, version, started time, a
+    /// <see cref="JobEventKind.Claimed"/> history entry); returns their records with their wait resolutions attached. A job no
+    /// longer pending is left out.
+    /// </summary>
+    ValueTask<IReadOnlyList<JobRecord>> StartJobsAsync(IReadOnlyList<string> jobIds, JobLease lease, long nowMs, CancellationToken cancellationToken);
 }

@@ -1,3 +1,4 @@
+using Envoy.Runtime.Execution;
 using Microsoft.Extensions.Logging;
 
 namespace Envoy.Runtime.Tests.Scheduling;
@@ -92,6 +93,41 @@ public sealed class UnservedJobsTests : SchedulerTestBase
         }
     }
 
+    [Fact]
+    public async Task Maintenance_AFlowServedAgainAndThenUnservedAgain_IsWarnedAboutAgain_NotWhileServed()
+    {
+        var time = NewClock();
+        var producer = await NewSchedulerAsync(time: time);
+        producer.AddFlow("orphan", OneState(async ctx => ctx));
+        var orphan = await producer.ScheduleAsync("orphan", null, new ScheduleOptions { Delay = TimeSpan.FromHours(1) }); // pending throughout, served or not
+        var logs = new CapturingLoggerFactory();
+        var worker = await Scheduler.InitAsync(
+            new SchedulerConfig { Sqlite = new SqliteConfig { Path = DatabasePath, FullSync = false }, MaintenanceInterval = TimeSpan.FromSeconds(1) },
+            time,
+            logs);
+        await using (worker)
+        {
+            worker.AddFlow("known", OneState(async ctx => ctx));
+            await worker.StartAsync();
+            var first = logs.WaitForAsync(m => m.Contains("'orphan'", StringComparison.Ordinal));
+            await AdvanceArmedTimersUntilAsync(time, first, due => due == TimeSpan.FromSeconds(1));
+            await first.WaitAsync(Timeout);
+
+            // Served again: the producer starts, a live worker of "orphan", for two check intervals (checks see it served).
+            logs.Forget();
+            await producer.StartAsync();
+            var served = Task.Delay(UnservedJobsMonitor.CheckInterval * 2, time);
+            await AdvanceArmedTimersUntilAsync(time, served, due => due == TimeSpan.FromSeconds(1));
+            Assert.False(logs.Seen(m => m.Contains("'orphan'", StringComparison.Ordinal)), "No warning while a live worker serves the flow.");
+
+            // Unserved again: warned again.
+            await producer.StopAsync();
+            var again = logs.WaitForAsync(m => m.Contains("'orphan'", StringComparison.Ordinal));
+            await AdvanceArmedTimersUntilAsync(time, again, due => due == TimeSpan.FromSeconds(1));
+            Assert.Contains(orphan, await again.WaitAsync(Timeout), StringComparison.Ordinal);
+        }
+    }
+
     private sealed class CapturingLoggerFactory : ILoggerFactory, ILogger
     {
         private readonly Lock _gate = new();
@@ -112,6 +148,23 @@ public sealed class UnservedJobsTests : SchedulerTestBase
             }
 
             return done.Task;
+        }
+
+        /// <summary>Forgets the messages logged so far (a later <see cref="WaitForAsync"/> waits for a new one).</summary>
+        public void Forget()
+        {
+            lock (_gate)
+            {
+                _messages.Clear();
+            }
+        }
+
+        public bool Seen(Func<string, bool> match)
+        {
+            lock (_gate)
+            {
+                return _messages.Exists(m => match(m));
+            }
         }
 
         public void AddProvider(ILoggerProvider provider)

@@ -115,21 +115,24 @@ public sealed class JobStateMachineTimerBatchTests
             return locked;
         }
 
-        public async ValueTask<IReadOnlyList<string>> WriteTimerBatchAsync(TimerBatch batch, CancellationToken cancellationToken)
+        public async ValueTask<IReadOnlyList<UnblockedJob>> WriteTimerBatchAsync(TimerBatch batch, CancellationToken cancellationToken)
         {
             Writes++;
             Written = batch;
-            var unblocked = new List<string>();
+            var unblocked = new List<UnblockedJob>();
             foreach (var resolution in batch.Resolutions)
             {
                 await inner.WriteWaitResolutionAsync(resolution, cancellationToken);
                 if (await inner.UnblockAsync(resolution.JobId, batch.NowMs, cancellationToken))
                 {
-                    unblocked.Add(resolution.JobId);
+                    unblocked.Add(new UnblockedJob(resolution.JobId, null, string.Empty, null));
                 }
             }
 
             return unblocked;
         }
+
+        public ValueTask<IReadOnlyList<JobRecord>> StartJobsAsync(IReadOnlyList<string> jobIds, JobLease lease, long nowMs, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("No start was asked for.");
     }
 }
