@@ -21,7 +21,6 @@ internal sealed class RedisSignalTransport : IAsyncDisposable
 
     private readonly string _origin = Guid.NewGuid().ToString("N");
     private readonly Lock _gate = new();
-    private readonly CoalescingSender _ready;
     private Action<JobSignal>[] _handlers = [];
 
     public RedisSignalTransport(IConnectionMultiplexer redis, string keyPrefix)
@@ -29,7 +28,6 @@ internal sealed class RedisSignalTransport : IAsyncDisposable
         _redis = redis;
         _subscriber = redis.GetSubscriber();
         _channel = Subscribe(keyPrefix);
-        _ready = new CoalescingSender(PublishReadyAsync);
     }
 
     /// <summary>The channel this transport uses now.</summary>
@@ -72,20 +70,12 @@ internal sealed class RedisSignalTransport : IAsyncDisposable
 
     /// <summary>
     /// Sends signals to the other processes in one message, one per line after the origin (dropped while Redis is
-    /// unreachable): a transaction that finished many jobs costs one publish, not one each. Ready signals alone (a limited
-    /// job's end frees a slot: one each) are coalesced: at most one such publish in flight, the ones asked for meanwhile sent
-    /// as one more right after it (<see cref="CoalescingSender"/>), so every Ready is followed by a publish sent after it.
+    /// unreachable): a transaction that finished many jobs costs one publish, not one each.
     /// </summary>
     public void Broadcast(IReadOnlyList<JobSignal> signals)
     {
         if (signals.Count == 0 || !_redis.IsConnected)
         {
-            return;
-        }
-
-        if (signals.All(s => s.Kind == JobSignalKind.Ready))
-        {
-            _ready.Request();
             return;
         }
 
@@ -106,23 +96,14 @@ internal sealed class RedisSignalTransport : IAsyncDisposable
             };
         }
 
-        _subscriber.Publish(CurrentChannel, message.ToString(), CommandFlags.FireAndForget);
-    }
-
-    private RedisChannel CurrentChannel
-    {
-        get
+        RedisChannel channel;
+        lock (_gate)
         {
-            lock (_gate)
-            {
-                return _channel; // a struct: read whole, never torn by a concurrent UsePrefix
-            }
+            channel = _channel; // a struct: read whole, never torn by a concurrent UsePrefix
         }
-    }
 
-    /// <summary>One Ready message, awaited until Redis took it (so that the Ready signals asked for meanwhile wait and fold).</summary>
-    private Task PublishReadyAsync() =>
-        _redis.IsConnected ? _subscriber.PublishAsync(CurrentChannel, _origin + "|r") : Task.CompletedTask;
+        _subscriber.Publish(channel, message.ToString(), CommandFlags.FireAndForget);
+    }
 
     /// <summary>Calls <paramref name="handler"/> for each signal received from another process.</summary>
     public IDisposable OnReceive(Action<JobSignal> handler)

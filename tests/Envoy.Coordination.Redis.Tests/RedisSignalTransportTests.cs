@@ -7,7 +7,7 @@ namespace Envoy.Coordination.Redis.Tests;
 /// <summary>
 /// Wake-up signals between processes (<c>RedisSignalTransport</c>, through <see cref="RedisCoordination"/>): the signals of one
 /// transaction travel as one message and arrive as the same signals, in order, in every other process (never back in the
-/// sender), on the channel of the store's namespace; Ready signals alone are coalesced (one publish in flight at a time).
+/// sender), on the channel of the store's namespace.
 /// </summary>
 [Collection(SharedRedis.Name)]
 public sealed class RedisSignalTransportTests(RedisFixture redis)
@@ -89,47 +89,6 @@ public sealed class RedisSignalTransportTests(RedisFixture redis)
         Assert.Equal("envoy:store-1", unconfigured.KeyPrefix);
         Assert.Equal("envoy:store-1:signals", unconfigured.SignalChannel);
         Assert.Equal("envoy:store-1:events", unconfigured.EventChannel);
-    }
-
-    [Fact]
-    public async Task ReadySignalsInABurst_WhileOneIsInFlight_GoOutAsOneMorePublishAfterTheBurst()
-    {
-        const int Burst = 1000;
-        var prefix = Redis.NewPrefix();
-        await using var sender = await Redis.ConnectAsync(redis.Endpoint, prefix);
-        await using var receiver = await Redis.ConnectAsync(redis.Endpoint, prefix);
-        var heard = new ConcurrentQueue<JobSignal>();
-        using var subscription = receiver.OnReceive(heard.Enqueue);
-        await UntilSubscribedAsync(sender, heard);
-        await using var admin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Endpoint + ",allowAdmin=true");
-        var server = admin.GetServer(admin.GetEndPoints()[0]);
-
-        // Redis holds every write command, PUBLISH included, until unpaused: the first Ready's publish stays in flight while
-        // the rest of the burst is asked for (each a limited job's end, in the scheduler). Before: one publish each.
-        await server.ExecuteAsync("CLIENT", "PAUSE", "10000", "WRITE");
-        try
-        {
-            for (var i = 0; i < Burst; i++)
-            {
-                sender.Broadcast(new JobSignal(JobSignalKind.Ready));
-            }
-        }
-        finally
-        {
-            await server.ExecuteAsync("CLIENT", "UNPAUSE");
-        }
-
-        // The first publish, then one more started after it completed, so after the whole burst: a receiver hears of the
-        // last freed slot. A sentinel sent once both are heard arrives after any other (one publisher's order).
-        await Redis.UntilAsync(() => heard.Count >= 2, "the receiver heard the Ready signals");
-        var sentinel = new JobSignal(JobSignalKind.Finished, "sentinel-" + Guid.NewGuid());
-        sender.Broadcast(sentinel);
-        await Redis.UntilAsync(() => heard.Contains(sentinel), "the receiver heard the sentinel");
-        Assert.Equal([new JobSignal(JobSignalKind.Ready), new JobSignal(JobSignalKind.Ready), sentinel], heard);
-
-        // Nothing in flight any more: a lone Ready goes out at once.
-        sender.Broadcast(new JobSignal(JobSignalKind.Ready));
-        await Redis.UntilAsync(() => heard.Count == 4, "the receiver heard the lone Ready");
     }
 
     /// <summary>
