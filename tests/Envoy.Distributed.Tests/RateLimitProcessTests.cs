@@ -40,9 +40,9 @@ public sealed class RateLimitProcessTests(PostgresFixture postgres, ITestOutputH
     /// </summary>
     private const int DispatchAllowanceMs = 100;
 
-    // Jobs, and jobs done (status 3: JobStatus.Done).
-    private const string PostgresCounts = "SELECT count(*), count(*) FILTER (WHERE status = 3) FROM envoy.jobs";
-    private const string SqliteCounts = "SELECT count(*), coalesce(sum(status = 3), 0) FROM jobs";
+    // Jobs, jobs ended (3, 4, 5: JobStatus.Done, Failed, Cancelled) and jobs done.
+    private const string PostgresCounts = "SELECT count(*), count(*) FILTER (WHERE status IN (3, 4, 5)), count(*) FILTER (WHERE status = 3) FROM envoy.jobs";
+    private const string SqliteCounts = "SELECT count(*), coalesce(sum(status IN (3, 4, 5)), 0), coalesce(sum(status = 3), 0) FROM jobs";
 
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("envoy-rate-procs-");
     private readonly List<DotnetWorkerProcess> _workers = [];
@@ -95,7 +95,7 @@ public sealed class RateLimitProcessTests(PostgresFixture postgres, ITestOutputH
         }
     }
 
-    private async Task RunAsync(string[] store, Func<CancellationToken, Task<(long Total, long Done)>> counts, CancellationToken ct)
+    private async Task RunAsync(string[] store, Func<CancellationToken, Task<(long Total, long Ended, long Done)>> counts, CancellationToken ct)
     {
         var starts = Path.Combine(_folder.FullName, "starts");
         string[] args = [.. store, "--flow", Flow, "--permits", N(Permits), "--window-ms", N(WindowMs), "--keys", N(Keys), "--starts-dir", starts,
@@ -109,8 +109,8 @@ public sealed class RateLimitProcessTests(PostgresFixture postgres, ITestOutputH
         await StartAsync([.. args, "--schedule", N(Jobs), "--no-run"], "SCHEDULED", ct);
         output.WriteLine($"{Jobs} jobs scheduled on {Keys} keys, {Permits} step starts per {WindowMs} ms per key");
 
-        Assert.Equal(3, (int)JobStatus.Done); // the counts' SQL
-        var (total, done) = await Ledger.PollAsync(counts, c => c.Total >= Jobs && c.Done == c.Total, ct);
+        Assert.Equal((3, 4, 5), ((int)JobStatus.Done, (int)JobStatus.Failed, (int)JobStatus.Cancelled)); // the counts' SQL
+        var (total, _, done) = await Ledger.PollAsync(counts, c => c.Total >= Jobs && c.Ended == c.Total, ct);
         Assert.Equal((Jobs, Jobs), (total, done));
 
         var byProcess = Directory.GetFiles(starts, "*.starts").ToDictionary(f => Path.GetFileName(f), ReadStarts, StringComparer.Ordinal);
@@ -170,17 +170,17 @@ public sealed class RateLimitProcessTests(PostgresFixture postgres, ITestOutputH
     private static List<(string Key, long AtMs)> ReadStarts(string file) =>
         [.. File.ReadAllLines(file).Where(l => l.Length > 0).Select(l => l.Split(' ')).Select(p => (p[0], long.Parse(p[1], CultureInfo.InvariantCulture)))];
 
-    private static async Task<(long Total, long Done)> PostgresCountsAsync(string connectionString, CancellationToken ct)
+    private static async Task<(long Total, long Ended, long Done)> PostgresCountsAsync(string connectionString, CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(PostgresCounts, connection);
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
-        return (reader.GetInt64(0), reader.GetInt64(1));
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
     }
 
-    private static async Task<(long Total, long Done)> SqliteCountsAsync(string file, CancellationToken ct)
+    private static async Task<(long Total, long Ended, long Done)> SqliteCountsAsync(string file, CancellationToken ct)
     {
         await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
         await connection.OpenAsync(ct);
@@ -188,7 +188,7 @@ public sealed class RateLimitProcessTests(PostgresFixture postgres, ITestOutputH
         command.CommandText = SqliteCounts;
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
-        return (reader.GetInt64(0), reader.GetInt64(1));
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
     }
 
     private static string Tail(string text) => text.Length <= 4000 ? text : text[^4000..];
