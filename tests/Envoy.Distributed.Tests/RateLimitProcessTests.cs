@@ -34,7 +34,7 @@ public sealed class RateLimitProcessTests(PostgresFixture postgres, ITestOutputH
     /// one machine clock; the times are whole milliseconds, 1 ms of this allowance). So if every d is within this allowance,
     /// any permits + 1 written starts are more than window − allowance apart: no span of window − allowance holds more than
     /// the permits. d is a thread stall or a GC pause between the permit and the handler's first line: on the loaded 2-core
-    /// test machine the 11 closest starts of a key were 966 ms apart at the least (SQLite; 1,010 ms on PostgreSQL), so
+    /// test machine the 11 closest starts of a key were as little as 964 ms apart (SQLite and PostgreSQL + Redis), so
     /// stalls of a few tens of ms do happen. 100 ms (a tenth of the window, the permits' horizon here) leaves room for them;
     /// a limit counted per process instead (three processes here) puts 25 to 30 starts in such a span (checked).
     /// </summary>
