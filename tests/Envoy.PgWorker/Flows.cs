@@ -25,6 +25,35 @@ public static class Flows
     /// </summary>
     public const string Limited = "limited";
 
+    /// <summary>
+    /// Issue 18's rate-limit flow (<c>FlowOptions.RateLimit</c>): two states, <c>First</c> and <c>Second</c>, whose handlers
+    /// record their start in the <see cref="StartLog"/> under the job's input (its concurrency key) before anything else.
+    /// </summary>
+    public const string Rated = "rated";
+
+    /// <summary>The <see cref="Rated"/> flow (its shape: <c>First</c>, <c>Second</c>, then the end).</summary>
+    public static StateFlow BuildRated(StartLog starts) => new(
+    [
+        new State("First")
+        {
+            OnState = async ctx =>
+            {
+                starts.Record(ctx.Input<string>()!);
+                return ctx;
+            },
+            Router = Router.Next("Second"),
+        },
+        new State("Second")
+        {
+            OnState = async ctx =>
+            {
+                starts.Record(ctx.Input<string>()!);
+                return ctx.Output(ctx.Input<string>());
+            },
+            Router = Router.End,
+        },
+    ]);
+
     /// <summary>The <see cref="Limited"/> flow (its shape: the state <c>Work</c>, then the end).</summary>
     public static StateFlow BuildLimited(LimitCounter counter, TimeSpan work) => new(
     [

@@ -59,6 +59,8 @@ public abstract partial class StoreConformanceTests
 
         public bool Saw(Func<JobSignal, bool> match) => _signals.Any(match);
 
+        public int Count(Func<JobSignal, bool> match) => _signals.Count(match);
+
         public Task WaitForAsync(Func<JobSignal, bool> match, string because) =>
             EventuallyAsync(() => Task.FromResult(_signals.Any(match)), because, TimeSpan.FromSeconds(5));
 

@@ -1,9 +1,15 @@
 using System.Threading.Channels;
+using Envoy.Runtime.Coordination;
 using Envoy.Runtime.Storage;
 
 namespace Envoy.Runtime.Execution;
 
-/// <summary>Groups the step commits of concurrent workers into shared store transactions (group commit).</summary>
+/// <summary>
+/// Groups the step commits of concurrent workers into shared store transactions (group commit). A batch that ends (or blocks,
+/// or fails) jobs holding concurrency-limit slots raises one <see cref="JobSignalKind.Ready"/> signal for all of them, the
+/// moment it is applied: the other processes hear of the freed slots in one message per transaction (with Redis, one
+/// publish), not one each.
+/// </summary>
 internal sealed class CommitBatcher
 {
     /// <summary>Batches written at once: a second one fills and is sent while the first waits for its commit to be flushed.</summary>
@@ -12,28 +18,30 @@ internal sealed class CommitBatcher
     private readonly IJobWriteStore _store;
     private readonly int _maxBatch;
     private readonly TimeProvider _time;
-    private readonly Channel<(StepCommit Commit, Action<CommitResult>? OnApplied, TaskCompletionSource<CommitResult> Done)> _queue =
-        Channel.CreateUnbounded<(StepCommit, Action<CommitResult>?, TaskCompletionSource<CommitResult>)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly IJobSignals _signals;
+    private readonly Channel<Item> _queue = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
 
     private readonly Task _loop;
 
-    public CommitBatcher(IJobWriteStore store, int maxBatch, TimeProvider time)
+    public CommitBatcher(IJobWriteStore store, int maxBatch, TimeProvider time, IJobSignals signals)
     {
         _store = store;
         _maxBatch = maxBatch;
         _time = time;
+        _signals = signals;
         _loop = Task.Run(RunAsync);
     }
 
     /// <summary>
     /// Queues a commit; completes with what the store did with it: applied, stale (the job's version or lease moved on), or
     /// refused for its data (that commit alone: the others of its batch go through). <paramref name="onApplied"/> runs with the
-    /// result once it is applied, before any commit queued after it: in commit order.
+    /// result once it is applied, before any commit queued after it: in commit order. <paramref name="freesSlot"/>: the commit
+    /// takes a job holding a concurrency-limit slot out of running; once applied, its batch raises a Ready signal.
     /// </summary>
-    public Task<CommitResult> CommitAsync(StepCommit commit, Action<CommitResult>? onApplied = null)
+    public Task<CommitResult> CommitAsync(StepCommit commit, Action<CommitResult>? onApplied = null, bool freesSlot = false)
     {
         var done = new TaskCompletionSource<CommitResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite((commit, onApplied, done)))
+        if (!_queue.Writer.TryWrite(new Item(commit, onApplied, done, freesSlot)))
         {
             done.SetException(new InvalidOperationException("The scheduler is stopped; the commit was not written."));
         }
@@ -58,7 +66,7 @@ internal sealed class CommitBatcher
         while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             await inFlight.WaitAsync().ConfigureAwait(false);
-            var batch = new List<(StepCommit Commit, Action<CommitResult>? OnApplied, TaskCompletionSource<CommitResult> Done)>(Math.Min(_maxBatch, 64));
+            var batch = new List<Item>(Math.Min(_maxBatch, 64));
             while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var item))
             {
                 batch.Add(item);
@@ -82,20 +90,32 @@ internal sealed class CommitBatcher
         }
     }
 
-    private async Task WriteAsync(List<(StepCommit Commit, Action<CommitResult>? OnApplied, TaskCompletionSource<CommitResult> Done)> batch, SemaphoreSlim inFlight)
+    private async Task WriteAsync(List<Item> batch, SemaphoreSlim inFlight)
     {
         try
         {
             var started = _time.GetTimestamp();
             var results = await _store.CommitStepsAsync(batch.ConvertAll(item => item.Commit)).ConfigureAwait(false);
             EnvoyInstruments.RecordSince(EnvoyInstruments.CommitDuration, _time, started);
+            var freed = false;
             for (var i = 0; i < batch.Count; i++)
             {
                 if (results[i].Applied)
                 {
                     batch[i].OnApplied?.Invoke(results[i]);
+                    freed |= batch[i].FreesSlot;
                 }
+            }
 
+            if (freed)
+            {
+                // Slots are free: the pending jobs of their keys may start now, here or in another process (one signal for the
+                // whole transaction, the moment it is applied).
+                _signals.Publish(new JobSignal(JobSignalKind.Ready));
+            }
+
+            for (var i = 0; i < batch.Count; i++)
+            {
                 batch[i].Done.TrySetResult(results[i]);
             }
         }
@@ -103,9 +123,9 @@ internal sealed class CommitBatcher
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            foreach (var (_, _, done) in batch)
+            foreach (var item in batch)
             {
-                done.TrySetException(ex);
+                item.Done.TrySetException(ex);
             }
         }
         finally
@@ -113,4 +133,6 @@ internal sealed class CommitBatcher
             inFlight.Release();
         }
     }
+
+    private readonly record struct Item(StepCommit Commit, Action<CommitResult>? OnApplied, TaskCompletionSource<CommitResult> Done, bool FreesSlot);
 }

@@ -1,4 +1,3 @@
-using Envoy.Runtime.Coordination;
 using Envoy.Runtime.Storage;
 using Envoy.Runtime.Execution.Events;
 
@@ -39,9 +38,11 @@ internal sealed class JobCommitter(RuntimeServices services, CommitBatcher batch
             // The events are raised by the batcher the moment the commit is applied, before any later step of the job can
             // commit (they share the batcher): a job's events come out in the order its steps committed.
             // A commit that ends its job may cancel descendants (children scheduled with a ParentId): each raises its event too.
+            // A limited job leaving running frees its slot: its batch raises one Ready signal for all it frees, once applied.
             result = await batcher.CommitAsync(
                 planned.Commit,
-                planned.Events.Count == 0 && !planned.Commit.Status.IsTerminal() ? null : applied => PublishAll(planned, applied)).ConfigureAwait(false);
+                planned.Events.Count == 0 && !planned.Commit.Status.IsTerminal() ? null : applied => PublishAll(planned, applied),
+                freesSlot: job.ConcurrencyLimit is not null && planned.Commit.Status != JobStatus.Running).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // A commit that cannot be written leaves the job to lease expiry and takeover.
         catch (Exception ex)
@@ -58,12 +59,6 @@ internal sealed class JobCommitter(RuntimeServices services, CommitBatcher batch
 
         if (result.Applied)
         {
-            if (job.ConcurrencyLimit is not null && planned.Commit.Status != JobStatus.Running)
-            {
-                // Its slot is free: the pending jobs of its key may start now, here or in another process.
-                services.Coordination.Signals.Publish(new JobSignal(JobSignalKind.Ready));
-            }
-
             job.Version++;
             job.HasResolutions = false;
             foreach (var wait in planned.Commit.Waits)

@@ -26,7 +26,7 @@ internal sealed class WorkerPool : IDisposable
     {
         _running = new RunningJobs(services.Logger);
         _slots = new WorkerSlots(services.Config.Concurrency);
-        _batcher = new CommitBatcher(services.Writes, services.Config.CommitBatchSize, services.Time);
+        _batcher = new CommitBatcher(services.Writes, services.Config.CommitBatchSize, services.Time, services.Coordination.Signals);
         var jobTime = new RecentJobTime();
         _runner = new JobRunner(services, _slots, jobTime, _running, _batcher);
         _dispatcher = new JobDispatcher(services, _slots, jobTime, _runner);
