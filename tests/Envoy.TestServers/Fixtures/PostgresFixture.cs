@@ -11,8 +11,14 @@ namespace Envoy.TestServers;
 /// </summary>
 public class PostgresFixture : IAsyncLifetime
 {
+    /// <summary>
+    /// Numbers the fresh databases over every fixture of the process, not per fixture: each test collection has its own
+    /// server, and a test that tells its statements apart by database name (Npgsql's traces name the database, not the
+    /// server) must not count another server's database of the same name.
+    /// </summary>
+    private static int databases;
+
     private PostgresServer? server;
-    private int databases;
 
     /// <summary>The running server.</summary>
     /// <exception cref="InvalidOperationException">Used before xunit initialized the fixture.</exception>
