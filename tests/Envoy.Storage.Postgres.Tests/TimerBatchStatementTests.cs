@@ -20,11 +20,8 @@ public sealed class TimerBatchStatementTests(PostgresFixture postgres)
     [Fact]
     public async Task ResolveDueTimers_ABatchOf200_SendsAFewStatements_NotSomePerTimer()
     {
-        var connectionString = await postgres.CreateFreshDatabaseAsync();
-        var database = new NpgsqlConnectionStringBuilder(connectionString).Database!;
-        await using var store = new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString });
-        await store.InitializeAsync();
-        await BlockOnTimersAsync(store, 200);
+        var (store, database) = await StoreWith200TimersAsync();
+        await using var _ = store;
         var sent = new ConcurrentQueue<string>();
         using var listener = ListenToStatements(database, sent);
 
@@ -39,11 +36,8 @@ public sealed class TimerBatchStatementTests(PostgresFixture postgres)
     [Fact]
     public async Task ResolveDueTimers_StartingTheResumedJobs_AddsOneRoundTrip_NotSomePerJob()
     {
-        var connectionString = await postgres.CreateFreshDatabaseAsync();
-        var database = new NpgsqlConnectionStringBuilder(connectionString).Database!;
-        await using var store = new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString });
-        await store.InitializeAsync();
-        await BlockOnTimersAsync(store, 200);
+        var (store, database) = await StoreWith200TimersAsync();
+        await using var _ = store;
         var sent = new ConcurrentQueue<string>();
         using var listener = ListenToStatements(database, sent);
 
@@ -91,5 +85,15 @@ public sealed class TimerBatchStatementTests(PostgresFixture postgres)
         };
         ActivitySource.AddActivityListener(listener);
         return listener;
+    }
+
+    /// <summary>A store on a fresh database (named <c>Database</c>) holding 200 jobs blocked on timers due at T0 + 1 s.</summary>
+    private async Task<(PostgresJobStore Store, string Database)> StoreWith200TimersAsync()
+    {
+        var connectionString = await postgres.CreateFreshDatabaseAsync();
+        var store = new PostgresJobStore(new PostgresConfig { ConnectionString = connectionString });
+        await store.InitializeAsync();
+        await BlockOnTimersAsync(store, 200);
+        return (store, new NpgsqlConnectionStringBuilder(connectionString).Database!);
     }
 }
